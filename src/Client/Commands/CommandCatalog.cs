@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Precision.Orleans.Client.Commands;
+
+/// <summary>Every subcommand of the <c>precision</c> console, one file each.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}

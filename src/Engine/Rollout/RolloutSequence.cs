@@ -1,0 +1,22 @@
+namespace Precision.Orleans.Engine.Rollout;
+
+/// <summary>Why a sequence stopped.</summary>
+public enum FinishReason
+{
+    /// <summary>It emitted a stop token.</summary>
+    Stop,
+
+    /// <summary>It reached the maximum number of new tokens (or the model's context).</summary>
+    Length,
+}
+
+/// <summary>
+/// One generated response. <see cref="LogProbs"/>[i] is μ(Tokens[i] | prompt, Tokens[..i]): the
+/// rollout engine's log-probability of the sampled token under the temperature-scaled distribution
+/// (before top-p / top-k truncation; with temperature 0 the untempered distribution).
+/// </summary>
+public sealed record RolloutSequence(int[] PromptTokens, int[] Tokens, float[] LogProbs, FinishReason Finish)
+{
+    /// <summary>Prompt followed by response, as the training engine re-scores it.</summary>
+    public int[] FullSequence() => [.. PromptTokens, .. Tokens];
+}

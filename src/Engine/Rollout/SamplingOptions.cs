@@ -1,0 +1,32 @@
+namespace Precision.Orleans.Engine.Rollout;
+
+/// <summary>How the rollout engine picks tokens. Sampling math runs in FP32.</summary>
+public sealed record SamplingOptions
+{
+    /// <summary>Softmax temperature; 0 means greedy (argmax). Default 1.</summary>
+    public float Temperature { get; init; } = 1f;
+
+    /// <summary>Nucleus sampling mass; 1 disables. Default 1.</summary>
+    public float TopP { get; init; } = 1f;
+
+    /// <summary>Keep only the k most likely tokens; 0 disables. Default 0.</summary>
+    public int TopK { get; init; }
+
+    /// <summary>Generation stops after this many new tokens. Default 64.</summary>
+    public int MaxNewTokens { get; init; } = 64;
+
+    /// <summary>Generation stops after emitting any of these (the stop token is kept in the output).</summary>
+    public IReadOnlyCollection<int> StopTokens { get; init; } = [];
+
+    /// <summary>Seed of the per-sequence random streams: sequence i of a call draws from (Seed, i).</summary>
+    public ulong Seed { get; init; }
+
+    public SamplingOptions Validate()
+    {
+        if (!(Temperature >= 0) || float.IsInfinity(Temperature)) throw new ArgumentException($"sampling: temperature must be >= 0, got {Temperature}");
+        if (!(TopP > 0 && TopP <= 1)) throw new ArgumentException($"sampling: top_p must be in (0, 1], got {TopP}");
+        if (TopK < 0) throw new ArgumentException($"sampling: top_k must be >= 0, got {TopK}");
+        if (MaxNewTokens <= 0) throw new ArgumentException($"sampling: max_new_tokens must be positive, got {MaxNewTokens}");
+        return this;
+    }
+}

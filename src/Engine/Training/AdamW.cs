@@ -1,0 +1,71 @@
+using System.Numerics.Tensors;
+
+namespace Precision.Orleans.Engine.Training;
+
+/// <summary>
+/// AdamW over one contiguous FP32 parameter buffer, with FP32 moments (PyTorch's algorithm:
+/// decoupled decay <c>θ ← θ(1 − lr·λ)</c>, then the bias-corrected Adam update).
+/// </summary>
+public sealed class AdamW
+{
+    public AdamW(long parameterCount, AdamWOptions options)
+    {
+        Options = options.Validate();
+        M = new float[parameterCount];
+        V = new float[parameterCount];
+    }
+
+    public AdamWOptions Options { get; set; }
+
+    /// <summary>First moment, same layout as the parameters.</summary>
+    public float[] M { get; }
+
+    /// <summary>Second moment, same layout as the parameters.</summary>
+    public float[] V { get; }
+
+    /// <summary>Number of updates applied so far (PyTorch's <c>state['step']</c>).</summary>
+    public long StepCount { get; set; }
+
+    /// <summary>Applies one update to <paramref name="parameters"/> from <paramref name="gradients"/>.</summary>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float? learningRate = null)
+    {
+        if (parameters.Length != M.Length || gradients.Length != M.Length)
+            throw new ArgumentException($"AdamW holds {M.Length} parameters, got {parameters.Length} parameters and {gradients.Length} gradients");
+        StepCount++;
+        var o = Options;
+        float lr = learningRate ?? o.LearningRate;
+        float b1 = o.Beta1, b2 = o.Beta2;
+        float bc1 = 1f - MathF.Pow(b1, StepCount);
+        float bc2 = 1f - MathF.Pow(b2, StepCount);
+        float stepSize = lr / bc1;
+        float bc2Sqrt = MathF.Sqrt(bc2);
+        float decay = 1f - lr * o.WeightDecay;
+
+        const int block = 8192;
+        Span<float> scratch = stackalloc float[block];
+        for (int i = 0; i < parameters.Length; i += block)
+        {
+            int n = Math.Min(block, parameters.Length - i);
+            var p = parameters.Slice(i, n);
+            var g = gradients.Slice(i, n);
+            var m = M.AsSpan(i, n);
+            var v = V.AsSpan(i, n);
+            var tmp = scratch[..n];
+            // θ ← θ·(1 − lr·λ)
+            TensorPrimitives.Multiply(p, decay, p);
+            // m ← β1·m + (1 − β1)·g
+            TensorPrimitives.Multiply(m, b1, m);
+            TensorPrimitives.MultiplyAdd(g, 1f - b1, m, m);
+            // v ← β2·v + (1 − β2)·g²
+            TensorPrimitives.Multiply(v, b2, v);
+            TensorPrimitives.Multiply(g, g, tmp);
+            TensorPrimitives.MultiplyAdd(tmp, 1f - b2, v, v);
+            // θ ← θ − (lr / bc1) · m / (√v / √bc2 + ε)
+            TensorPrimitives.Sqrt(v, tmp);
+            TensorPrimitives.Divide(tmp, bc2Sqrt, tmp);
+            TensorPrimitives.Add(tmp, o.Epsilon, tmp);
+            TensorPrimitives.Divide(m, tmp, tmp);
+            TensorPrimitives.MultiplyAdd(tmp, -stepSize, p, p);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh Debian machine, then runs the whole test suite.
+#   ./test.sh            all tests (Release build)
+#   ./test.sh --filter X passes extra arguments to `dotnet test`
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need_apt=()
+# The PyTorch parity tests run Debian's python3 with python3-torch (CPU) as the independent reference.
+/usr/bin/python3 -c "import torch, numpy" >/dev/null 2>&1 || need_apt+=(python3-torch python3-numpy)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "== installing: ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+export PRECISION_PYTHON=/usr/bin/python3
+
+dotnet test Precision.Orleans.sln -c Release --nologo "$@"
