@@ -45,7 +45,7 @@ public sealed partial class TrainingEngine
             var a = act.Layers[l];
             // MLP branch: dR is the gradient of the layer output, which flows unchanged into both residual inputs.
             LinearLayer.Backward(dR, a.Hidden, W(o.DownProj, (long)d * inter), act.DHidden, G(o.DownProj, (long)d * inter), default, n, d, inter, dt, false);
-            SwiGluLayer.Backward(act.DHidden, a.Gate, a.Up, a.Activated, act.DGate, act.DUp, dt);
+            SwiGluLayer.Backward(act.DHidden, a.Gate.AsSpan(0, n * inter), a.Up, a.Activated, act.DGate, act.DUp, dt);
             LinearLayer.Backward(act.DUp, a.Norm2Out, W(o.UpProj, (long)inter * d), act.DNorm, G(o.UpProj, (long)inter * d), default, n, inter, d, dt, false);
             LinearLayer.Backward(act.DGate, a.Norm2Out, W(o.GateProj, (long)inter * d), act.DNorm, G(o.GateProj, (long)inter * d), default, n, inter, d, dt, true);
             RmsNormLayer.Backward(act.DNorm, a.Mid, a.Normed2, a.Rstd2, W(o.PostAttentionNorm, d), dR, G(o.PostAttentionNorm, d), n, d, dt, accumulateInput: true);
