@@ -25,9 +25,11 @@ public static class AttentionLayer
         public long ProbCount => (long)Batch * Heads * SeqLen * SeqLen;
     }
 
-    /// <param name="probs">[B,Hq,T,T] P rounded to the dtype (kept for backward).</param>
-    /// <param name="probs32">[B,Hq,T,T] P in FP32 before the cast (softmax backward uses it, as PyTorch does).</param>
-    public static void Forward(float[] q, float[] k, float[] v, float[] probs, float[] probs32, float[] output, Shape s, DType dtype)
+    /// <param name="probs32">
+    /// [B,Hq,T,T] P in FP32 before the cast to the dtype, kept for backward: softmax backward reads it (as PyTorch does)
+    /// and the dtype P that multiplies V is re-rounded from it on demand, so only one T×T buffer per head is held.
+    /// </param>
+    public static void Forward(float[] q, float[] k, float[] v, float[] probs32, float[] output, Shape s, DType dtype)
     {
         int T = s.SeqLen, hd = s.HeadDim, qs = s.QStride, ks = s.KvStride;
         float scale = s.Scale;
@@ -36,6 +38,7 @@ public static class AttentionLayer
             int b = bh / s.Heads, h = bh % s.Heads, kvh = h / s.Group;
             int pBase = checked(bh * T * T);
             int qOff = b * T * qs + h * hd, kvOff = b * T * ks + kvh * hd;
+            float[]? rounded = dtype == DType.Fp32 ? null : ArrayPool<float>.Shared.Rent(T * T);
             // scores land in the FP32 probability buffer and are turned into probabilities row by row
             Gemm.MatMul(false, true, T, T, hd, q.AsSpan(qOff), qs, k.AsSpan(kvOff), ks, probs32.AsSpan(pBase, T * T), T, dtype);
             for (int i = 0; i < T; i++)
@@ -50,11 +53,10 @@ public static class AttentionLayer
                 float sum = TensorPrimitives.Sum(live);
                 TensorPrimitives.Divide(live, sum, live);
                 row32[(i + 1)..].Clear();
-                var row = probs.AsSpan(pBase + i * T, T);
-                row32.CopyTo(row);
-                DTypeRounding.RoundInPlace(row[..(i + 1)], dtype);
             }
-            Gemm.MatMul(false, false, T, hd, T, probs.AsSpan(pBase, T * T), T, v.AsSpan(kvOff), ks, output.AsSpan(qOff), qs, dtype);
+            var p = RoundedProbs(probs32, pBase, rounded, T, dtype);
+            Gemm.MatMul(false, false, T, hd, T, p, T, v.AsSpan(kvOff), ks, output.AsSpan(qOff), qs, dtype);
+            if (rounded is not null) ArrayPool<float>.Shared.Return(rounded);
         });
     }
 
@@ -63,7 +65,7 @@ public static class AttentionLayer
     /// per query head dk_h = round(dS'ᵀ·Q), dv_h = round(Pᵀ·dO); GQA sums the group's heads in FP32 and rounds once
     /// (the backward of repeat_kv). dq, dk, dv are overwritten.
     /// </summary>
-    public static void Backward(float[] dOutput, float[] q, float[] k, float[] v, float[] probs, float[] probs32,
+    public static void Backward(float[] dOutput, float[] q, float[] k, float[] v, float[] probs32,
         float[] dq, float[] dk, float[] dv, Shape s, DType dtype)
     {
         int T = s.SeqLen, hd = s.HeadDim, qs = s.QStride, ks = s.KvStride, group = s.Group;
@@ -74,6 +76,7 @@ public static class AttentionLayer
             int kvOff = b * T * ks + kvh * hd;
             float[] dsBuffer = ArrayPool<float>.Shared.Rent(T * T);
             var dS = dsBuffer.AsSpan(0, T * T);
+            float[]? rounded = dtype == DType.Fp32 ? null : ArrayPool<float>.Shared.Rent(T * T);
             for (int g = 0; g < group; g++)
             {
                 int h = kvh * group + g;
@@ -97,9 +100,11 @@ public static class AttentionLayer
                 // the group's heads: the first writes, the others add their rounded products in FP32
                 bool add = g > 0;
                 Gemm.MatMul(true, false, T, hd, T, dS, T, q.AsSpan(qOff), qs, dk.AsSpan(kvOff), ks, dtype, add);
-                Gemm.MatMul(true, false, T, hd, T, probs.AsSpan(pBase, T * T), T, dOutput.AsSpan(qOff), qs, dv.AsSpan(kvOff), ks, dtype, add);
+                var p = RoundedProbs(probs32, pBase, rounded, T, dtype);
+                Gemm.MatMul(true, false, T, hd, T, p, T, dOutput.AsSpan(qOff), qs, dv.AsSpan(kvOff), ks, dtype, add);
             }
             ArrayPool<float>.Shared.Return(dsBuffer);
+            if (rounded is not null) ArrayPool<float>.Shared.Return(rounded);
             if (group > 1 && dtype != DType.Fp32)
                 for (int j = 0; j < T; j++)
                 {
@@ -107,5 +112,15 @@ public static class AttentionLayer
                     DTypeRounding.RoundInPlace(dv.AsSpan(kvOff + j * ks, hd), dtype);
                 }
         });
+    }
+
+    /// <summary>One head's P in the dtype: the FP32 probabilities themselves in fp32, else rounded into <paramref name="scratch"/>.</summary>
+    private static ReadOnlySpan<float> RoundedProbs(float[] probs32, int pBase, float[]? scratch, int T, DType dtype)
+    {
+        var p32 = probs32.AsSpan(pBase, T * T);
+        if (scratch is null) return p32;
+        var p = scratch.AsSpan(0, T * T);
+        DTypeRounding.RoundCopy(p32, p, dtype);
+        return p;
     }
 }

@@ -19,7 +19,6 @@ internal sealed class LayerActivations
         V = new float[n * c.KvDim];
         long probs = batchSeqSeq * c.NumAttentionHeads;
         if (probs > Array.MaxLength) throw new ArgumentException($"attention probabilities B·T·T·H = {probs} do not fit one array");
-        Probs = new float[probs];
         Probs32 = new float[probs];
         AttnOut = new float[n * c.QDim];
         Mid = new float[n * d];
@@ -38,7 +37,7 @@ internal sealed class LayerActivations
     public float[] QRotated { get; }
     public float[] KRotated { get; }
     public float[] V { get; }
-    public float[] Probs { get; }
+    /// <summary>[B,Hq,T,T] attention probabilities in FP32 (the dtype ones are re-rounded from these).</summary>
     public float[] Probs32 { get; }
     public float[] AttnOut { get; }
     /// <summary>Residual stream after attention: round(x + o_proj).</summary>

@@ -52,7 +52,7 @@ public sealed partial class TrainingEngine
 
             // Attention branch.
             LinearLayer.Backward(dR, a.AttnOut, W(o.OProj, (long)d * qd), act.DAttnOut, G(o.OProj, (long)d * qd), default, n, d, qd, dt, false);
-            AttentionLayer.Backward(act.DAttnOut, a.QRotated, a.KRotated, a.V, a.Probs, a.Probs32, act.DQRotated, act.DKRotated, act.DV, shape, dt);
+            AttentionLayer.Backward(act.DAttnOut, a.QRotated, a.KRotated, a.V, a.Probs32, act.DQRotated, act.DKRotated, act.DV, shape, dt);
             RopeLayer.Backward(act.DQRotated, act.DQ, act.RopeCos, act.RopeSin, n, T, c.NumAttentionHeads, c.HeadDim, dt);
             RopeLayer.Backward(act.DKRotated, act.DK, act.RopeCos, act.RopeSin, n, T, c.NumKeyValueHeads, c.HeadDim, dt);
             LinearLayer.Backward(act.DQ, a.Norm1Out, W(o.QProj, (long)qd * d), act.DNorm, G(o.QProj, (long)qd * d), GBias(o.QBias, qd), n, qd, d, dt, false);

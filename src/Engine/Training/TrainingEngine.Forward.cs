@@ -127,7 +127,7 @@ public sealed partial class TrainingEngine
             LinearLayer.Forward(a.Norm1Out, W(o.KProj, (long)kvd * d), Bias(o.KBias, kvd), scratch, n, kvd, d, dt);
             RopeLayer.Forward(scratch, a.KRotated, act.RopeCos, act.RopeSin, n, T, c.NumKeyValueHeads, c.HeadDim, dt);
             LinearLayer.Forward(a.Norm1Out, W(o.VProj, (long)kvd * d), Bias(o.VBias, kvd), a.V, n, kvd, d, dt);
-            AttentionLayer.Forward(a.QRotated, a.KRotated, a.V, a.Probs, a.Probs32, a.AttnOut, shape, dt);
+            AttentionLayer.Forward(a.QRotated, a.KRotated, a.V, a.Probs32, a.AttnOut, shape, dt);
             LinearLayer.Forward(a.AttnOut, W(o.OProj, (long)d * qd), default, scratch, n, d, qd, dt);
             ResidualLayer.Forward(x.AsSpan(0, n * d), scratch.AsSpan(0, n * d), a.Mid, dt);
             RmsNormLayer.Forward(a.Mid, W(o.PostAttentionNorm, d), a.Normed2, a.Norm2Out, a.Rstd2, n, d, c.RmsNormEps, dt);
