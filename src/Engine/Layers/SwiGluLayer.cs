@@ -5,47 +5,62 @@ using Precision.Orleans.Engine.Numerics;
 namespace Precision.Orleans.Engine.Layers;
 
 /// <summary>
-/// The MLP's gate: a = round(silu(g)) (silu in FP32), h = round(a·u). Unfused, as in HF eager.
-/// The element count is <c>gate.Length</c>; the other buffers may be longer.
+/// The MLP's gate: a = round(silu(g)) (silu in FP32), h = round(a·u). Unfused numerically, as in HF eager: each
+/// op's output is rounded. The element count is <c>gate.Length</c>; the other buffers may be longer.
+/// Work runs in L1-sized blocks so the several elementwise passes do not each stream the whole tensor from memory.
 /// </summary>
 public static class SwiGluLayer
 {
+    private const int Block = 1024;
+
     public static void Forward(ReadOnlySpan<float> gate, ReadOnlySpan<float> up, Span<float> activated, Span<float> output, DType dtype)
     {
         int n = gate.Length;
-        // silu(g) = g / (1 + exp(−g)), as PyTorch's CPU kernel writes it, vectorised through the output buffer
-        var a = activated[..n];
-        TensorPrimitives.Negate(gate, a);
-        TensorPrimitives.Exp(a, a);
-        TensorPrimitives.Add(a, 1f, a);
-        TensorPrimitives.Divide(gate, a, a);
-        DTypeRounding.RoundInPlace(a, dtype);
-        TensorPrimitives.Multiply(activated[..n], up[..n], output);
-        DTypeRounding.RoundInPlace(output[..n], dtype);
+        for (int i = 0; i < n; i += Block)
+        {
+            int len = Math.Min(Block, n - i);
+            var g = gate.Slice(i, len);
+            var a = activated.Slice(i, len);
+            var h = output.Slice(i, len);
+            // silu(g) = g / (1 + exp(−g)), as PyTorch's CPU kernel writes it
+            TensorPrimitives.Negate(g, a);
+            TensorPrimitives.Exp(a, a);
+            TensorPrimitives.Add(a, 1f, a);
+            TensorPrimitives.Divide(g, a, a);
+            DTypeRounding.RoundInPlace(a, dtype);
+            TensorPrimitives.Multiply(a, up.Slice(i, len), h);
+            DTypeRounding.RoundInPlace(h, dtype);
+        }
     }
 
-    /// <summary>da = round(dh·u), du = round(dh·a), dg = round(da·σ(g)(1 + g(1 − σ(g)))).</summary>
+    /// <summary>da = round(dh·u), du = round(dh·a), dg = round(da·σ(g)(1 + g(1 − σ(g)))), σ and the product in FP32.</summary>
     public static void Backward(ReadOnlySpan<float> dOutput, ReadOnlySpan<float> gate, ReadOnlySpan<float> up,
         ReadOnlySpan<float> activated, Span<float> dGate, Span<float> dUp, DType dtype)
     {
         int n = gate.Length;
-        // dGate first holds da, then the silu backward overwrites it in place.
-        TensorPrimitives.Multiply(dOutput[..n], up[..n], dGate);
-        DTypeRounding.RoundInPlace(dGate[..n], dtype);
-        TensorPrimitives.Multiply(dOutput[..n], activated[..n], dUp);
-        DTypeRounding.RoundInPlace(dUp[..n], dtype);
-        // σ'·(1 + g(1 − σ)) needs σ(g) per element; computed in blocks to stay vectorised without an n-sized buffer.
-        Span<float> sig = stackalloc float[256];
-        for (int i = 0; i < n; i += sig.Length)
+        Span<float> sig = stackalloc float[Block];
+        Span<float> tmp = stackalloc float[Block];
+        for (int i = 0; i < n; i += Block)
         {
-            int len = Math.Min(sig.Length, n - i);
-            var sg = sig[..len];
+            int len = Math.Min(Block, n - i);
+            var dh = dOutput.Slice(i, len);
             var g = gate.Slice(i, len);
             var dg = dGate.Slice(i, len);
+            var du = dUp.Slice(i, len);
+            var sg = sig[..len];
+            var t = tmp[..len];
+            // dg first holds da, then the silu backward scales it in place
+            TensorPrimitives.Multiply(dh, up.Slice(i, len), dg);
+            DTypeRounding.RoundInPlace(dg, dtype);
+            TensorPrimitives.Multiply(dh, activated.Slice(i, len), du);
+            DTypeRounding.RoundInPlace(du, dtype);
+            // σ'(g)-factor = σ·(1 + g·(1 − σ))
             TensorPrimitives.Sigmoid(g, sg);
-            for (int j = 0; j < len; j++)
-                dg[j] *= sg[j] * (1f + g[j] * (1f - sg[j]));
+            TensorPrimitives.Subtract(1f, sg, t);
+            TensorPrimitives.MultiplyAdd(g, t, 1f, t);
+            TensorPrimitives.Multiply(sg, t, t);
+            TensorPrimitives.Multiply(dg, t, dg);
+            DTypeRounding.RoundInPlace(dg, dtype);
         }
-        DTypeRounding.RoundInPlace(dGate[..n], dtype);
     }
 }
