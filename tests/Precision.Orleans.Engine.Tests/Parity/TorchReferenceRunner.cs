@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.ComponentModel;
+using System.Diagnostics;
 
 namespace Precision.Orleans.Engine.Tests.Parity;
 
@@ -14,7 +14,8 @@ public static class TorchReferenceRunner
 
     public static string Script => Path.Combine(AppContext.BaseDirectory, "Reference", "torch_reference.py");
 
-    public static void Run(IEnumerable<string> caseDirectories)
+    /// <summary>Runs the script with <paramref name="arguments"/> (case directories, or --decode-safetensors pairs).</summary>
+    public static void Run(IEnumerable<string> arguments)
     {
         if (!File.Exists(Script)) throw new InvalidOperationException($"reference script '{Script}' is missing from the test output");
         var psi = new ProcessStartInfo(Python)
@@ -24,7 +25,7 @@ public static class TorchReferenceRunner
             UseShellExecute = false,
         };
         psi.ArgumentList.Add(Script);
-        foreach (string d in caseDirectories) psi.ArgumentList.Add(d);
+        foreach (string a in arguments) psi.ArgumentList.Add(a);
         psi.Environment["OMP_NUM_THREADS"] = "1";
 
         Process process;

@@ -2,6 +2,7 @@
 """Independent PyTorch (fp32, CPU) reference for the Qwen2 / Llama decoder, used by PyTorchParityTests.
 
 Usage: torch_reference.py CASE_DIR [CASE_DIR ...]
+       torch_reference.py --decode-safetensors FILE OUT_PREFIX [FILE OUT_PREFIX ...]
 
 Each CASE_DIR holds
   manifest.json     config (HF field names), tensors [{name, shape}] in buffer order, batch_size, seq_len,
@@ -15,7 +16,12 @@ and receives
   out_grads.bin     float32, d loss / d parameter for every tensor, in manifest order
   out_result.json   {"loss", "losses" (one per AdamW step, before the step), "grad_norms", "torch_version"}
 
-Written from the Hugging Face model definitions (no `transformers` import): RMSNorm in fp32, RoPE with
+The --decode-safetensors mode is an independent reader of the safetensors format (json + numpy, written
+from the format description, not from our C# reader): it writes OUT_PREFIX.bin (every tensor as float32, in
+data order) and OUT_PREFIX.json (names, dtypes, shapes, metadata), so tests can check that our files are
+what other tools read.
+
+The model is written from the Hugging Face model definitions (no `transformers` import): RMSNorm in fp32, RoPE with
 rotate_half over pairs (i, i + hd/2), causal grouped-query attention, SwiGLU MLP, tied or separate LM head.
 """
 import json
@@ -24,8 +30,10 @@ import os
 import sys
 
 import numpy as np
-import torch
-import torch.nn.functional as F
+
+# torch is imported in main() only for the model cases: the safetensors decoder needs just numpy.
+torch = None
+F = None
 
 
 def read_f32(path, count):
@@ -180,9 +188,52 @@ def run_case(case_dir):
         json.dump({"loss": first_loss, "losses": losses, "grad_norms": norms, "torch_version": torch.__version__}, f)
 
 
+def decode_safetensors(path, out_prefix):
+    with open(path, "rb") as f:
+        raw = f.read()
+    n = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8:8 + n].decode("utf-8"))
+    data = raw[8 + n:]
+    metadata = header.pop("__metadata__", {})
+    entries = sorted(header.items(), key=lambda kv: kv[1]["data_offsets"][0])
+    chunks, names, dtypes, shapes = [], [], [], []
+    for name, e in entries:
+        begin, end = e["data_offsets"]
+        buf = data[begin:end]
+        if e["dtype"] == "F32":
+            values = np.frombuffer(buf, dtype="<f4")
+        elif e["dtype"] == "F16":
+            values = np.frombuffer(buf, dtype="<f2").astype(np.float32)
+        elif e["dtype"] == "BF16":
+            # bf16 is the top half of a float32.
+            values = (np.frombuffer(buf, dtype="<u2").astype(np.uint32) << 16).view(np.float32)
+        else:
+            raise SystemExit(f"{path}: tensor {name}: dtype {e['dtype']} not handled")
+        if values.size != int(np.prod(e["shape"])):
+            raise SystemExit(f"{path}: tensor {name}: {values.size} values for shape {e['shape']}")
+        chunks.append(values.astype("<f4"))
+        names.append(name)
+        dtypes.append(e["dtype"])
+        shapes.append(e["shape"])
+    np.concatenate(chunks).tofile(out_prefix + ".bin")
+    with open(out_prefix + ".json", "w", encoding="utf-8") as f:
+        json.dump({"names": names, "dtypes": dtypes, "shapes": shapes, "metadata": metadata, "data_bytes": len(data)}, f)
+
+
 def main():
+    global torch, F
+    if len(sys.argv) >= 2 and sys.argv[1] == "--decode-safetensors":
+        pairs = sys.argv[2:]
+        if len(pairs) == 0 or len(pairs) % 2:
+            raise SystemExit("usage: torch_reference.py --decode-safetensors FILE OUT_PREFIX [FILE OUT_PREFIX ...]")
+        for i in range(0, len(pairs), 2):
+            decode_safetensors(pairs[i], pairs[i + 1])
+        return
     if len(sys.argv) < 2:
         raise SystemExit("usage: torch_reference.py CASE_DIR [CASE_DIR ...]")
+    import torch as _torch
+    import torch.nn.functional as _functional
+    torch, F = _torch, _functional
     torch.set_num_threads(1)  # the reference must not compete for the test machine's cores
     for case_dir in sys.argv[1:]:
         run_case(case_dir)
