@@ -138,4 +138,17 @@ public class FusedKernelTests
             }
         }
     }
+
+    [Fact]
+    public void Bf16_widening_matches_the_reference_unpack_including_specials_and_tails()
+    {
+        var values = Random(37, 13, 100f).Concat([0f, -0f, float.PositiveInfinity, float.NegativeInfinity, 1e-40f]).ToArray();
+        var bits = new ushort[values.Length];
+        DTypeStorage.Pack(values, bits, DType.Bf16);
+        var expected = new float[values.Length];
+        var actual = new float[values.Length];
+        DTypeStorage.Unpack(bits, expected, DType.Bf16);
+        Bf16Widening.Widen(bits, actual);
+        Assert.Equal(expected.Select(BitConverter.SingleToUInt32Bits), actual.Select(BitConverter.SingleToUInt32Bits));
+    }
 }
