@@ -52,7 +52,9 @@ public class RolloutGenerateTests
         var prompts = TinyModels.Prompts(4, engine.Config.VocabSize, 3);
         var greedy = engine.Generate(prompts, new SamplingOptions { Temperature = 0, MaxNewTokens = 10 });
         var topOne = engine.Generate(prompts, new SamplingOptions { Temperature = 0.7f, TopK = 1, MaxNewTokens = 10, Seed = 9 });
+        var tinyNucleus = engine.Generate(prompts, new SamplingOptions { Temperature = 1.5f, TopP = 1e-6f, MaxNewTokens = 10, Seed = 9 });
         Assert.Equal(greedy.Select(s => s.Tokens), topOne.Select(s => s.Tokens));
+        Assert.Equal(greedy.Select(s => s.Tokens), tinyNucleus.Select(s => s.Tokens));
         foreach (var s in greedy)
         {
             Assert.Equal(10, s.Tokens.Length);
@@ -140,5 +142,28 @@ public class RolloutGenerateTests
         Assert.Equal(v1.ContentHash, WeightSync.WeightHash((float[])master.Clone()));
         var after = engine.Generate([[1, 2, 3]], greedy)[0];
         Assert.NotEqual(before.LogProbs, after.LogProbs);
+    }
+
+    [Theory]
+    [InlineData(DType.Bf16)]
+    [InlineData(DType.Fp16)]
+    public void Weights_are_held_in_the_dtype_so_pre_rounded_masters_give_identical_rollouts(DType dt)
+    {
+        var config = TinyModels.Config();
+        var master = TinyModels.Weights(config, 8);
+        var preRounded = master.Select(v => Precision.Orleans.Engine.Numerics.DTypeRounding.Round(v, dt)).ToArray();
+        var a = new RolloutEngine(config, dt);
+        var b = new RolloutEngine(config, dt);
+        a.LoadWeights(master, 0);
+        b.LoadWeights(preRounded, 0);
+        var prompts = TinyModels.Prompts(3, config.VocabSize, 8);
+        var ra = a.Generate(prompts, Sampled);
+        var rb = b.Generate(prompts, Sampled);
+        Assert.Equal(ra.Select(s => s.Tokens), rb.Select(s => s.Tokens));
+        Assert.Equal(ra.Select(s => s.LogProbs), rb.Select(s => s.LogProbs));
+        // ...while the FP32 engine on the unrounded master is a different policy.
+        var full = new RolloutEngine(config, DType.Fp32);
+        full.LoadWeights(master, 0);
+        Assert.NotEqual(ra.SelectMany(s => s.LogProbs), full.Generate(prompts, Sampled).SelectMany(s => s.LogProbs));
     }
 }
