@@ -10,12 +10,13 @@ public static class SwiGluLayer
     public static void Forward(ReadOnlySpan<float> gate, ReadOnlySpan<float> up, Span<float> activated, Span<float> output, DType dtype)
     {
         int n = gate.Length;
-        for (int i = 0; i < n; i++)
-        {
-            float g = gate[i];
-            activated[i] = g / (1f + MathF.Exp(-g));
-        }
-        DTypeRounding.RoundInPlace(activated[..n], dtype);
+        // silu(g) = g / (1 + exp(−g)), as PyTorch's CPU kernel writes it, vectorised through the output buffer
+        var a = activated[..n];
+        TensorPrimitives.Negate(gate, a);
+        TensorPrimitives.Exp(a, a);
+        TensorPrimitives.Add(a, 1f, a);
+        TensorPrimitives.Divide(gate, a, a);
+        DTypeRounding.RoundInPlace(a, dtype);
         TensorPrimitives.Multiply(activated[..n], up, output);
         DTypeRounding.RoundInPlace(output[..n], dtype);
     }
@@ -30,11 +31,17 @@ public static class SwiGluLayer
         DTypeRounding.RoundInPlace(dGate[..n], dtype);
         TensorPrimitives.Multiply(dOutput, activated, dUp);
         DTypeRounding.RoundInPlace(dUp[..n], dtype);
-        for (int i = 0; i < n; i++)
+        // σ'·(1 + g(1 − σ)) needs σ(g) per element; computed in blocks to stay vectorised without an n-sized buffer.
+        Span<float> sig = stackalloc float[256];
+        for (int i = 0; i < n; i += sig.Length)
         {
-            float g = gate[i];
-            float sg = 1f / (1f + MathF.Exp(-g));
-            dGate[i] = dGate[i] * (sg * (1f + g * (1f - sg)));
+            int len = Math.Min(sig.Length, n - i);
+            var sg = sig[..len];
+            var g = gate.Slice(i, len);
+            var dg = dGate.Slice(i, len);
+            TensorPrimitives.Sigmoid(g, sg);
+            for (int j = 0; j < len; j++)
+                dg[j] *= sg[j] * (1f + g[j] * (1f - sg[j]));
         }
         DTypeRounding.RoundInPlace(dGate[..n], dtype);
     }
