@@ -26,12 +26,21 @@ public class RolloutGenerateTests
     [InlineData(DType.Fp16)]
     public void Results_do_not_depend_on_batch_composition(DType dt)
     {
-        // Seven prompts decoded 64 at a time, 3 at a time (slots reused mid-run), and 1 at a time.
-        var prompts = TinyModels.Prompts(7, TinyModels.Config().VocabSize, 2);
-        var wide = TinyModels.Engine(dt).Generate(prompts, Sampled);
-        foreach (int batch in new[] { 3, 1 })
+        // Seven prompts decoded 64 at a time with whole-prompt prefill, then: 3 at a time (slots reused
+        // mid-run) fed token by token, 1 at a time, and all together with prompts split into partial chunks.
+        var config = TinyModels.Config();
+        var master = TinyModels.Weights(config, 1);
+        var prompts = TinyModels.Prompts(7, config.VocabSize, 2);
+        RolloutEngine Engine(int batch, int tokens)
         {
-            var narrow = TinyModels.Engine(dt, maxBatchSize: batch).Generate(prompts, Sampled);
+            var e = new RolloutEngine(config, dt, batch) { MaxBatchedTokens = tokens };
+            e.LoadWeights(master, 0);
+            return e;
+        }
+        var wide = Engine(64, 256).Generate(prompts, Sampled);
+        foreach (var (batch, tokens) in new[] { (3, 1), (1, 256), (64, 10) })
+        {
+            var narrow = Engine(batch, tokens).Generate(prompts, Sampled);
             for (int i = 0; i < prompts.Length; i++)
             {
                 Assert.Equal(prompts[i], narrow[i].PromptTokens);
@@ -41,7 +50,7 @@ public class RolloutGenerateTests
             }
         }
         // A single prompt alone is sequence 0 of its call, as it was in the batch.
-        var alone = TinyModels.Engine(dt).Generate([prompts[0]], Sampled);
+        var alone = Engine(64, 256).Generate([prompts[0]], Sampled);
         Assert.Equal(wide[0].Tokens, alone[0].Tokens);
     }
 
@@ -106,6 +115,8 @@ public class RolloutGenerateTests
     public void Bad_input_is_rejected_with_a_clear_message()
     {
         var config = TinyModels.Config(type: "llama", tied: false);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RolloutEngine(config, DType.Bf16, maxBatchSize: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RolloutEngine(config, DType.Bf16) { MaxBatchedTokens = 0 });
         var engine = new RolloutEngine(config, DType.Bf16);
         var noWeights = Assert.Throws<InvalidOperationException>(() => engine.Generate([[1]], Sampled));
         Assert.Contains("no weights loaded", noWeights.Message);
