@@ -85,24 +85,25 @@ public sealed partial class RolloutEngine
     private int _attendLayer;
     private Action<int>? _attendBody;
 
-    /// <summary>Online-softmax attention of every (row, query head), in parallel.</summary>
+    /// <summary>Online-softmax attention of every (row, kv head) group of query heads, in parallel.</summary>
     private void Attend(DecodeBuffers b, KvCache cache, int layer, int rows)
     {
         _attendBuffers = b;
         _attendCache = cache;
         _attendLayer = layer;
         _attendBody ??= AttendOne;
-        Parallel.For(0, rows * Config.NumAttentionHeads, _attendBody);
+        Parallel.For(0, rows * Config.NumKeyValueHeads, _attendBody);
     }
 
     private void AttendOne(int item)
     {
         var c = Config;
         var b = _attendBuffers!;
-        int hq = c.NumAttentionHeads, hd = c.HeadDim, q = c.QDim, qkvWidth = q + 2 * c.KvDim;
-        int r = item / hq, h = item % hq;
-        var query = new ReadOnlySpan<float>(b.Qkv, r * qkvWidth + h * hd, hd);
-        DecodeAttention.Head(_attendCache!, b.Slots[r], _attendLayer, h / (hq / c.NumKeyValueHeads), b.Positions[r] + 1, query,
-            b.Attention.AsSpan(r * q + h * hd, hd), DType);
+        int hkv = c.NumKeyValueHeads, hd = c.HeadDim, q = c.QDim, qkvWidth = q + 2 * c.KvDim;
+        int groupWidth = c.NumAttentionHeads / hkv * hd;
+        int r = item / hkv, kvHead = item % hkv;
+        var queries = new ReadOnlySpan<float>(b.Qkv, r * qkvWidth + kvHead * groupWidth, groupWidth);
+        DecodeAttention.Group(_attendCache!, b.Slots[r], _attendLayer, kvHead, b.Positions[r] + 1, queries,
+            b.Attention.AsSpan(r * q + kvHead * groupWidth, groupWidth), hd, DType);
     }
 }
