@@ -4,7 +4,10 @@ using Precision.Orleans.Engine.Numerics;
 
 namespace Precision.Orleans.Engine.Layers;
 
-/// <summary>The MLP's gate: a = round(silu(g)) (silu in FP32), h = round(a·u). Unfused, as in HF eager.</summary>
+/// <summary>
+/// The MLP's gate: a = round(silu(g)) (silu in FP32), h = round(a·u). Unfused, as in HF eager.
+/// The element count is <c>gate.Length</c>; the other buffers may be longer.
+/// </summary>
 public static class SwiGluLayer
 {
     public static void Forward(ReadOnlySpan<float> gate, ReadOnlySpan<float> up, Span<float> activated, Span<float> output, DType dtype)
@@ -17,7 +20,7 @@ public static class SwiGluLayer
         TensorPrimitives.Add(a, 1f, a);
         TensorPrimitives.Divide(gate, a, a);
         DTypeRounding.RoundInPlace(a, dtype);
-        TensorPrimitives.Multiply(activated[..n], up, output);
+        TensorPrimitives.Multiply(activated[..n], up[..n], output);
         DTypeRounding.RoundInPlace(output[..n], dtype);
     }
 
@@ -27,9 +30,9 @@ public static class SwiGluLayer
     {
         int n = gate.Length;
         // dGate first holds da, then the silu backward overwrites it in place.
-        TensorPrimitives.Multiply(dOutput, up, dGate);
+        TensorPrimitives.Multiply(dOutput[..n], up[..n], dGate);
         DTypeRounding.RoundInPlace(dGate[..n], dtype);
-        TensorPrimitives.Multiply(dOutput, activated, dUp);
+        TensorPrimitives.Multiply(dOutput[..n], activated[..n], dUp);
         DTypeRounding.RoundInPlace(dUp[..n], dtype);
         // σ'·(1 + g(1 − σ)) needs σ(g) per element; computed in blocks to stay vectorised without an n-sized buffer.
         Span<float> sig = stackalloc float[256];
