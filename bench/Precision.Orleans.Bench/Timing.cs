@@ -18,6 +18,14 @@ internal static class Timing
         return best;
     }
 
+    /// <summary>Wall time in seconds of one run.</summary>
+    public static double Once(Action action)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        action();
+        return Stopwatch.GetElapsedTime(t0).TotalSeconds;
+    }
+
     /// <summary>Repeats so one measurement takes ≈ <paramref name="targetSeconds"/>, given one run's time.</summary>
     public static int RepeatsFor(double oneRunSeconds, double targetSeconds = 0.15, int max = 50) =>
         (int)Math.Clamp(targetSeconds / Math.Max(oneRunSeconds, 1e-7), 1, max);
