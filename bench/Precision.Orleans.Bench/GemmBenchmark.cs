@@ -60,7 +60,67 @@ internal static class GemmBenchmark
         if (counted > 0)
             Console.WriteLine($"geomean ratio ours(fp32)/openblas = {Math.Exp(logRatio / counted):F2}  (target ≥ 0.70)");
         Console.WriteLine($"peak measured GEMM rate (ours, fp32) = {peak:F1} GFLOP/s");
+        DecodeShapes(model, threads, blas);
         return peak;
+    }
+
+    /// <summary>
+    /// Rollout decode shapes (M = batch rows, W[N,K]ᵀ): the split-K Linear16 (bf16/fp16 weights) and
+    /// LinearSplitK (FP32) against our packed MatMul and OpenBLAS on the same shape.
+    /// </summary>
+    private static unsafe void DecodeShapes(BenchModel model, int threads, bool blas)
+    {
+        var c = model.Config;
+        int batch = 64;
+        (string Name, int N, int K)[] shapes =
+        [
+            ("qkv", c.QDim + 2 * c.KvDim, c.HiddenSize), ("o_proj", c.HiddenSize, c.QDim),
+            ("gate_up", 2 * c.IntermediateSize, c.HiddenSize), ("down", c.HiddenSize, c.IntermediateSize),
+            ("lm_head", c.VocabSize, c.HiddenSize),
+        ];
+        Console.WriteLine();
+        Console.WriteLine($"== decode linears y[M,N] = x·Wᵀ at M={batch}, threads={threads}, GFLOP/s");
+        Console.WriteLine($"{"layer",-8} {"N",5} {"K",5} | {"Linear fp32",11} {"SplitK fp32",11} {"L16 bf16",9} {"L16 fp16",9} {"openblas",9} | {"bf16/blas",9}");
+        foreach (var (name, n, k) in shapes)
+        {
+            var x = Filled(batch * k, 3);
+            var w = Filled(n * k, 4);
+            DTypeRounding.RoundInPlace(x, DType.Bf16);
+            DTypeRounding.RoundInPlace(w, DType.Bf16);
+            var wBf16 = new ushort[w.Length];
+            var wFp16 = new ushort[w.Length];
+            DTypeStorage.Pack(w, wBf16, DType.Bf16);
+            DTypeStorage.Pack(w, wFp16, DType.Fp16);
+            var y = new float[batch * n];
+            double flops = 2.0 * batch * n * k;
+            int repeats = Math.Clamp((int)(3e8 / flops), 5, 50);
+            Action[] runs =
+            [
+                () => Gemm.Linear(x, w, y, batch, n, k, DType.Fp32),
+                () => Gemm.LinearSplitK(x, w, y, batch, n, k, DType.Fp32),
+                () => Gemm.Linear16(x, wBf16, DType.Bf16, y, batch, n, k, DType.Bf16),
+                () => Gemm.Linear16(x, wFp16, DType.Fp16, y, batch, n, k, DType.Fp16),
+            ];
+            var best = new double[runs.Length + 1];
+            Array.Fill(best, double.MaxValue);
+            fixed (float* px = x)
+            fixed (float* pw = w)
+            fixed (float* py = y)
+            {
+                nint ax = (nint)px, aw = (nint)pw, ay = (nint)py;
+                Action blasRun = () => OpenBlas.Sgemm(OpenBlas.RowMajor, OpenBlas.NoTrans, OpenBlas.Trans, batch, n, k, 1f, (float*)ax, k, (float*)aw, k, 0f, (float*)ay, n);
+                foreach (var r in runs) r();
+                if (blas) blasRun();
+                for (int round = 0; round < repeats; round++)
+                {
+                    for (int i = 0; i < runs.Length; i++) best[i] = Math.Min(best[i], Timing.Once(runs[i]));
+                    if (blas) best[^1] = Math.Min(best[^1], Timing.Once(blasRun));
+                }
+            }
+            var g = best.Select(t => flops / t / 1e9).ToArray();
+            string theirs = blas ? g[^1].ToString("F1") : "-", ratio = blas ? (g[2] / g[^1]).ToString("F2") : "-";
+            Console.WriteLine($"{name,-8} {n,5} {k,5} | {g[0],11:F1} {g[1],11:F1} {g[2],9:F1} {g[3],9:F1} {theirs,9} | {ratio,9}");
+        }
     }
 
     /// <summary>Quick peak estimate for FLOP-utilisation figures of the other benchmarks.</summary>
