@@ -49,7 +49,9 @@ internal static class GemmBenchmark
         Console.WriteLine($"{"case",-18} {"tA",2} {"tB",2} {"M",5} {"N",5} {"K",5} | {"ours fp32",9} {"ours bf16",9} {"openblas",9} | {"fp32/blas",9} {"bf16/blas",9}");
         double logRatio = 0, peak = 0;
         int counted = 0;
-        foreach (var c in Cases(model, tokens))
+        // "--only decode" skips the big table (quick look at the rollout shapes).
+        bool decodeOnly = args.Get("--only") == "decode";
+        foreach (var c in decodeOnly ? [] : Cases(model, tokens))
         {
             var (ours32, ours16, theirs) = Measure(c, blas);
             peak = Math.Max(peak, ours32);
@@ -93,7 +95,7 @@ internal static class GemmBenchmark
             DTypeStorage.Pack(w, wFp16, DType.Fp16);
             var y = new float[batch * n];
             double flops = 2.0 * batch * n * k;
-            int repeats = Math.Clamp((int)(3e8 / flops), 5, 50);
+            int repeats = Math.Clamp((int)(2e9 / flops), 20, 400);
             Action[] runs =
             [
                 () => Gemm.Linear(x, w, y, batch, n, k, DType.Fp32),
@@ -142,7 +144,7 @@ internal static class GemmBenchmark
         DTypeRounding.RoundInPlace(b16, DType.Bf16);
         var cBuf = new float[c.M * c.N];
         double flops = 2.0 * c.M * c.N * c.K;
-        int repeats = Math.Clamp((int)(2e9 / flops), 3, 12);
+        int repeats = Math.Clamp((int)(4e9 / flops), 5, 30);
 
         // Interleave the three contenders in every round so a load spike from other processes on
         // the machine hits them alike; best-of-rounds for each.
