@@ -123,5 +123,4 @@ internal static unsafe class GemmSplitK
         if (wType != DType.Bf16 && wType != DType.Fp16)
             throw new ArgumentException($"Linear16 needs 16-bit weights (bf16 or fp16), got {wType.Name()}; use Gemm.LinearSplitK for FP32 weights", nameof(wType));
     }
-
 }
