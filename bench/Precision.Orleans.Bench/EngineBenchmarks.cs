@@ -28,12 +28,12 @@ internal static class EngineBenchmarks
 
         var rng = new Random(7);
         var sequences = Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, seq).Select(_ => rng.Next(model.Config.VocabSize)).ToArray()).ToArray();
-        var torch = TorchPeer.Run("torch_train_step.py", "--config", model.Config.ToJson(), "--batch", batch.ToString(), "--seq", seq.ToString(),
+        var torch = args.Has("--no-torch") ? null : TorchPeer.Run("torch_train_step.py", "--config", model.Config.ToJson(), "--batch", batch.ToString(), "--seq", seq.ToString(),
             "--steps", steps.ToString(), "--threads", threads.ToString());
         double torchTps = torch is { } t ? t.GetProperty("tokens_per_s").GetDouble() : double.NaN;
         if (torch is { } tj) Row("torch fp32", tj.GetProperty("ms_per_step").GetDouble() / 1e3, tokens, flops, peak, double.NaN);
 
-        foreach (var dtype in new[] { DType.Fp32, DType.Bf16, DType.Fp16 })
+        foreach (var dtype in args.DTypes())
         {
             var engine = new TrainingEngine(model.Config, new TrainingOptions { ComputeDType = dtype }, null, seed: 1);
             var tokenBatch = TokenBatch.FromSequences(sequences);
@@ -63,13 +63,13 @@ internal static class EngineBenchmarks
 
         var rng = new Random(11);
         var prompts = Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, prompt).Select(_ => rng.Next(model.Config.VocabSize)).ToArray()).ToArray();
-        var torch = TorchPeer.Run("torch_decode.py", "--config", model.Config.ToJson(), "--batch", batch.ToString(), "--prompt", prompt.ToString(),
+        var torch = args.Has("--no-torch") ? null : TorchPeer.Run("torch_decode.py", "--config", model.Config.ToJson(), "--batch", batch.ToString(), "--prompt", prompt.ToString(),
             "--new", newTokens.ToString(), "--threads", threads.ToString());
         double torchTps = torch is { } t ? t.GetProperty("tokens_per_s").GetDouble() : double.NaN;
         if (torch is not null) Console.WriteLine($"{"torch fp32",-16} {batch * newTokens / torchTps,8:F2} {torchTps,13:F0} {1.0,9:F2}");
 
         var master = new TrainingEngine(model.Config, new TrainingOptions(), null, seed: 1).MasterWeights;
-        foreach (var dtype in new[] { DType.Fp32, DType.Bf16, DType.Fp16 })
+        foreach (var dtype in args.DTypes())
         {
             var engine = new RolloutEngine(model.Config, dtype, batch);
             engine.LoadWeights(master, 1);
