@@ -42,11 +42,14 @@ internal static unsafe class GemmDriver
             Serial(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, outDtype, accumulate);
             return;
         }
+        // A few parts per thread, so a pool thread that wakes late (busy machine) still takes a share
+        // instead of finding the caller has done everything.
+        int parts = (int)Math.Min(Math.Min(tiles, threads * 4L), Math.Max(threads, work / GemmBlocking.WorkPerThread));
         nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
-            int lo = (int)((long)tiles * t / threads) * unit;
-            int hi = Math.Min(extent, (int)((long)tiles * (t + 1) / threads) * unit);
+            int lo = (int)((long)tiles * t / parts) * unit;
+            int hi = Math.Min(extent, (int)((long)tiles * (t + 1) / parts) * unit);
             if (hi <= lo) return;
             float* a0 = (float*)pa, b0 = (float*)pb, c0 = (float*)pc;
             if (splitColumns)
