@@ -22,7 +22,7 @@ internal static class EngineBenchmarks
         Console.WriteLine($"== train-step: B={batch} T={seq} ({tokens} tokens), threads={threads}, params={model.ParameterCount:N0}");
         Console.WriteLine($"config: {model.CompactJson}");
         double flops = model.TrainStepFlops(batch, seq);
-        Console.WriteLine($"peak GEMM (ours, fp32, 1024³ best-of-20) = {peak:F1} GFLOP/s; step FLOPs = 6·(matmul params {model.MatmulParameterCount:N0})·tokens"
+        Console.WriteLine($"peak GEMM (ours, fp32, best of 1024³/1536³) = {peak:F1} GFLOP/s; step FLOPs = 6·(matmul params {model.MatmulParameterCount:N0})·tokens"
             + $" + causal attention 6·L·B·T²·qdim = {flops / 1e9:F1} GFLOP; util = FLOPs / step time / peak");
         Console.WriteLine($"{"engine",-16} {"ms/step",9} {"tokens/s",10} {"GFLOP/s",8} {"util",6} {"vs torch",9}");
 
