@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using Precision.Orleans.Abstractions;
 using Precision.Orleans.Engine.Numerics;
@@ -64,6 +65,8 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>One thread's share: packed blocks, micro-kernel tiles, rounding epilogue.</summary>
+    // Hot loops: compile fully optimised at once instead of running tier-0 code for the first calls.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Serial(bool transA, bool transB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, DType outDtype, bool accumulate)
     {
@@ -151,6 +154,8 @@ internal static unsafe class GemmDriver
     /// Tiny problems: the same arithmetic as the micro-kernel (one fused chain per output over k
     /// ascending), so results are bit-identical whichever path a shape takes.
     /// </summary>
+    // Hot loops: compile fully optimised at once instead of running tier-0 code for the first calls.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scalar(bool transA, bool transB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, DType outDtype, bool accumulate)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Precision.Orleans.Engine.Kernels;
@@ -13,6 +14,8 @@ internal static unsafe class GemmPacking
     /// Packs op(A)[0..mc, 0..kc] (A already offset to the block) into MR-row micro-panels:
     /// panel q holds, for each p, the MR values op(A)[q·MR + r, p] contiguously.
     /// </summary>
+    // Hot loops: compile fully optimised at once instead of running tier-0 code for the first calls.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(bool transA, float* a, int lda, int mc, int kc, float* dst)
     {
         const int mr = GemmBlocking.MR;
@@ -70,6 +73,8 @@ internal static unsafe class GemmPacking
     /// Packs op(B)[0..kc, 0..nc] (B already offset to the block) into NR-column micro-panels:
     /// panel q holds, for each p, the NR values op(B)[p, q·NR + c] contiguously.
     /// </summary>
+    // Hot loops: compile fully optimised at once instead of running tier-0 code for the first calls.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(bool transB, float* b, int ldb, int kc, int nc, float* dst)
     {
         int nr = GemmBlocking.NR;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using Precision.Orleans.Abstractions;
@@ -47,6 +48,8 @@ internal static unsafe class GemmSplitK
     }
 
     /// <summary>Output columns 4·blockLo .. 4·blockHi (weight rows), all M rows.</summary>
+    // Hot loops: compile fully optimised at once instead of running tier-0 code for the first calls.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Columns(float* x, float* w, ushort* w16, DType wType, float* y, int m, int n, int k, DType outDtype, int blockLo, int blockHi)
     {
         int lanes = Lanes;
@@ -100,6 +103,8 @@ internal static unsafe class GemmSplitK
     }
 
     /// <summary>16-bit weight bits → FP32 (exact): bf16 is the high half of an FP32, fp16 converts exactly.</summary>
+    // Hot loops: compile fully optimised at once instead of running tier-0 code for the first calls.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Unpack(ushort* src, float* dst, int count, DType wType)
     {
         if (wType == DType.Fp16)
