@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using Precision.Orleans.Abstractions;
 using Precision.Orleans.Engine.Numerics;
@@ -102,26 +101,43 @@ internal static unsafe class GemmSplitK
         }
     }
 
-    /// <summary>16-bit weight bits → FP32 (exact): bf16 is the high half of an FP32, fp16 converts exactly.</summary>
+    /// <summary>16-bit weight bits → FP32 (exact): bf16 is the high half of an FP32; fp16 is rebased.</summary>
     // Hot loops: compile fully optimised at once instead of running tier-0 code for the first calls.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Unpack(ushort* src, float* dst, int count, DType wType)
+    internal static void Unpack(ushort* src, float* dst, int count, DType wType)
     {
-        if (wType == DType.Fp16)
-        {
-            TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(src, count), new Span<float>(dst, count));
-            return;
-        }
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
+        {
+            bool fp16 = wType == DType.Fp16;
             for (; i <= count - 32; i += 32)
             {
-                var bits = Vector512.Load(src + i);
-                var (lo, hi) = Vector512.Widen(bits);
-                Vector512.ShiftLeft(lo, 16).AsSingle().Store(dst + i);
-                Vector512.ShiftLeft(hi, 16).AsSingle().Store(dst + i + 16);
+                var (lo, hi) = Vector512.Widen(Vector512.Load(src + i));
+                (fp16 ? Fp16ToSingle(lo) : Vector512.ShiftLeft(lo, 16).AsSingle()).Store(dst + i);
+                (fp16 ? Fp16ToSingle(hi) : Vector512.ShiftLeft(hi, 16).AsSingle()).Store(dst + i + 16);
             }
-        for (; i < count; i++) dst[i] = BitConverter.UInt32BitsToSingle((uint)src[i] << 16);
+        }
+        if (wType == DType.Fp16)
+            for (; i < count; i++) dst[i] = (float)BitConverter.UInt16BitsToHalf(src[i]);
+        else
+            for (; i < count; i++) dst[i] = BitConverter.UInt32BitsToSingle((uint)src[i] << 16);
+    }
+
+    /// <summary>
+    /// IEEE half bits (one per 32-bit lane) → float, exactly: exponent and mantissa moved into FP32
+    /// position and scaled by 2^112 (rebasing the exponent bias 15 → 127; a half subnormal lands on
+    /// an FP32 subnormal, which the exact multiply normalises); inf/NaN keep an all-ones exponent.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Fp16ToSingle(Vector512<uint> h)
+    {
+        var magnitude = h & Vector512.Create(0x7FFFu);
+        var shifted = Vector512.ShiftLeft(magnitude, 13);
+        var finite = (shifted.AsSingle() * Vector512.Create(BitConverter.UInt32BitsToSingle(0x7780_0000u))).AsUInt32(); // × 2^112
+        var special = shifted | Vector512.Create(0x7F80_0000u);
+        var isSpecial = Vector512.GreaterThanOrEqual(magnitude, Vector512.Create(0x7C00u));
+        var sign = Vector512.ShiftLeft(h & Vector512.Create(0x8000u), 16);
+        return (Vector512.ConditionalSelect(isSpecial, special, finite) | sign).AsSingle();
     }
 
     internal static void CheckWeightType(DType wType)

@@ -212,4 +212,23 @@ public class GemmTests
         Assert.Contains("16-bit", Assert.Throws<ArgumentException>(() => Gemm.Linear16(buf, new ushort[64], DType.Fp32, buf, 2, 2, 2, DType.Fp32)).Message);
         Assert.Contains("weight", Assert.Throws<ArgumentException>(() => Gemm.LinearSplitK(buf, new float[3], buf, 2, 2, 2, DType.Fp32)).Message);
     }
+
+    [Theory]
+    [InlineData(DType.Fp16)]
+    [InlineData(DType.Bf16)]
+    public unsafe void Weight_unpacking_is_exact_for_every_16_bit_pattern(DType wType)
+    {
+        var bits = new ushort[65536 + 7]; // odd length: vector body and scalar tail
+        for (int i = 0; i < bits.Length; i++) bits[i] = (ushort)i;
+        var unpacked = new float[bits.Length];
+        fixed (ushort* src = bits)
+        fixed (float* dst = unpacked)
+            GemmSplitK.Unpack(src, dst, bits.Length, wType);
+        for (int i = 0; i < bits.Length; i++)
+        {
+            float expected = wType == DType.Fp16 ? (float)BitConverter.UInt16BitsToHalf(bits[i]) : BitConverter.UInt32BitsToSingle((uint)bits[i] << 16);
+            if (float.IsNaN(expected)) Assert.True(float.IsNaN(unpacked[i]), $"pattern 0x{bits[i]:X4} should stay NaN");
+            else Assert.Equal(BitConverter.SingleToUInt32Bits(expected), BitConverter.SingleToUInt32Bits(unpacked[i]));
+        }
+    }
 }
