@@ -109,13 +109,20 @@ internal static unsafe class GemmSplitK
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            bool fp16 = wType == DType.Fp16;
-            for (; i <= count - 32; i += 32)
-            {
-                var (lo, hi) = Vector512.Widen(Vector512.Load(src + i));
-                (fp16 ? Fp16ToSingle(lo) : Vector512.ShiftLeft(lo, 16).AsSingle()).Store(dst + i);
-                (fp16 ? Fp16ToSingle(hi) : Vector512.ShiftLeft(hi, 16).AsSingle()).Store(dst + i + 16);
-            }
+            if (wType == DType.Fp16)
+                for (; i <= count - 32; i += 32)
+                {
+                    var (lo, hi) = Vector512.Widen(Vector512.Load(src + i));
+                    Fp16ToSingle(lo).Store(dst + i);
+                    Fp16ToSingle(hi).Store(dst + i + 16);
+                }
+            else
+                for (; i <= count - 32; i += 32)
+                {
+                    var (lo, hi) = Vector512.Widen(Vector512.Load(src + i));
+                    Vector512.ShiftLeft(lo, 16).AsSingle().Store(dst + i);
+                    Vector512.ShiftLeft(hi, 16).AsSingle().Store(dst + i + 16);
+                }
         }
         if (wType == DType.Fp16)
             for (; i < count; i++) dst[i] = (float)BitConverter.UInt16BitsToHalf(src[i]);
