@@ -45,11 +45,15 @@ internal sealed class StoredMatrix
         else DTypeStorage.Unpack(_bits.AsSpan(row * Cols, Cols), destination, DType);
     }
 
-    /// <summary>y[m, Rows] = x[m, Cols] · Wᵀ with FP32 accumulation, rounded once to <paramref name="outDtype"/>.</summary>
+    /// <summary>
+    /// y[m, Rows] = x[m, Cols] · Wᵀ with FP32 accumulation, rounded once to <paramref name="outDtype"/>.
+    /// Both paths sum in the split-k order of the decode kernels, not the training GEMM's sequential
+    /// order — the reduction-order difference real inference kernels have.
+    /// </summary>
     public void Multiply(ReadOnlySpan<float> x, Span<float> y, int m, DType outDtype)
     {
         if (m == 0) return;
-        if (_fp32 is not null) Gemm.Linear(x[..(m * Cols)], _fp32, y[..(m * Rows)], m, Rows, Cols, outDtype);
+        if (_fp32 is not null) Gemm.LinearSplitK(x[..(m * Cols)], _fp32, y[..(m * Rows)], m, Rows, Cols, outDtype);
         else Gemm.Linear16(x[..(m * Cols)], _bits, DType, y[..(m * Rows)], m, Rows, Cols, outDtype);
     }
 }
