@@ -1,0 +1,51 @@
+using Precision.Orleans.Engine.Model;
+
+namespace Precision.Orleans.Engine.Training;
+
+/// <summary>What one decoder layer's forward keeps for its backward, for one (B, T) shape.</summary>
+internal sealed class LayerActivations
+{
+    public LayerActivations(ModelConfig c, int batch, int seqLen)
+    {
+        int n = batch * seqLen, d = c.HiddenSize, inter = c.IntermediateSize;
+        Normed1 = new float[n * d];
+        Norm1Out = new float[n * d];
+        Rstd1 = new float[n];
+        QRotated = new float[n * c.QDim];
+        KRotated = new float[n * c.KvDim];
+        V = new float[n * c.KvDim];
+        long probs = (long)batch * c.NumAttentionHeads * seqLen * seqLen;
+        if (probs > Array.MaxLength) throw new ArgumentException($"attention probabilities for B={batch} T={seqLen} H={c.NumAttentionHeads} do not fit one array");
+        Probs = new float[probs];
+        Probs32 = new float[probs];
+        AttnOut = new float[n * c.QDim];
+        Mid = new float[n * d];
+        Normed2 = new float[n * d];
+        Norm2Out = new float[n * d];
+        Rstd2 = new float[n];
+        Gate = new float[n * inter];
+        Up = new float[n * inter];
+        Activated = new float[n * inter];
+        Hidden = new float[n * inter];
+    }
+
+    public float[] Normed1 { get; }
+    public float[] Norm1Out { get; }
+    public float[] Rstd1 { get; }
+    public float[] QRotated { get; }
+    public float[] KRotated { get; }
+    public float[] V { get; }
+    public float[] Probs { get; }
+    public float[] Probs32 { get; }
+    public float[] AttnOut { get; }
+    /// <summary>Residual stream after attention: round(x + o_proj).</summary>
+    public float[] Mid { get; }
+    public float[] Normed2 { get; }
+    public float[] Norm2Out { get; }
+    public float[] Rstd2 { get; }
+    public float[] Gate { get; }
+    public float[] Up { get; }
+    public float[] Activated { get; }
+    /// <summary>round(silu(g)·u), the down projection's input.</summary>
+    public float[] Hidden { get; }
+}

@@ -1,0 +1,83 @@
+using System.Numerics.Tensors;
+using Precision.Orleans.Engine.Layers;
+
+namespace Precision.Orleans.Engine.Training;
+
+public sealed partial class TrainingEngine
+{
+    /// <summary>Sets <see cref="Gradients"/> to zero.</summary>
+    public void ZeroGradients() => Array.Clear(Gradients);
+
+    /// <summary>
+    /// Backpropagates dLoss/dlogp [B·T] through the last <see cref="Forward"/>, multiplied by the loss scale, in the
+    /// compute dtype; weight gradients are ADDED to <see cref="Gradients"/> (FP32, still scaled).
+    /// </summary>
+    public void Backward(ReadOnlySpan<float> dLogProbs)
+    {
+        var batch = _forwardBatch ?? throw new InvalidOperationException("Backward needs a Forward first (ComputeLogits/ComputeLogProbs keep no activations)");
+        var act = _activations!;
+        var c = Config;
+        var dt = ComputeDType;
+        int B = batch.BatchSize, T = batch.SeqLen, n = B * T, d = c.HiddenSize, inter = c.IntermediateSize, V = c.VocabSize;
+        int qd = c.QDim, kvd = c.KvDim;
+        if (dLogProbs.Length != n) throw new ArgumentException($"dLogProbs has {dLogProbs.Length} entries, the batch has B*T={n} positions");
+        var L = Layout;
+        float scale = LossScaler.Scale;
+
+        // logp[b,t] lives on logits row (b, t−1); rows with no target get 0.
+        var dRow = act.DLogProbsScaled;
+        Array.Clear(dRow);
+        for (int b = 0; b < B; b++)
+            for (int t = 1; t < batch.Lengths[b]; t++)
+                dRow[b * T + t - 1] = dLogProbs[b * T + t] * scale;
+
+        // dlogits overwrite the logits: the forward's logits are not needed past this point.
+        TokenLogProbLayer.Backward(dRow, act.Logits, act.LogSumExp, act.Targets, act.Logits, n, V, dt);
+        LinearLayer.Backward(act.Logits, act.FinalOut, W(L.LmHead, (long)V * d), act.DNorm, G(L.LmHead, (long)V * d), default, n, V, d, dt, false);
+        var dR = act.DResidual;
+        RmsNormLayer.Backward(act.DNorm, act.Residual[c.NumHiddenLayers], act.FinalNormed, act.FinalRstd, W(L.FinalNorm, d),
+            dR, G(L.FinalNorm, d), n, d, dt, accumulateInput: false);
+        var shape = new AttentionLayer.Shape(B, T, c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim);
+
+        for (int l = c.NumHiddenLayers - 1; l >= 0; l--)
+        {
+            var o = L.Layers[l];
+            var a = act.Layers[l];
+            // MLP branch: dR is the gradient of the layer output, which flows unchanged into both residual inputs.
+            LinearLayer.Backward(dR, a.Hidden, W(o.DownProj, (long)d * inter), act.DHidden, G(o.DownProj, (long)d * inter), default, n, d, inter, dt, false);
+            SwiGluLayer.Backward(act.DHidden, a.Gate, a.Up, a.Activated, act.DGate, act.DUp, dt);
+            LinearLayer.Backward(act.DUp, a.Norm2Out, W(o.UpProj, (long)inter * d), act.DNorm, G(o.UpProj, (long)inter * d), default, n, inter, d, dt, false);
+            LinearLayer.Backward(act.DGate, a.Norm2Out, W(o.GateProj, (long)inter * d), act.DNorm, G(o.GateProj, (long)inter * d), default, n, inter, d, dt, true);
+            RmsNormLayer.Backward(act.DNorm, a.Mid, a.Normed2, a.Rstd2, W(o.PostAttentionNorm, d), dR, G(o.PostAttentionNorm, d), n, d, dt, accumulateInput: true);
+
+            // Attention branch.
+            LinearLayer.Backward(dR, a.AttnOut, W(o.OProj, (long)d * qd), act.DAttnOut, G(o.OProj, (long)d * qd), default, n, d, qd, dt, false);
+            AttentionLayer.Backward(act.DAttnOut, a.QRotated, a.KRotated, a.V, a.Probs, a.Probs32, act.DQRotated, act.DKRotated, act.DV, shape, dt);
+            RopeLayer.Backward(act.DQRotated, act.DQ, act.RopeCos, act.RopeSin, n, T, c.NumAttentionHeads, c.HeadDim, dt);
+            RopeLayer.Backward(act.DKRotated, act.DK, act.RopeCos, act.RopeSin, n, T, c.NumKeyValueHeads, c.HeadDim, dt);
+            LinearLayer.Backward(act.DQ, a.Norm1Out, W(o.QProj, (long)qd * d), act.DNorm, G(o.QProj, (long)qd * d), GBias(o.QBias, qd), n, qd, d, dt, false);
+            LinearLayer.Backward(act.DK, a.Norm1Out, W(o.KProj, (long)kvd * d), act.DNorm, G(o.KProj, (long)kvd * d), GBias(o.KBias, kvd), n, kvd, d, dt, true);
+            LinearLayer.Backward(act.DV, a.Norm1Out, W(o.VProj, (long)kvd * d), act.DNorm, G(o.VProj, (long)kvd * d), GBias(o.VBias, kvd), n, kvd, d, dt, true);
+            RmsNormLayer.Backward(act.DNorm, act.Residual[l], a.Normed1, a.Rstd1, W(o.InputNorm, d), dR, G(o.InputNorm, d), n, d, dt, accumulateInput: true);
+        }
+        EmbeddingLayer.Backward(batch.Tokens, dR, G(L.Embedding, (long)V * d), d, dt);
+        // The logits buffer now holds gradients: a second Backward would need a new Forward.
+        _forwardBatch = null;
+    }
+
+    private Span<float> G(long offset, long count) => Gradients.AsSpan((int)offset, (int)count);
+
+    private Span<float> GBias(long offset, int count) => offset < 0 ? Span<float>.Empty : Gradients.AsSpan((int)offset, count);
+
+    /// <summary>Global L2 norm the way torch.nn.utils.clip_grad_norm_ computes it: the norm of the per-tensor norms.</summary>
+    private float GlobalGradNorm()
+    {
+        double sumSquares = 0;
+        foreach (var p in Layout.Parameters)
+        {
+            float norm = TensorPrimitives.Norm(Gradients.AsSpan((int)p.Offset, (int)p.Count));
+            sumSquares += (double)norm * norm;
+        }
+        return (float)Math.Sqrt(sumSquares);
+    }
+}

@@ -1,0 +1,133 @@
+using Precision.Orleans.Abstractions;
+using Precision.Orleans.Engine.Layers;
+using Precision.Orleans.Engine.Model;
+using Precision.Orleans.Engine.Numerics;
+
+namespace Precision.Orleans.Engine.Training;
+
+public sealed partial class TrainingEngine
+{
+    private float[] _computeWeights = [];
+    private TrainingActivations? _activations;
+    private TokenBatch? _forwardBatch;
+
+    /// <summary>The weights the forward and backward read: <see cref="MasterWeights"/> rounded to the compute dtype (the same array in fp32).</summary>
+    public ReadOnlySpan<float> ComputeWeights => _computeWeights;
+
+    partial void InitializeCompute() => RefreshComputeWeights();
+
+    /// <summary>Re-casts <see cref="MasterWeights"/> to the compute dtype (after an optimizer step, an external edit or a checkpoint load).</summary>
+    public void RefreshComputeWeights()
+    {
+        if (ComputeDType == DType.Fp32)
+        {
+            _computeWeights = MasterWeights;
+            return;
+        }
+        if (_computeWeights.Length != MasterWeights.Length) _computeWeights = new float[MasterWeights.Length];
+        DTypeRounding.RoundCopy(MasterWeights, _computeWeights, ComputeDType);
+    }
+
+    /// <summary>No-grad forward: [B·T·V] logits rounded to the compute dtype; row (b, t) predicts token t+1.</summary>
+    public float[] ComputeLogits(TokenBatch batch)
+    {
+        var act = RunForward(batch);
+        _forwardBatch = null;
+        return act.Logits.AsSpan(0, batch.BatchSize * batch.SeqLen * Config.VocabSize).ToArray();
+    }
+
+    /// <summary>No-grad forward: [B·T] FP32 log p(tok[b,t] | tok[b,&lt;t]) for 1 ≤ t &lt; len, 0 at t = 0 and on padding.</summary>
+    public float[] ComputeLogProbs(TokenBatch batch)
+    {
+        var act = RunForward(batch);
+        _forwardBatch = null;
+        return GatherLogProbs(batch, act);
+    }
+
+    /// <summary>Same result as <see cref="ComputeLogProbs"/>, keeping the activations for <see cref="Backward"/>.</summary>
+    public float[] Forward(TokenBatch batch)
+    {
+        var act = RunForward(batch);
+        _forwardBatch = batch;
+        return GatherLogProbs(batch, act);
+    }
+
+    private static float[] GatherLogProbs(TokenBatch batch, TrainingActivations act)
+    {
+        int T = batch.SeqLen;
+        var result = new float[batch.BatchSize * T];
+        for (int b = 0; b < batch.BatchSize; b++)
+            for (int t = 1; t < batch.Lengths[b]; t++)
+                result[b * T + t] = act.LogProbsByRow[b * T + t - 1];
+        return result;
+    }
+
+    private Span<float> W(long offset, long count) => _computeWeights.AsSpan((int)offset, (int)count);
+
+    private Span<float> Bias(long offset, int count) => offset < 0 ? Span<float>.Empty : _computeWeights.AsSpan((int)offset, count);
+
+    private TrainingActivations EnsureActivations(TokenBatch batch)
+    {
+        if (_activations is { } a && a.Batch == batch.BatchSize && a.SeqLen == batch.SeqLen) return a;
+        _activations = null; // let the old shape's buffers go before allocating the new ones
+        a = new TrainingActivations(Config, batch.BatchSize, batch.SeqLen);
+        RopeLayer.BuildTables(batch.SeqLen, Config.HeadDim, Config.RopeTheta, ComputeDType, a.RopeCos, a.RopeSin);
+        _activations = a;
+        return a;
+    }
+
+    private void ValidateBatch(TokenBatch batch)
+    {
+        for (int b = 0; b < batch.BatchSize; b++)
+        {
+            int len = batch.Lengths[b];
+            if (len < 0 || len > batch.SeqLen) throw new ArgumentException($"row {b} has length {len}, outside [0, {batch.SeqLen}]");
+        }
+        if (batch.SeqLen > Config.MaxPositionEmbeddings)
+            throw new ArgumentException($"sequence length {batch.SeqLen} exceeds max_position_embeddings {Config.MaxPositionEmbeddings}");
+    }
+
+    private TrainingActivations RunForward(TokenBatch batch)
+    {
+        ValidateBatch(batch);
+        var act = EnsureActivations(batch);
+        var c = Config;
+        var dt = ComputeDType;
+        int B = batch.BatchSize, T = batch.SeqLen, n = B * T, d = c.HiddenSize, inter = c.IntermediateSize, V = c.VocabSize;
+        int qd = c.QDim, kvd = c.KvDim;
+        var L = Layout;
+
+        for (int b = 0; b < B; b++)
+            for (int t = 0; t < T; t++)
+                act.Targets[b * T + t] = t + 1 < batch.Lengths[b] ? batch.Tokens[b * T + t + 1] : -1;
+
+        EmbeddingLayer.Forward(batch.Tokens, W(L.Embedding, (long)V * d), act.Residual[0], V, d);
+        var shape = new AttentionLayer.Shape(B, T, c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim);
+        var scratch = act.ProjScratch;
+        for (int l = 0; l < c.NumHiddenLayers; l++)
+        {
+            var o = L.Layers[l];
+            var a = act.Layers[l];
+            var x = act.Residual[l];
+            RmsNormLayer.Forward(x, W(o.InputNorm, d), a.Normed1, a.Norm1Out, a.Rstd1, n, d, c.RmsNormEps, dt);
+            LinearLayer.Forward(a.Norm1Out, W(o.QProj, (long)qd * d), Bias(o.QBias, qd), scratch, n, qd, d, dt);
+            RopeLayer.Forward(scratch, a.QRotated, act.RopeCos, act.RopeSin, n, T, c.NumAttentionHeads, c.HeadDim, dt);
+            LinearLayer.Forward(a.Norm1Out, W(o.KProj, (long)kvd * d), Bias(o.KBias, kvd), scratch, n, kvd, d, dt);
+            RopeLayer.Forward(scratch, a.KRotated, act.RopeCos, act.RopeSin, n, T, c.NumKeyValueHeads, c.HeadDim, dt);
+            LinearLayer.Forward(a.Norm1Out, W(o.VProj, (long)kvd * d), Bias(o.VBias, kvd), a.V, n, kvd, d, dt);
+            AttentionLayer.Forward(a.QRotated, a.KRotated, a.V, a.Probs, a.Probs32, a.AttnOut, shape, dt);
+            LinearLayer.Forward(a.AttnOut, W(o.OProj, (long)d * qd), default, scratch, n, d, qd, dt);
+            ResidualLayer.Forward(x, scratch.AsSpan(0, n * d), a.Mid, dt);
+            RmsNormLayer.Forward(a.Mid, W(o.PostAttentionNorm, d), a.Normed2, a.Norm2Out, a.Rstd2, n, d, c.RmsNormEps, dt);
+            LinearLayer.Forward(a.Norm2Out, W(o.GateProj, (long)inter * d), default, a.Gate, n, inter, d, dt);
+            LinearLayer.Forward(a.Norm2Out, W(o.UpProj, (long)inter * d), default, a.Up, n, inter, d, dt);
+            SwiGluLayer.Forward(a.Gate, a.Up, a.Activated, a.Hidden, dt);
+            LinearLayer.Forward(a.Hidden, W(o.DownProj, (long)d * inter), default, scratch, n, d, inter, dt);
+            ResidualLayer.Forward(a.Mid, scratch.AsSpan(0, n * d), act.Residual[l + 1], dt);
+        }
+        RmsNormLayer.Forward(act.Residual[c.NumHiddenLayers], W(L.FinalNorm, d), act.FinalNormed, act.FinalOut, act.FinalRstd, n, d, c.RmsNormEps, dt);
+        LinearLayer.Forward(act.FinalOut, W(L.LmHead, (long)V * d), default, act.Logits, n, V, d, dt);
+        TokenLogProbLayer.Forward(act.Logits, act.Targets, act.LogProbsByRow, act.LogSumExp, n, V);
+        return act;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Numerics.Tensors;
+
+namespace Precision.Orleans.Engine.Training;
+
+public sealed partial class TrainingEngine
+{
+    /// <summary>
+    /// GradScaler.unscale_ + step + update, then AdamW: gradients ×(1/scale); any inf/NaN skips the step (master weights
+    /// untouched) and backs the scale off; otherwise clip to <c>MaxGradNorm</c> like clip_grad_norm_, AdamW on the
+    /// master weights and re-cast the compute weights. The gradients are zeroed either way.
+    /// </summary>
+    public OptimizerStepResult OptimizerStep(float? learningRate = null)
+    {
+        float scale = LossScaler.Scale;
+        if (scale != 1f)
+        {
+            // PyTorch multiplies by a reciprocal computed in double then cast to float.
+            float inv = (float)(1.0 / scale);
+            TensorPrimitives.Multiply(Gradients, inv, Gradients);
+        }
+        bool foundInf = LossScaler.HasNonFinite(Gradients);
+        bool apply = LossScaler.Update(foundInf);
+        float norm;
+        if (!apply)
+        {
+            norm = float.NaN;
+        }
+        else
+        {
+            norm = GlobalGradNorm();
+            float maxNorm = Options.Optimizer.MaxGradNorm;
+            if (maxNorm > 0)
+            {
+                float coef = maxNorm / (norm + 1e-6f);
+                if (coef < 1f) TensorPrimitives.Multiply(Gradients, coef, Gradients);
+            }
+            Optimizer.Step(MasterWeights, Gradients, learningRate);
+            RefreshComputeWeights();
+        }
+        ZeroGradients();
+        return new OptimizerStepResult(apply, norm, scale, LossScaler.Scale);
+    }
+
+    /// <summary>
+    /// One next-token step: loss = −Σ mask·logp / Σ mask over <see cref="TokenBatch.TargetMask"/>; Forward, Backward, OptimizerStep.
+    /// Gradients already accumulated are included in the step.
+    /// </summary>
+    public LanguageModelStepResult TrainLanguageModelStep(TokenBatch batch)
+    {
+        var logp = Forward(batch);
+        int n = logp.Length;
+        float maskSum = 0f;
+        int tokens = 0;
+        for (int i = 0; i < n; i++)
+        {
+            float m = batch.TargetMask[i];
+            maskSum += m;
+            if (m != 0f) tokens++;
+        }
+        if (!(maskSum > 0f)) throw new ArgumentException("the batch has no target tokens (TargetMask sums to 0)");
+        float lossSum = 0f;
+        var dLogp = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            float m = batch.TargetMask[i];
+            lossSum += m * logp[i];
+            dLogp[i] = -m / maskSum;
+        }
+        Backward(dLogp);
+        var step = OptimizerStep();
+        return new LanguageModelStepResult(-lossSum / maskSum, tokens, step);
+    }
+}
