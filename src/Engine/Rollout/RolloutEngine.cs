@@ -7,20 +7,51 @@ namespace Precision.Orleans.Engine.Rollout;
 /// The rollout engine (vLLM-like): batched token-by-token decode with a KV cache in the dtype,
 /// weights stored in the dtype, fused kernels (residual+RMSNorm, SwiGLU, online-softmax attention
 /// with FP32 scores) whose reduction order differs from the training engine's, and FP32 sampling.
+/// One engine runs one <see cref="Generate"/> at a time (concurrent calls queue on a lock).
 /// </summary>
 public sealed partial class RolloutEngine
 {
+    private readonly object _gate = new();
+    private readonly RotaryTable _rotary;
+    private RolloutWeights? _weights;
+    private DecodeBuffers? _buffers;
+    private KvCache? _cache;
+
     public ModelConfig Config { get; }
     public ParameterLayout Layout { get; }
     public DType DType { get; }
 
+    /// <summary>Most sequences decoded together; further prompts wait for a free slot.</summary>
+    public int MaxBatchSize { get; }
+
     /// <summary>Version of the weights currently loaded; -1 before the first load.</summary>
     public long WeightVersion { get; private set; } = -1;
 
-    public RolloutEngine(ModelConfig config, DType dtype)
+    public RolloutEngine(ModelConfig config, DType dtype, int maxBatchSize = 64)
     {
+        if (maxBatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(maxBatchSize), maxBatchSize, "rollout: max batch size must be positive");
+        if (!Enum.IsDefined(dtype)) throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "rollout: unknown dtype");
         Config = config.Validate();
         Layout = new ParameterLayout(config);
         DType = dtype;
+        MaxBatchSize = maxBatchSize;
+        _rotary = new RotaryTable(config.HeadDim, config.RopeTheta);
+    }
+
+    /// <summary>
+    /// Rounds the FP32 master weights (in <see cref="Layout"/> order) to the dtype, merges q/k/v and
+    /// gate/up, and makes them the weights of version <paramref name="version"/>.
+    /// </summary>
+    public void LoadWeights(ReadOnlySpan<float> masterWeights, long version)
+    {
+        if (masterWeights.Length != Layout.TotalCount)
+            throw new ArgumentException($"rollout: master weights have {masterWeights.Length} elements, the model needs {Layout.TotalCount}", nameof(masterWeights));
+        if (version < 0) throw new ArgumentOutOfRangeException(nameof(version), version, "rollout: weight version must be >= 0");
+        lock (_gate)
+        {
+            _weights ??= new RolloutWeights(Config, DType);
+            _weights.Load(Layout, masterWeights);
+            WeightVersion = version;
+        }
     }
 }

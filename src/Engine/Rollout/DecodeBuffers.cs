@@ -1,0 +1,67 @@
+using Precision.Orleans.Engine.Model;
+
+namespace Precision.Orleans.Engine.Rollout;
+
+/// <summary>
+/// Every activation buffer of one decode step, sized for <see cref="Rows"/> batch rows and allocated
+/// once (reused across steps and Generate calls) so the decode loop allocates nothing per token.
+/// Row r holds the token of the r-th active sequence of the step.
+/// </summary>
+internal sealed class DecodeBuffers
+{
+    public int Rows { get; }
+
+    /// <summary>Sublayer output (embedding, attention o_proj, MLP down) [rows, D].</summary>
+    public float[] Hidden { get; }
+
+    /// <summary>Residual stream in the dtype [rows, D].</summary>
+    public float[] Residual { get; }
+
+    /// <summary>Normed input of the next linear [rows, D].</summary>
+    public float[] Normed { get; }
+
+    public float[] Qkv { get; }
+    public float[] Attention { get; }
+    public float[] GateUp { get; }
+    public float[] Activation { get; }
+
+    /// <summary>Final-normed rows that need logits, gathered contiguously [rows, D].</summary>
+    public float[] SampleInput { get; }
+
+    public float[] Logits { get; }
+    public float[] Probabilities { get; }
+    public ulong[] SortKeys { get; }
+
+    public int[] Tokens { get; }
+    public int[] Positions { get; }
+    public int[] Slots { get; }
+
+    /// <summary>Rows (by index) that sample this step, in order; <see cref="SampleCount"/> are valid.</summary>
+    public int[] SampleRows { get; }
+
+    public int[] SampledTokens { get; }
+    public float[] SampledLogProbs { get; }
+
+    public DecodeBuffers(ModelConfig c, int rows)
+    {
+        Rows = rows;
+        int d = c.HiddenSize, v = c.VocabSize;
+        Hidden = new float[rows * d];
+        Residual = new float[rows * d];
+        Normed = new float[rows * d];
+        Qkv = new float[rows * (c.QDim + 2 * c.KvDim)];
+        Attention = new float[rows * c.QDim];
+        GateUp = new float[rows * 2 * c.IntermediateSize];
+        Activation = new float[rows * c.IntermediateSize];
+        SampleInput = new float[rows * d];
+        Logits = new float[(long)rows * v];
+        Probabilities = new float[(long)rows * v];
+        SortKeys = new ulong[(long)rows * v];
+        Tokens = new int[rows];
+        Positions = new int[rows];
+        Slots = new int[rows];
+        SampleRows = new int[rows];
+        SampledTokens = new int[rows];
+        SampledLogProbs = new float[rows];
+    }
+}

@@ -1,0 +1,96 @@
+using Precision.Orleans.Abstractions;
+
+namespace Precision.Orleans.Engine.Rollout;
+
+public sealed partial class RolloutEngine
+{
+    /// <summary>
+    /// One decode step for <paramref name="rows"/> sequences, each feeding one token at its own
+    /// position (buffers Tokens/Positions/Slots). Writes each row's k/v into its slot's cache, and the
+    /// dtype-rounded logits of the first <paramref name="sampleCount"/> rows listed in SampleRows.
+    /// </summary>
+    private void DecodeStep(RolloutWeights w, DecodeBuffers b, KvCache cache, int rows, int sampleCount)
+    {
+        var c = Config;
+        int d = c.HiddenSize, q = c.QDim, kv = c.KvDim, qkvWidth = q + 2 * kv, inter = c.IntermediateSize;
+        float eps = c.RmsNormEps;
+        var dt = DType;
+
+        for (int r = 0; r < rows; r++) w.Embedding.CopyRow(b.Tokens[r], b.Hidden.AsSpan(r * d, d));
+
+        for (int l = 0; l < c.NumHiddenLayers; l++)
+        {
+            var lw = w.Layers[l];
+            for (int r = 0; r < rows; r++)
+            {
+                var x = b.Hidden.AsSpan(r * d, d);
+                var residual = b.Residual.AsSpan(r * d, d);
+                var normed = b.Normed.AsSpan(r * d, d);
+                if (l == 0)
+                {
+                    // First layer: the embedding is the residual; a plain fused RMSNorm.
+                    x.CopyTo(residual);
+                    FusedKernels.RmsNorm(residual, lw.InputNorm.Values, eps, normed, dt);
+                }
+                else FusedKernels.AddRmsNorm(x, residual, lw.InputNorm.Values, eps, normed, dt);
+            }
+
+            // qkv = x·Wqkvᵀ (+ bias in the GEMM epilogue: FP32 add, one rounding).
+            if (lw.QkvBias is null) lw.Qkv.Multiply(b.Normed, b.Qkv, rows, dt);
+            else
+            {
+                lw.Qkv.Multiply(b.Normed, b.Qkv, rows, DType.Fp32);
+                for (int r = 0; r < rows; r++) FusedKernels.AddBias(b.Qkv.AsSpan(r * qkvWidth, qkvWidth), lw.QkvBias.Values, dt);
+            }
+
+            for (int r = 0; r < rows; r++)
+            {
+                var row = b.Qkv.AsSpan(r * qkvWidth, qkvWidth);
+                int pos = b.Positions[r];
+                // Rotate q and k heads together (they are adjacent in the merged row).
+                FusedKernels.Rotary(row[..(q + kv)], _rotary.Cos(pos), _rotary.Sin(pos), dt);
+                cache.Write(b.Slots[r], l, pos, row.Slice(q, kv), row.Slice(q + kv, kv));
+            }
+
+            Attend(b, cache, l, rows);
+            lw.OProj.Multiply(b.Attention, b.Hidden, rows, dt);
+
+            for (int r = 0; r < rows; r++)
+                FusedKernels.AddRmsNorm(b.Hidden.AsSpan(r * d, d), b.Residual.AsSpan(r * d, d),
+                    lw.PostAttentionNorm.Values, eps, b.Normed.AsSpan(r * d, d), dt);
+
+            lw.GateUp.Multiply(b.Normed, b.GateUp, rows, dt);
+            for (int r = 0; r < rows; r++)
+            {
+                var gu = b.GateUp.AsSpan(r * 2 * inter, 2 * inter);
+                FusedKernels.SiluAndMul(gu[..inter], gu[inter..], b.Activation.AsSpan(r * inter, inter), dt);
+            }
+            lw.Down.Multiply(b.Activation, b.Hidden, rows, dt);
+        }
+
+        // Final fused add+norm only for the rows that sample, gathered contiguously for the LM head.
+        for (int s = 0; s < sampleCount; s++)
+        {
+            int r = b.SampleRows[s];
+            FusedKernels.AddRmsNorm(b.Hidden.AsSpan(r * d, d), b.Residual.AsSpan(r * d, d),
+                w.FinalNorm.Values, eps, b.SampleInput.AsSpan(s * d, d), dt);
+        }
+        w.LmHead.Multiply(b.SampleInput, b.Logits, sampleCount, dt);
+    }
+
+    /// <summary>Online-softmax attention of every (row, query head), in parallel.</summary>
+    private void Attend(DecodeBuffers b, KvCache cache, int layer, int rows)
+    {
+        var c = Config;
+        int hq = c.NumAttentionHeads, hd = c.HeadDim, q = c.QDim, qkvWidth = q + 2 * c.KvDim;
+        int group = hq / c.NumKeyValueHeads;
+        var dt = DType;
+        Parallel.For(0, rows * hq, item =>
+        {
+            int r = item / hq, h = item % hq;
+            var query = new ReadOnlySpan<float>(b.Qkv, r * qkvWidth + h * hd, hd);
+            DecodeAttention.Head(cache, b.Slots[r], layer, h / group, b.Positions[r] + 1, query,
+                b.Attention.AsSpan(r * q + h * hd, hd), dt);
+        });
+    }
+}

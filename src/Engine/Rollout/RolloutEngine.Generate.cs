@@ -1,0 +1,137 @@
+using Precision.Orleans.Abstractions;
+
+namespace Precision.Orleans.Engine.Rollout;
+
+public sealed partial class RolloutEngine
+{
+    /// <summary>
+    /// Generates one response per prompt (same order). Up to <see cref="MaxBatchSize"/> sequences decode
+    /// together; prompt tokens go one per step through the same decode path; a finished sequence leaves
+    /// the batch and the next waiting prompt takes its slot (continuous batching).
+    /// </summary>
+    public IReadOnlyList<RolloutSequence> Generate(IReadOnlyList<int[]> prompts, SamplingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        ValidatePrompts(prompts);
+        if (prompts.Count == 0) return [];
+        lock (_gate)
+        {
+            var weights = _weights ?? throw new InvalidOperationException("rollout: no weights loaded; call LoadWeights before Generate");
+            return Run(weights, prompts, options);
+        }
+    }
+
+    private void ValidatePrompts(IReadOnlyList<int[]> prompts)
+    {
+        int vocab = Config.VocabSize, context = Config.MaxPositionEmbeddings;
+        for (int i = 0; i < prompts.Count; i++)
+        {
+            var p = prompts[i] ?? throw new ArgumentException($"rollout: prompt {i} is null", nameof(prompts));
+            if (p.Length == 0) throw new ArgumentException($"rollout: prompt {i} is empty", nameof(prompts));
+            if (p.Length >= context)
+                throw new ArgumentException($"rollout: prompt {i} has {p.Length} tokens, leaving no room in the model context of {context}", nameof(prompts));
+            for (int t = 0; t < p.Length; t++)
+                if ((uint)p[t] >= (uint)vocab)
+                    throw new ArgumentException($"rollout: prompt {i} token {t} is {p[t]}, outside the vocabulary [0, {vocab})", nameof(prompts));
+        }
+    }
+
+    private RolloutSequence[] Run(RolloutWeights weights, IReadOnlyList<int[]> prompts, SamplingOptions options)
+    {
+        int context = Config.MaxPositionEmbeddings;
+        int MaxNew(int[] prompt) => Math.Min(options.MaxNewTokens, context - prompt.Length);
+        int slots = Math.Min(MaxBatchSize, prompts.Count);
+        // A sequence feeds at most prompt + response - 1 tokens, so this many cache positions always suffice.
+        int capacity = prompts.Max(p => p.Length + MaxNew(p));
+        var buffers = EnsureBuffers(slots);
+        var cache = EnsureCache(slots, capacity);
+        _rotary.EnsurePositions(capacity);
+
+        var results = new RolloutSequence[prompts.Count];
+        var bySlot = new ActiveSequence?[slots];
+        int nextPrompt = 0, active = 0;
+        for (int s = 0; s < slots; s++, nextPrompt++, active++)
+            bySlot[s] = new ActiveSequence(nextPrompt, prompts[nextPrompt], MaxNew(prompts[nextPrompt]));
+
+        var stops = options.StopTokens as ISet<int> ?? new HashSet<int>(options.StopTokens);
+        while (active > 0)
+        {
+            int rows = 0, sampleCount = 0;
+            for (int s = 0; s < slots; s++)
+            {
+                var seq = bySlot[s];
+                if (seq is null) continue;
+                buffers.Tokens[rows] = seq.NextToken;
+                buffers.Positions[rows] = seq.Fed;
+                buffers.Slots[rows] = s;
+                if (seq.SamplesAfterNextFeed) buffers.SampleRows[sampleCount++] = rows;
+                rows++;
+            }
+
+            DecodeStep(weights, buffers, cache, rows, sampleCount);
+            SampleAll(buffers, bySlot, sampleCount, options);
+
+            for (int r = 0; r < rows; r++) bySlot[buffers.Slots[r]]!.MarkFed();
+            for (int i = 0; i < sampleCount; i++)
+            {
+                int slot = buffers.Slots[buffers.SampleRows[i]];
+                var seq = bySlot[slot]!;
+                int token = buffers.SampledTokens[i];
+                seq.Append(token, buffers.SampledLogProbs[i]);
+                FinishReason? finish = stops.Contains(token) ? FinishReason.Stop
+                    : seq.Generated >= seq.MaxNewTokens ? FinishReason.Length
+                    : null;
+                if (finish is null) continue;
+                results[seq.Index] = seq.ToResult(finish.Value);
+                if (nextPrompt < prompts.Count)
+                {
+                    bySlot[slot] = new ActiveSequence(nextPrompt, prompts[nextPrompt], MaxNew(prompts[nextPrompt]));
+                    nextPrompt++;
+                }
+                else
+                {
+                    bySlot[slot] = null;
+                    active--;
+                }
+            }
+        }
+        return results;
+    }
+
+    /// <summary>Samples every row that produced logits; each draws from its own (seed, sequence, step) counter.</summary>
+    private void SampleAll(DecodeBuffers b, ActiveSequence?[] bySlot, int sampleCount, SamplingOptions options)
+    {
+        int vocab = Config.VocabSize;
+        void SampleOne(int i)
+        {
+            var seq = bySlot[b.Slots[b.SampleRows[i]]]!;
+            double u = CounterRng.Uniform(options.Seed, seq.Index, seq.Generated);
+            var (token, logProb) = TokenSampler.Sample(b.Logits.AsSpan(i * vocab, vocab), options, u,
+                b.Probabilities.AsSpan(i * vocab, vocab), b.SortKeys.AsSpan(i * vocab, vocab));
+            b.SampledTokens[i] = token;
+            b.SampledLogProbs[i] = logProb;
+        }
+        // Small vocabularies are cheaper to sample serially than to schedule.
+        if (sampleCount > 1 && (long)sampleCount * vocab >= 1 << 16) Parallel.For(0, sampleCount, SampleOne);
+        else for (int i = 0; i < sampleCount; i++) SampleOne(i);
+    }
+
+    private DecodeBuffers EnsureBuffers(int rows)
+    {
+        if (_buffers is null || _buffers.Rows < rows) _buffers = new DecodeBuffers(Config, rows);
+        return _buffers;
+    }
+
+    private KvCache EnsureCache(int slots, int capacity)
+    {
+        var c = Config;
+        if (_cache is null || !_cache.Fits(DType, slots, c.NumHiddenLayers, capacity, c.KvDim))
+        {
+            _cache = null; // let the old cache go before allocating the new one
+            _cache = new KvCache(DType, slots, c.NumHiddenLayers, capacity, c.KvDim);
+        }
+        return _cache;
+    }
+}
