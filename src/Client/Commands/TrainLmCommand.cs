@@ -29,7 +29,9 @@ internal static class TrainLmCommand
             command.Options.Add(o);
         command.Validators.Add(result =>
         {
-            int h = result.GetValue(heads), kv = result.GetValue(kvHeads), d = result.GetValue(hidden);
+            // Inside a command validator an option that was not given reads as 0, not its default.
+            int Value(Option<int> o, int fallback) => result.GetResult(o) is null ? fallback : result.GetValue(o);
+            int h = Value(heads, defaults.Heads), kv = Value(kvHeads, defaults.KvHeads), d = Value(hidden, defaults.HiddenSize);
             if (kv > 0 && h % kv != 0) result.AddError($"--kv-heads ({kv}) must divide --heads ({h})");
             if (h > 0 && (d % h != 0 || (d / h) % 2 != 0)) result.AddError($"--hidden ({d}) / --heads ({h}) must be an even whole head width");
         });
