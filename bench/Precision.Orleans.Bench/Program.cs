@@ -1,2 +1,16 @@
-Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode>");
-return 2;
+using Precision.Orleans.Bench;
+
+var options = new BenchArgs(args);
+switch (args.FirstOrDefault())
+{
+    case "gemm":
+        GemmBenchmark.Run(options);
+        return 0;
+    case "train-step":
+        return EngineBenchmarks.TrainStep(options);
+    case "decode":
+        return EngineBenchmarks.Decode(options);
+    default:
+        Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode> [--threads N] [--tokens N]");
+        return 2;
+}

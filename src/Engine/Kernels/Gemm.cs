@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Precision.Orleans.Abstractions;
 using Precision.Orleans.Engine.Numerics;
 
@@ -39,11 +38,14 @@ public static partial class Gemm
         MatMul(false, true, m, n, k, x, k, w, k, y, n, outDtype, accumulate);
 
     /// <summary>
-    /// y[M,N] = x[M,K] · W[N,K]ᵀ where W is held in true 16-bit storage (bf16 or fp16 bits) or FP32,
-    /// as the rollout engine keeps its weights.
+    /// y[M,N] = x[M,K] · W[N,K]ᵀ where W is held in true 16-bit storage (bf16 or fp16 bits), as the
+    /// rollout engine keeps its weights. Accumulates in FP32 in split-K order (see
+    /// <see cref="GemmSplitK"/>), which differs from <see cref="MatMul"/>'s sequential order.
     /// </summary>
     public static void Linear16(ReadOnlySpan<float> x, ReadOnlySpan<ushort> w16, DType wType, Span<float> y, int m, int n, int k, DType outDtype)
     {
+        GemmSplitK.CheckWeightType(wType);
+        ValidateLinear(m, n, k);
         if (w16.Length < (long)n * k) throw new ArgumentException($"weight has {w16.Length} elements, needs {(long)n * k}");
         if (x.Length < (long)m * k) throw new ArgumentException($"input has {x.Length} elements, needs {(long)m * k}");
         if (y.Length < (long)m * n) throw new ArgumentException($"output has {y.Length} elements, needs {(long)m * n}");
@@ -56,6 +58,30 @@ public static partial class Gemm
         }
     }
 
+    /// <summary>
+    /// y[M,N] = x[M,K] · W[N,K]ᵀ for FP32-stored weights with exactly <see cref="Linear16"/>'s split-K
+    /// accumulation order, so an FP32 rollout also reduces in a different order from training.
+    /// </summary>
+    public static void LinearSplitK(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y, int m, int n, int k, DType outDtype)
+    {
+        ValidateLinear(m, n, k);
+        if (w.Length < (long)n * k) throw new ArgumentException($"weight has {w.Length} elements, needs {(long)n * k}");
+        if (x.Length < (long)m * k) throw new ArgumentException($"input has {x.Length} elements, needs {(long)m * k}");
+        if (y.Length < (long)m * n) throw new ArgumentException($"output has {y.Length} elements, needs {(long)m * n}");
+        unsafe
+        {
+            fixed (float* px = x)
+            fixed (float* pw = w)
+            fixed (float* py = y)
+                GemmSplitK.Run(px, pw, null, DType.Fp32, py, m, n, k, outDtype);
+        }
+    }
+
+    private static void ValidateLinear(int m, int n, int k)
+    {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentException($"negative Linear shape m={m} n={n} k={k}");
+    }
+
     internal static void ValidateShapes(bool transA, bool transB, int m, int n, int k, int aLen, int lda, int bLen, int ldb, int cLen, int ldc)
     {
         if (m < 0 || n < 0 || k < 0) throw new ArgumentException($"negative GEMM shape m={m} n={n} k={k}");
@@ -64,50 +90,15 @@ public static partial class Gemm
         if (lda < Math.Max(1, aCols)) throw new ArgumentException($"lda={lda} < {aCols}");
         if (ldb < Math.Max(1, bCols)) throw new ArgumentException($"ldb={ldb} < {bCols}");
         if (ldc < Math.Max(1, n)) throw new ArgumentException($"ldc={ldc} < {n}");
-        if (aRows > 0 && (long)(aRows - 1) * lda + aCols > aLen) throw new ArgumentException($"A too short: {aLen}");
-        if (bRows > 0 && (long)(bRows - 1) * ldb + bCols > bLen) throw new ArgumentException($"B too short: {bLen}");
+        if (aRows > 0 && aCols > 0 && (long)(aRows - 1) * lda + aCols > aLen) throw new ArgumentException($"A too short: {aLen}");
+        if (bRows > 0 && bCols > 0 && (long)(bRows - 1) * ldb + bCols > bLen) throw new ArgumentException($"B too short: {bLen}");
         if (m > 0 && (long)(m - 1) * ldc + n > cLen) throw new ArgumentException($"C too short: {cLen}");
     }
 
-    // Reference-quality implementation: row-parallel dot products over a transposed copy of B.
-    // Replaced by the packed, blocked kernel in GemmKernel.cs when present.
     private static unsafe void MatMulCore(bool transA, bool transB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, DType outDtype, bool accumulate)
-    {
-        // Bring A to row-major [m,k] and B to [n,k] so every output is a contiguous dot product.
-        float[] at = new float[(long)m * k];
-        float[] bt = new float[(long)n * k];
-        for (int i = 0; i < m; i++)
-            for (int p = 0; p < k; p++)
-                at[(long)i * k + p] = transA ? a[(long)p * lda + i] : a[(long)i * lda + p];
-        for (int j = 0; j < n; j++)
-            for (int p = 0; p < k; p++)
-                bt[(long)j * k + p] = transB ? b[(long)j * ldb + p] : b[(long)p * ldb + j];
-        nint cAddr = (nint)c;
-        Parallel.For(0, m, i =>
-        {
-            var row = new ReadOnlySpan<float>(at, i * k, k);
-            float* crow = (float*)cAddr + (long)i * ldc;
-            for (int j = 0; j < n; j++)
-            {
-                float v = DTypeRounding.Round(TensorPrimitives.Dot(row, new ReadOnlySpan<float>(bt, j * k, k)), outDtype);
-                crow[j] = accumulate ? crow[j] + v : v;
-            }
-        });
-    }
+        float* a, int lda, float* b, int ldb, float* c, int ldc, DType outDtype, bool accumulate) =>
+        GemmDriver.MatMul(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, outDtype, accumulate);
 
-    private static unsafe void Linear16Core(float* x, ushort* w, DType wType, float* y, int m, int n, int k, DType outDtype)
-    {
-        nint xAddr = (nint)x, wAddr = (nint)w, yAddr = (nint)y;
-        Parallel.For(0, n, j =>
-        {
-            Span<float> wrow = k <= 4096 ? stackalloc float[k] : new float[k];
-            DTypeStorage.Unpack(new ReadOnlySpan<ushort>((ushort*)wAddr + (long)j * k, k), wrow, wType);
-            for (int i = 0; i < m; i++)
-            {
-                var xrow = new ReadOnlySpan<float>((float*)xAddr + (long)i * k, k);
-                ((float*)yAddr)[(long)i * n + j] = DTypeRounding.Round(TensorPrimitives.Dot(xrow, wrow), outDtype);
-            }
-        });
-    }
+    private static unsafe void Linear16Core(float* x, ushort* w, DType wType, float* y, int m, int n, int k, DType outDtype) =>
+        GemmSplitK.Run(x, null, w, wType, y, m, n, k, outDtype);
 }

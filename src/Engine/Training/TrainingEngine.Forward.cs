@@ -11,6 +11,9 @@ public sealed partial class TrainingEngine
     private TrainingActivations? _activations;
     private TokenBatch? _forwardBatch;
 
+    /// <summary>The buffers of the last forward/backward (tests inspect them).</summary>
+    internal TrainingActivations? Activations => _activations;
+
     /// <summary>The weights the forward and backward read: <see cref="MasterWeights"/> rounded to the compute dtype (the same array in fp32).</summary>
     public ReadOnlySpan<float> ComputeWeights => _computeWeights;
 

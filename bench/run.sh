@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the benchmark (Release) and runs all benchmarks, each against its peer in the same run:
+#   gemm        ours vs OpenBLAS cblas_sgemm (libopenblas0-pthread)
+#   train-step  ours vs PyTorch (torch_train_step.py)
+#   decode      ours vs PyTorch (torch_decode.py)
+# Usage: bench/run.sh [threads] [benchmark ...]      e.g. bench/run.sh 2 gemm
+set -euo pipefail
+cd "$(dirname "$0")/.."
+THREADS="${1:-2}"; shift || true
+BENCHES=("$@"); [ ${#BENCHES[@]} -eq 0 ] && BENCHES=(gemm train-step decode)
+
+need_apt=()
+[ -e /usr/lib/x86_64-linux-gnu/libopenblas.so.0 ] || ldconfig -p | grep -q 'libopenblas.so.0' || need_apt+=(libopenblas0-pthread)
+/usr/bin/python3 -c "import torch, numpy" >/dev/null 2>&1 || need_apt+=(python3-torch python3-numpy)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "== installing: ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# Same thread budget for everyone: our GEMM (--threads), the .NET thread pool, OpenBLAS, PyTorch.
+export OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS" DOTNET_PROCESSOR_COUNT="$THREADS"
+export PRECISION_PYTHON=/usr/bin/python3
+
+dotnet build bench/Precision.Orleans.Bench -c Release --nologo -v q
+BIN=bench/Precision.Orleans.Bench/bin/Release/net10.0/Precision.Orleans.Bench.dll
+lscpu | grep -E 'Model name|^CPU\(s\)' || true
+for b in "${BENCHES[@]}"; do
+  dotnet "$BIN" "$b" --threads "$THREADS"
+  echo
+done
