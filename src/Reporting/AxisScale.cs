@@ -33,6 +33,13 @@ public sealed class AxisScale
             if (options.Min is null) lo -= pad;
             if (options.Max is null) hi += pad;
         }
+        else
+        {
+            // Pad in log space so points at the extremes are not cut by the frame.
+            double pad = Math.Pow(10, (Math.Log10(hi) - Math.Log10(lo)) * 0.04);
+            if (options.Min is null) lo /= pad;
+            if (options.Max is null) hi *= pad;
+        }
         Min = lo;
         Max = hi;
         _pixelStart = pixelStart;
@@ -57,7 +64,18 @@ public sealed class AxisScale
             int from = (int)Math.Ceiling(Math.Log10(Min) - 1e-9), to = (int)Math.Floor(Math.Log10(Max) + 1e-9);
             int stride = Math.Max(1, (to - from + 1 + target - 1) / target);
             for (int e = from; e <= to; e += stride) ticks.Add(Math.Pow(10, e));
-            if (ticks.Count == 0) ticks.AddRange([Min, Max]);
+            if (ticks.Count < 3)
+            {
+                // Less than about two decades: label 1, 2 and 5 times each power of ten as well.
+                ticks.Clear();
+                for (int e = from - 1; e <= to; e++)
+                    foreach (double m in new[] { 1.0, 2.0, 5.0 })
+                    {
+                        double v = m * Math.Pow(10, e);
+                        if (v >= Min * (1 - 1e-9) && v <= Max * (1 + 1e-9)) ticks.Add(v);
+                    }
+            }
+            if (ticks.Count < 2) ticks = [Min, Max];
             return ticks;
         }
         double step = NiceStep((Max - Min) / target);

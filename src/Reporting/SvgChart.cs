@@ -107,7 +107,12 @@ public static class SvgChart
     private static void AppendLegend(StringBuilder sb, ChartSpec spec, double plotRight)
     {
         if (spec.Series.Count < 2 && spec.Series.All(s => string.IsNullOrEmpty(s.Name))) return;
-        double ly = Top + 8;
+        var named = spec.Series.Where(s => !string.IsNullOrEmpty(s.Name)).ToList();
+        double longest = named.Count == 0 ? 0 : named.Max(s => s.Name.Length);
+        // A white box behind the legend keeps it readable over dense points.
+        sb.Append(CultureInfo.InvariantCulture,
+            $"<rect x=\"{plotRight - 116:0.#}\" y=\"{Top + 2:0.#}\" width=\"{Math.Min(110, 24 + 6.5 * longest):0.#}\" height=\"{15 * named.Count + 4:0.#}\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>");
+        double ly = Top + 14;
         foreach (var (s, i) in spec.Series.Select((s, i) => (s, i)))
         {
             if (string.IsNullOrEmpty(s.Name)) continue;
