@@ -30,6 +30,15 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
         return denominator > 0 ? metric(ra.Metrics) / denominator : null;
     }
 
+    /// <summary>95% bootstrap interval over responses of the mean |seq log-ratio| ratio a / b; null when a dtype is missing.</summary>
+    public (double Low, double High)? RatioInterval(DType a, DType b)
+    {
+        var ra = Find(a);
+        var rb = Find(b);
+        if (ra is null || rb is null || ra.Metrics.Sequences == 0 || rb.Metrics.Sequences == 0) return null;
+        return BootstrapInterval.RatioOfMeanAbs(ra.Metrics.SeqLogRatios, rb.Metrics.SeqLogRatios);
+    }
+
     /// <summary>True when fp32's mean |seq log-ratio| is below both 16-bit ones; null when a dtype is missing.</summary>
     public bool? Fp32BelowBoth()
     {
@@ -65,8 +74,9 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
     public IEnumerable<string> RatioLines()
     {
         var bf16OverFp16 = Ratio(DType.Bf16, DType.Fp16, m => m.MeanAbsSeqLogRatio);
-        if (bf16OverFp16 is { } r)
-            yield return string.Create(CultureInfo.InvariantCulture, $"bf16 / fp16 mean |log π(y)/μ(y)| = {r:F1}× (paper: ~24×)");
+        if (bf16OverFp16 is { } r && RatioInterval(DType.Bf16, DType.Fp16) is var (lo, hi))
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"bf16 / fp16 mean |log π(y)/μ(y)| = {r:F1}× (95% bootstrap interval {lo:F1}–{hi:F1}×; paper: ~24×)");
         if (Fp32BelowBoth() is { } below)
             yield return string.Create(CultureInfo.InvariantCulture,
                 $"fp32 is {(below ? "below" : "NOT below")} both: fp32/bf16 = {Ratio(DType.Fp32, DType.Bf16, m => m.MeanAbsSeqLogRatio):G3}, fp32/fp16 = {Ratio(DType.Fp32, DType.Fp16, m => m.MeanAbsSeqLogRatio):G3}");
@@ -90,6 +100,9 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
             ["ratios"] = new JsonObject
             {
                 ["mean_abs_seq_log_ratio"] = RatioJson(m => m.MeanAbsSeqLogRatio),
+                ["mean_abs_seq_log_ratio_bf16_over_fp16_ci95"] = RatioInterval(DType.Bf16, DType.Fp16) is var (lo, hi)
+                    ? new JsonArray(Num(lo), Num(hi))
+                    : null,
                 ["k1"] = RatioJson(m => m.K1),
                 ["k3"] = RatioJson(m => m.K3),
                 ["mean_abs_prob_diff"] = RatioJson(m => m.MeanAbsProbDiff),

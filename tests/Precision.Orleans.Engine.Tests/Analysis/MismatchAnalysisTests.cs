@@ -76,3 +76,23 @@ public class MismatchAnalysisTests
         Assert.Contains("increasing", Assert.Throws<ArgumentException>(() => MismatchAnalysis.Compute([], [], [5, 5])).Message);
     }
 }
+
+public class BootstrapIntervalTests
+{
+    [Fact]
+    public void Interval_contains_the_true_ratio_and_narrows_with_more_data()
+    {
+        var rng = new Random(3);
+        double[] Draw(int n, double scale) => Enumerable.Range(0, n).Select(_ => scale * (rng.NextDouble() - 0.5)).ToArray();
+        var (lo, hi) = BootstrapInterval.RatioOfMeanAbs(Draw(400, 8), Draw(400, 1));
+        Assert.InRange(8.0, lo, hi);
+        var (lo2, hi2) = BootstrapInterval.RatioOfMeanAbs(Draw(40, 8), Draw(40, 1));
+        Assert.True(hi2 - lo2 > hi - lo, $"small-sample interval [{lo2}, {hi2}] should be wider than [{lo}, {hi}]");
+        double[] a = Draw(50, 4), b = Draw(50, 1);
+        Assert.Equal(BootstrapInterval.RatioOfMeanAbs(a, b), BootstrapInterval.RatioOfMeanAbs(a, b)); // seeded: reproducible
+    }
+
+    [Fact]
+    public void Empty_sample_is_rejected() =>
+        Assert.Contains("both samples", Assert.Throws<ArgumentException>(() => BootstrapInterval.RatioOfMeanAbs([], [1.0])).Message);
+}

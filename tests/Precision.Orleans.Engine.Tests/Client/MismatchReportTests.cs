@@ -32,6 +32,8 @@ public class MismatchReportTests
         // mean |seq lr| = (3δ + 2δ)/2, so the ratio is δ_bf16 / δ_fp16 = 8 (up to float rounding of the inputs).
         double ratio = root.GetProperty("ratios").GetProperty("mean_abs_seq_log_ratio").GetProperty("bf16_over_fp16").GetDouble();
         Assert.InRange(ratio, 7.9, 8.1);
+        var ci = root.GetProperty("ratios").GetProperty("mean_abs_seq_log_ratio_bf16_over_fp16_ci95");
+        Assert.InRange(ratio, ci[0].GetDouble(), ci[1].GetDouble());
         Assert.True(root.GetProperty("fp32_below_both").GetBoolean());
         Assert.Equal(2, root.GetProperty("dtypes").GetProperty("bf16").GetProperty("seq_log_ratios").GetArrayLength());
     }
