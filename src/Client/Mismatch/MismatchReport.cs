@@ -96,6 +96,7 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
             ["temperature"] = 1.0,
             ["top_p"] = 1.0,
             ["seed"] = settings.Seed,
+            ["tasks"] = new JsonArray(settings.Tasks.Select(t => (JsonNode?)t).ToArray()),
             ["dtypes"] = dtypes,
             ["ratios"] = new JsonObject
             {
@@ -157,7 +158,7 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
     {
         var html = new HtmlReport("Training–inference mismatch: π (training engine) vs μ (rollout engine)");
         html.Paragraph(
-            FormattableString.Invariant($"Model {settings.ModelDirectory} ({parameterCount:N0} parameters). {settings.Prompts} held-out prompts × {settings.SamplesPerPrompt} samples, ") +
+            FormattableString.Invariant($"Model {settings.ModelDirectory} ({parameterCount:N0} parameters). {settings.Prompts} held-out prompts (tasks {string.Join(", ", settings.Tasks)}) × {settings.SamplesPerPrompt} samples, ") +
             FormattableString.Invariant($"temperature 1, top-p 1, at most {settings.MaxNewTokens} new tokens, seed {settings.Seed}. For each dtype the rollout engine samples and ") +
             "records μ of each sampled token; the training engine, in the same dtype from the same FP32 weights, re-scores prompt + response and gives π. " +
             "The engines differ only in how they compute (fused vs unfused kernels, KV-cache decode vs whole-sequence GEMMs, reduction order).");

@@ -30,11 +30,11 @@ internal static class MismatchRunner
         var config = checkpoint.Config;
         if (tokenizer.VocabSize != config.VocabSize)
             throw new InvalidDataException($"mismatch: tokenizer has {tokenizer.VocabSize} tokens but the model's vocab_size is {config.VocabSize}");
-        var examples = new SyntheticCorpus(HeldOutSeeds.MismatchPrompts(s.Seed)).Take(s.Prompts);
+        var examples = new SyntheticCorpus(HeldOutSeeds.MismatchPrompts(s.Seed)).Take(s.Prompts, [.. s.Tasks]);
         // Prompt i sample j sits at index i·N + j; all N samples of a prompt share the prompt tokens.
         var prompts = examples.SelectMany(e => Enumerable.Repeat(e.PromptTokens(tokenizer), s.SamplesPerPrompt)).ToArray();
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
-            $"[bold]mismatch[/] {checkpoint.Layout.TotalCount:N0}-param model from {Markup.Escape(s.ModelDirectory)}: {s.Prompts} prompts × {s.SamplesPerPrompt} samples, ≤{s.MaxNewTokens} new tokens, T=1, top-p 1; dtypes {string.Join(", ", s.DTypes.Select(d => d.Name()))}");
+            $"[bold]mismatch[/] {checkpoint.Layout.TotalCount:N0}-param model from {Markup.Escape(s.ModelDirectory)}: {s.Prompts} prompts × {s.SamplesPerPrompt} samples, ≤{s.MaxNewTokens} new tokens, T=1, top-p 1; tasks {string.Join(",", s.Tasks)}; dtypes {string.Join(", ", s.DTypes.Select(d => d.Name()))}");
 
         var results = new List<DTypeMismatch>();
         foreach (var dtype in s.DTypes)

@@ -12,6 +12,9 @@ internal sealed record MismatchSettings
     public int MaxNewTokens { get; init; } = 256;
     public int Seed { get; init; }
 
+    /// <summary>Corpus tasks the prompts are drawn from (default: all, in their corpus proportions).</summary>
+    public IReadOnlyList<string> Tasks { get; init; } = Engine.Data.SyntheticCorpus.Tasks;
+
     /// <summary>Report directory; default <c>&lt;model&gt;/mismatch</c>.</summary>
     public string? OutputDirectory { get; init; }
 

@@ -30,6 +30,9 @@ public sealed class SyntheticCorpus
     private static readonly string[] Places = ["the tree", "the river", "the hill", "the house", "the farm", "the lake"];
     private static readonly string[] Prepositions = ["near", "under", "behind", "to", "past"];
 
+    /// <summary>Names of the tasks, as in <see cref="CorpusExample.Task"/>.</summary>
+    public static readonly IReadOnlyList<string> Tasks = ["add", "count", "list", "story"];
+
     private readonly Random _random;
 
     public SyntheticCorpus(int seed) => _random = new Random(seed);
@@ -42,6 +45,22 @@ public sealed class SyntheticCorpus
     {
         double u = _random.NextDouble();
         return u < 0.3 ? Addition() : u < 0.5 ? Counting() : u < 0.7 ? List() : Story();
+    }
+
+    /// <summary>The next <paramref name="count"/> examples whose task is in <paramref name="tasks"/> (others are skipped).</summary>
+    public IReadOnlyList<CorpusExample> Take(int count, IReadOnlyCollection<string> tasks)
+    {
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "corpus: count must be >= 0");
+        foreach (string t in tasks)
+            if (!Tasks.Contains(t)) throw new ArgumentException($"corpus: unknown task '{t}'; tasks: {string.Join(", ", Tasks)}");
+        if (tasks.Count == 0) throw new ArgumentException($"corpus: give at least one task from {string.Join(", ", Tasks)}");
+        var list = new List<CorpusExample>(count);
+        while (list.Count < count)
+        {
+            var e = Next();
+            if (tasks.Contains(e.Task)) list.Add(e);
+        }
+        return list;
     }
 
     public IReadOnlyList<CorpusExample> Take(int count)

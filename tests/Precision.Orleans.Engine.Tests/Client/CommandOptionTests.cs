@@ -59,5 +59,6 @@ public class CommandOptionTests
         Assert.Contains("--lr must be a positive number", Errors("train-lm", "--out", "x", "--lr", "-1"));
         Assert.Contains("--model", Errors("mismatch"));
         Assert.Contains("--samples must be in", Errors("mismatch", "--model", "m", "--samples", "0"));
+        Assert.Contains("unknown task 'poem'; tasks: add, count, list, story", Errors("mismatch", "--model", "m", "--tasks", "story,poem"));
     }
 }

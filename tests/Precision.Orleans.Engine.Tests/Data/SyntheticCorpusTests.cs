@@ -34,6 +34,15 @@ public class SyntheticCorpusTests
     }
 
     [Fact]
+    public void Take_by_task_keeps_only_those_tasks_and_rejects_unknown_ones()
+    {
+        var stories = new SyntheticCorpus(2).Take(20, ["story", "list"]);
+        Assert.Equal(20, stories.Count);
+        Assert.All(stories, e => Assert.Contains(e.Task, new[] { "story", "list" }));
+        Assert.Contains("'poem'", Assert.Throws<ArgumentException>(() => new SyntheticCorpus(2).Take(1, ["poem"])).Message);
+    }
+
+    [Fact]
     public void Worked_addition_ends_with_the_correct_sum()
     {
         var corpus = new SyntheticCorpus(3);
