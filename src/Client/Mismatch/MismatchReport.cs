@@ -180,6 +180,15 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
                 b.Count.ToString(CultureInfo.InvariantCulture), G(b.MeanSeqLogRatio), G(b.MeanAbsSeqLogRatio), G(b.MaxAbsSeqLogRatio),
             ])));
 
+        if (BucketRatios().ToList() is { Count: > 0 } bucketRatios)
+        {
+            html.Paragraph("bf16 / fp16 ratio of mean |log π(y)/μ(y)| per response-length bucket (same bucket edges for both dtypes). " +
+                "Per token, bf16 rounds 8× coarser than fp16 (8 vs 11 significant bits), so zero-mean rounding noise alone gives about 8×; " +
+                "a systematic per-token bias (k1 > 0, quadratic in the rounding error, so ~64× larger in bf16) adds up linearly with length " +
+                "and pushes the ratio up for long responses.");
+            html.Table(["length", "bf16 responses", "fp16 responses", "bf16 / fp16"], bucketRatios);
+        }
+
         html.Heading("Timing");
         html.Table(["dtype", "sampling (s)", "re-scoring (s)", "responses ending in <eos>"], results.Select(r => (IReadOnlyList<string>)
         [
@@ -190,6 +199,24 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
         html.Heading("Example responses");
         foreach (var r in results) html.Heading(r.DType.Name(), 3).Preformatted(string.Join("\n", r.ExampleResponses));
         return html.Build();
+    }
+
+    private IEnumerable<IReadOnlyList<string>> BucketRatios()
+    {
+        var bf16 = Find(DType.Bf16);
+        var fp16 = Find(DType.Fp16);
+        if (bf16 is null || fp16 is null) yield break;
+        foreach (var b in bf16.Metrics.ByLength)
+        {
+            var h = fp16.Metrics.ByLength.FirstOrDefault(x => x.MinLength == b.MinLength);
+            if (h is null || h.MeanAbsSeqLogRatio <= 0) continue;
+            yield return
+            [
+                b.MaxLength == int.MaxValue ? $"{b.MinLength}+" : $"{b.MinLength}–{b.MaxLength}",
+                b.Count.ToString(CultureInfo.InvariantCulture), h.Count.ToString(CultureInfo.InvariantCulture),
+                (b.MeanAbsSeqLogRatio / h.MeanAbsSeqLogRatio).ToString("F1", CultureInfo.InvariantCulture) + "×",
+            ];
+        }
     }
 
     private static string ProbabilityScatter(DTypeMismatch r)

@@ -48,6 +48,7 @@ public class MismatchReportTests
         Assert.Equal(7, svgs.Count);
         foreach (Match m in svgs) XDocument.Parse(m.Value);
         Assert.Contains("bf16 / fp16", html);
+        Assert.Contains("per response-length bucket", html);
     }
 
     [Fact]
