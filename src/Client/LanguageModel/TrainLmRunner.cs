@@ -67,20 +67,22 @@ internal static class TrainLmRunner
             });
 
         Directory.CreateDirectory(s.OutputDirectory);
+        // The last steps' mean: one batch's loss depends on which tasks it happened to draw.
+        float finalLoss = curve.Points.TakeLast(20).Average(p => p.Loss);
         var metadata = new Dictionary<string, string>
         {
             ["precision.trained_by"] = "precision train-lm",
             ["precision.steps"] = s.Steps.ToString(CultureInfo.InvariantCulture),
             ["precision.dtype"] = s.DType.Name(),
             ["precision.seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
-            ["precision.final_loss"] = curve.Points.TakeLast(20).Average(p => p.Loss).ToString("R", CultureInfo.InvariantCulture),
+            ["precision.final_loss"] = finalLoss.ToString("R", CultureInfo.InvariantCulture),
         };
         ModelCheckpoint.Save(s.OutputDirectory, config, engine.Layout, engine.MasterWeights, metadata);
         tokenizer.Save(s.OutputDirectory);
         File.WriteAllText(Path.Combine(s.OutputDirectory, "loss.csv"), curve.ToCsv());
         File.WriteAllText(Path.Combine(s.OutputDirectory, "loss.svg"), curve.ToSvg($"train-lm loss ({s.DType.Name()}, {engine.Layout.TotalCount:N0} params)"));
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
-            $"trained {s.Steps} steps in {total.Elapsed.TotalSeconds:F0} s ({tokensSeen / total.Elapsed.TotalSeconds:F0} tok/s); final loss {metadata["precision.final_loss"][..Math.Min(6, metadata["precision.final_loss"].Length)]}");
+            $"trained {s.Steps} steps in {total.Elapsed.TotalSeconds:F0} s ({tokensSeen / total.Elapsed.TotalSeconds:F0} tok/s); final loss {finalLoss:F4} (mean of the last 20 steps)");
         AnsiConsole.MarkupLineInterpolated($"saved checkpoint, tokenizer, loss.csv and loss.svg to [green]{s.OutputDirectory}[/]");
 
         ShowSamples(engine, tokenizer, s.Seed);
