@@ -23,6 +23,10 @@ fi
 # Same thread budget for everyone: our GEMM (--threads), the .NET thread pool, OpenBLAS, PyTorch.
 export OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS" DOTNET_PROCESSOR_COUNT="$THREADS"
 export PRECISION_PYTHON=/usr/bin/python3
+# PyTorch's OpenMP workers spin-wait by default; on a shared, oversubscribed machine that makes a
+# step several times slower (measured 9.6 s vs 2.6 s here), which would flatter us. Passive waiting
+# costs little on an idle machine.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 
 dotnet build bench/Precision.Orleans.Bench -c Release --nologo -v q
 BIN=bench/Precision.Orleans.Bench/bin/Release/net10.0/Precision.Orleans.Bench.dll

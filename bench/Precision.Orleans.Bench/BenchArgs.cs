@@ -1,3 +1,5 @@
+using Precision.Orleans.Abstractions;
+
 namespace Precision.Orleans.Bench;
 
 /// <summary>Tiny "--name value" parser: the benchmark takes few options and needs no framework.</summary>
@@ -8,6 +10,11 @@ internal sealed class BenchArgs(string[] args)
         int i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
+
+    public bool Has(string name) => Array.IndexOf(args, name) >= 0;
+
+    /// <summary>"--dtype fp32,bf16" (default: all three).</summary>
+    public IReadOnlyList<DType> DTypes() => Get("--dtype") is { } list ? DTypeNames.ParseList(list) : [DType.Fp32, DType.Bf16, DType.Fp16];
 
     public int Int(string name, int fallback)
     {

@@ -34,5 +34,9 @@ internal sealed record BenchModel(ModelConfig Config)
         }
     }
 
+    /// <summary>FLOPs of one forward+backward step: 6 per matmul weight per token, plus causal attention (QKᵀ and PV, half the T² square, ×3 for backward).</summary>
+    public double TrainStepFlops(int batch, int seq) =>
+        6.0 * MatmulParameterCount * batch * seq + 6.0 * Config.NumHiddenLayers * batch * (double)seq * seq * Config.QDim;
+
     public string CompactJson => Config.ToJson().ReplaceLineEndings(" ");
 }

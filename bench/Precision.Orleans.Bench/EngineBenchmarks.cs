@@ -21,17 +21,19 @@ internal static class EngineBenchmarks
         int tokens = batch * seq;
         Console.WriteLine($"== train-step: B={batch} T={seq} ({tokens} tokens), threads={threads}, params={model.ParameterCount:N0}");
         Console.WriteLine($"config: {model.CompactJson}");
-        Console.WriteLine($"peak GEMM (ours, fp32, 1024³) = {peak:F1} GFLOP/s; utilisation = 6·params·tokens / step time / peak");
+        double flops = model.TrainStepFlops(batch, seq);
+        Console.WriteLine($"peak GEMM (ours, fp32, best of 1024³/1536³) = {peak:F1} GFLOP/s; step FLOPs = 6·(matmul params {model.MatmulParameterCount:N0})·tokens"
+            + $" + causal attention 6·L·B·T²·qdim = {flops / 1e9:F1} GFLOP; util = FLOPs / step time / peak");
         Console.WriteLine($"{"engine",-16} {"ms/step",9} {"tokens/s",10} {"GFLOP/s",8} {"util",6} {"vs torch",9}");
 
         var rng = new Random(7);
         var sequences = Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, seq).Select(_ => rng.Next(model.Config.VocabSize)).ToArray()).ToArray();
-        var torch = TorchPeer.Run("torch_train_step.py", "--config", model.Config.ToJson(), "--batch", batch.ToString(), "--seq", seq.ToString(),
+        var torch = args.Has("--no-torch") ? null : TorchPeer.Run("torch_train_step.py", "--config", model.Config.ToJson(), "--batch", batch.ToString(), "--seq", seq.ToString(),
             "--steps", steps.ToString(), "--threads", threads.ToString());
         double torchTps = torch is { } t ? t.GetProperty("tokens_per_s").GetDouble() : double.NaN;
-        if (torch is { } tj) Row("torch fp32", tj.GetProperty("ms_per_step").GetDouble() / 1e3, tokens, model, peak, double.NaN);
+        if (torch is { } tj) Row("torch fp32", tj.GetProperty("ms_per_step").GetDouble() / 1e3, tokens, flops, peak, double.NaN);
 
-        foreach (var dtype in new[] { DType.Fp32, DType.Bf16, DType.Fp16 })
+        foreach (var dtype in args.DTypes())
         {
             var engine = new TrainingEngine(model.Config, new TrainingOptions { ComputeDType = dtype }, null, seed: 1);
             var tokenBatch = TokenBatch.FromSequences(sequences);
@@ -45,7 +47,7 @@ internal static class EngineBenchmarks
                 engine.OptimizerStep();
             }
             double best = Timing.BestOf(steps, Step);
-            Row($"ours {dtype.Name()}", best, tokens, model, peak, torchTps);
+            Row($"ours {dtype.Name()}", best, tokens, flops, peak, torchTps);
         }
         return 0;
     }
@@ -61,13 +63,13 @@ internal static class EngineBenchmarks
 
         var rng = new Random(11);
         var prompts = Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, prompt).Select(_ => rng.Next(model.Config.VocabSize)).ToArray()).ToArray();
-        var torch = TorchPeer.Run("torch_decode.py", "--config", model.Config.ToJson(), "--batch", batch.ToString(), "--prompt", prompt.ToString(),
+        var torch = args.Has("--no-torch") ? null : TorchPeer.Run("torch_decode.py", "--config", model.Config.ToJson(), "--batch", batch.ToString(), "--prompt", prompt.ToString(),
             "--new", newTokens.ToString(), "--threads", threads.ToString());
         double torchTps = torch is { } t ? t.GetProperty("tokens_per_s").GetDouble() : double.NaN;
         if (torch is not null) Console.WriteLine($"{"torch fp32",-16} {batch * newTokens / torchTps,8:F2} {torchTps,13:F0} {1.0,9:F2}");
 
         var master = new TrainingEngine(model.Config, new TrainingOptions(), null, seed: 1).MasterWeights;
-        foreach (var dtype in new[] { DType.Fp32, DType.Bf16, DType.Fp16 })
+        foreach (var dtype in args.DTypes())
         {
             var engine = new RolloutEngine(model.Config, dtype, batch);
             engine.LoadWeights(master, 1);
@@ -81,10 +83,10 @@ internal static class EngineBenchmarks
         return 0;
     }
 
-    private static void Row(string name, double seconds, int tokens, BenchModel model, double peak, double torchTps)
+    private static void Row(string name, double seconds, int tokens, double flops, double peak, double torchTps)
     {
         double tps = tokens / seconds;
-        double gflops = 6.0 * model.ParameterCount * tokens / seconds / 1e9;
+        double gflops = flops / seconds / 1e9;
         string vs = double.IsNaN(torchTps) ? "1.00" : (tps / torchTps).ToString("F2");
         Console.WriteLine($"{name,-16} {seconds * 1e3,9:F0} {tps,10:F0} {gflops,8:F1} {gflops / peak,6:P0} {vs,9}");
     }

@@ -12,6 +12,14 @@ namespace Precision.Orleans.Engine.Kernels;
 /// flag is set. With <c>accumulate</c> the rounded product is added to C in FP32
 /// (<c>C += round(op(A)·op(B))</c>): that is how a 16-bit weight gradient lands in an FP32 gradient buffer.
 /// </para>
+/// <para>
+/// Two FP32 accumulation orders, like two different GPU kernels:
+/// <see cref="MatMul"/>/<see cref="Linear"/> (the training engine's GEMM, packed AVX-512 kernel in
+/// <see cref="GemmDriver"/>) run ONE fused-multiply-add chain per output over k ascending — independent
+/// of blocking, tiling and thread count; <see cref="Linear16"/>/<see cref="LinearSplitK"/> (the rollout
+/// engine's decode kernel, <see cref="GemmSplitK"/>) keep 16 interleaved split-K partial sums per output
+/// (k mod 16) and add them by a fixed pairwise tree at the end.
+/// </para>
 /// </summary>
 public static partial class Gemm
 {

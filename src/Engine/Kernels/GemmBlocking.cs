@@ -28,6 +28,9 @@ internal static class GemmBlocking
     /// <summary>Below this many multiply-adds the plain scalar loop wins: no packing, no threads.</summary>
     public const long SmallWork = 16 * 16 * 16;
 
-    /// <summary>Multiply-adds per thread below which another thread costs more than it saves.</summary>
-    public const long WorkPerThread = 64L * 64 * 64;
+    /// <summary>
+    /// Multiply-adds per thread below which another thread costs more than it saves: 2^20 FMAs is
+    /// ≈ 25 µs of one core, several times the cost of waking a pool thread.
+    /// </summary>
+    public const long WorkPerThread = 1L << 20;
 }

@@ -30,9 +30,11 @@ internal static unsafe class GemmDriver
             return;
         }
         int threads = (int)Math.Clamp(work / GemmBlocking.WorkPerThread, 1, Math.Max(1, ThreadCount));
-        // Split the dimension with more register tiles; every output keeps its own FMA chain, so the
-        // split changes nothing numerically.
-        bool splitColumns = (n + GemmBlocking.NR - 1) / GemmBlocking.NR >= (m + GemmBlocking.MR - 1) / GemmBlocking.MR;
+        // Every part packs the whole of the operand it does not split (B when rows are split, A when
+        // columns are), so split the longer side: the redundant packing per multiply-add is then
+        // parts / max(m, n). Each output keeps its own FMA chain, so the split changes nothing numerically.
+        int rowTiles = (m + GemmBlocking.MR - 1) / GemmBlocking.MR, columnTiles = (n + GemmBlocking.NR - 1) / GemmBlocking.NR;
+        bool splitColumns = columnTiles >= threads && (n >= m || rowTiles < threads);
         int unit = splitColumns ? GemmBlocking.NR : GemmBlocking.MR;
         int extent = splitColumns ? n : m;
         int tiles = (extent + unit - 1) / unit;
@@ -42,11 +44,14 @@ internal static unsafe class GemmDriver
             Serial(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, outDtype, accumulate);
             return;
         }
+        // Two parts per thread, so a pool thread that wakes late (busy machine) still takes a share
+        // instead of finding the caller has done everything; more would multiply the redundant packing.
+        int parts = (int)Math.Min(Math.Min(tiles, threads * 2L), Math.Max(threads, work / GemmBlocking.WorkPerThread));
         nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
-            int lo = (int)((long)tiles * t / threads) * unit;
-            int hi = Math.Min(extent, (int)((long)tiles * (t + 1) / threads) * unit);
+            int lo = (int)((long)tiles * t / parts) * unit;
+            int hi = Math.Min(extent, (int)((long)tiles * (t + 1) / parts) * unit);
             if (hi <= lo) return;
             float* a0 = (float*)pa, b0 = (float*)pb, c0 = (float*)pc;
             if (splitColumns)
@@ -82,17 +87,20 @@ internal static unsafe class GemmDriver
         var kernel = GemmBlocking.NR == 32 ? (delegate*<int, float*, float*, float*, int, bool, void>)&GemmMicroKernel.Kernel512
                                            : &GemmMicroKernel.Kernel256;
 
-        for (int jc = 0; jc < n; jc += GemmBlocking.NC)
+        // Equal blocks rather than full blocks plus a thin remainder (n = 576 → one block of 576, not
+        // 512 + 64, which would pack A twice and run a mostly-empty pass). Each bound stays ≤ its cap.
+        int ncBlock = Balanced(n, GemmBlocking.NC, nr), kcBlock = Balanced(k, GemmBlocking.KC, 1), mcBlock = Balanced(m, GemmBlocking.MC, mr);
+        for (int jc = 0; jc < n; jc += ncBlock)
         {
-            int nc = Math.Min(GemmBlocking.NC, n - jc);
-            for (int pc = 0; pc < k; pc += GemmBlocking.KC)
+            int nc = Math.Min(ncBlock, n - jc);
+            for (int pc = 0; pc < k; pc += kcBlock)
             {
-                int kc = Math.Min(GemmBlocking.KC, k - pc);
+                int kc = Math.Min(kcBlock, k - pc);
                 bool first = pc == 0, last = pc + kc == k;
                 GemmPacking.PackB(transB, transB ? b + (long)jc * ldb + pc : b + (long)pc * ldb + jc, ldb, kc, nc, packB);
-                for (int ic = 0; ic < m; ic += GemmBlocking.MC)
+                for (int ic = 0; ic < m; ic += mcBlock)
                 {
-                    int mc = Math.Min(GemmBlocking.MC, m - ic);
+                    int mc = Math.Min(mcBlock, m - ic);
                     GemmPacking.PackA(transA, transA ? a + (long)pc * lda + ic : a + (long)ic * lda + pc, lda, mc, kc, packA);
                     for (int ir = 0; ir < mc; ir += mr)
                     {
@@ -162,4 +170,11 @@ internal static unsafe class GemmDriver
     }
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+
+    /// <summary>Block size ≤ <paramref name="cap"/> (a multiple of <paramref name="unit"/>) splitting <paramref name="extent"/> into equal blocks.</summary>
+    private static int Balanced(int extent, int cap, int unit)
+    {
+        int blocks = (extent + cap - 1) / cap;
+        return Math.Min(cap, RoundUp((extent + blocks - 1) / blocks, unit));
+    }
 }

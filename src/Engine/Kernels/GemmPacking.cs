@@ -16,43 +16,51 @@ internal static unsafe class GemmPacking
     public static void PackA(bool transA, float* a, int lda, int mc, int kc, float* dst)
     {
         const int mr = GemmBlocking.MR;
+        if (transA)
+        {
+            // op(A)[i,p] = A[p,i]: walk A row by row (contiguous), scattering each row across the panels,
+            // so every cache line of A is read once.
+            int fullPanels = mc / mr, rest = mc - fullPanels * mr;
+            for (int p = 0; p < kc; p++)
+            {
+                float* src = a + (long)p * lda;
+                float* d = dst + p * mr;
+                for (int q = 0; q < fullPanels; q++, src += mr, d += (long)mr * kc)
+                {
+                    d[0] = src[0]; d[1] = src[1]; d[2] = src[2];
+                    d[3] = src[3]; d[4] = src[4]; d[5] = src[5];
+                }
+                if (rest > 0)
+                {
+                    int r = 0;
+                    for (; r < rest; r++) d[r] = src[r];
+                    for (; r < mr; r++) d[r] = 0f;
+                }
+            }
+            return;
+        }
         for (int i0 = 0; i0 < mc; i0 += mr)
         {
             int rows = Math.Min(mr, mc - i0);
-            if (transA)
+            float* r0 = a + (long)i0 * lda;
+            if (rows == mr)
             {
-                // op(A)[i,p] = A[p,i]: the MR values for one p are contiguous in memory.
+                float* r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
                 for (int p = 0; p < kc; p++)
                 {
-                    float* src = a + (long)p * lda + i0;
-                    int r = 0;
-                    for (; r < rows; r++) dst[r] = src[r];
-                    for (; r < mr; r++) dst[r] = 0f;
+                    dst[0] = r0[p]; dst[1] = r1[p]; dst[2] = r2[p];
+                    dst[3] = r3[p]; dst[4] = r4[p]; dst[5] = r5[p];
                     dst += mr;
                 }
             }
             else
             {
-                float* r0 = a + (long)i0 * lda;
-                if (rows == mr)
+                for (int p = 0; p < kc; p++)
                 {
-                    float* r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
-                    for (int p = 0; p < kc; p++)
-                    {
-                        dst[0] = r0[p]; dst[1] = r1[p]; dst[2] = r2[p];
-                        dst[3] = r3[p]; dst[4] = r4[p]; dst[5] = r5[p];
-                        dst += mr;
-                    }
-                }
-                else
-                {
-                    for (int p = 0; p < kc; p++)
-                    {
-                        int r = 0;
-                        for (; r < rows; r++) dst[r] = r0[(long)r * lda + p];
-                        for (; r < mr; r++) dst[r] = 0f;
-                        dst += mr;
-                    }
+                    int r = 0;
+                    for (; r < rows; r++) dst[r] = r0[(long)r * lda + p];
+                    for (; r < mr; r++) dst[r] = 0f;
+                    dst += mr;
                 }
             }
         }

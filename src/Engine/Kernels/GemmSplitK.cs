@@ -39,10 +39,11 @@ internal static unsafe class GemmSplitK
             Columns(x, w, w16, wType, y, m, n, k, outDtype, 0, blocks);
             return;
         }
+        int parts = (int)Math.Min(Math.Min(blocks, threads * 4L), Math.Max(threads, work / GemmBlocking.WorkPerThread));
         nint px = (nint)x, pw = (nint)w, pw16 = (nint)w16, py = (nint)y;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
             Columns((float*)px, (float*)pw, (ushort*)pw16, wType, (float*)py, m, n, k, outDtype,
-                (int)((long)blocks * t / threads), (int)((long)blocks * (t + 1) / threads)));
+                (int)((long)blocks * t / parts), (int)((long)blocks * (t + 1) / parts)));
     }
 
     /// <summary>Output columns 4·blockLo .. 4·blockHi (weight rows), all M rows.</summary>
@@ -123,5 +124,4 @@ internal static unsafe class GemmSplitK
         if (wType != DType.Bf16 && wType != DType.Fp16)
             throw new ArgumentException($"Linear16 needs 16-bit weights (bf16 or fp16), got {wType.Name()}; use Gemm.LinearSplitK for FP32 weights", nameof(wType));
     }
-
 }

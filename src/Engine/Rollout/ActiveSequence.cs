@@ -18,10 +18,14 @@ internal sealed class ActiveSequence(int index, int[] prompt, int maxNewTokens)
     /// <summary>Tokens already fed through the model = position of the next token to feed.</summary>
     public int Fed { get; private set; }
 
-    public int NextToken => Fed < Prompt.Length ? Prompt[Fed] : Tokens[Fed - Prompt.Length];
+    /// <summary>Prompt tokens not fed yet.</summary>
+    public int PendingPromptTokens => Math.Max(0, Prompt.Length - Fed);
 
-    /// <summary>Whether the token being fed now is the last known one, so its logits pick the next token.</summary>
-    public bool SamplesAfterNextFeed => Fed >= Prompt.Length - 1;
+    /// <summary>The token at a position of prompt + response.</summary>
+    public int TokenAt(int position) => position < Prompt.Length ? Prompt[position] : Tokens[position - Prompt.Length];
+
+    /// <summary>Whether the logits at this position pick the next token (the last prompt token and every generated one).</summary>
+    public bool SamplesAt(int position) => position >= Prompt.Length - 1;
 
     public void MarkFed() => Fed++;
 

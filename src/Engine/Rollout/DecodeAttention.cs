@@ -15,39 +15,63 @@ internal static class DecodeAttention
     public const int Tile = 64;
 
     /// <summary>
-    /// Output of one query head: <paramref name="length"/> cached positions (0..length-1) of the slot,
-    /// kv head <paramref name="kvHead"/> (GQA: query head h uses kv head h / (Hq / Hkv)).
+    /// Outputs of the query heads that share kv head <paramref name="kvHead"/> (GQA: query head h uses
+    /// kv head h / (Hq / Hkv), so they are consecutive), over cached positions 0..length-1 of the slot.
+    /// Each cached key/value row is widened to FP32 once and used by the whole group.
     /// </summary>
-    public static void Head(KvCache cache, int slot, int layer, int kvHead, int length,
-        ReadOnlySpan<float> query, Span<float> output, DType dtype)
+    /// <param name="queries">[group, hd] rotated queries.</param>
+    /// <param name="output">[group, hd] attention outputs, rounded to <paramref name="dtype"/>.</param>
+    public static void Group(KvCache cache, int slot, int layer, int kvHead, int length,
+        ReadOnlySpan<float> queries, Span<float> output, int headDim, DType dtype)
     {
-        int hd = query.Length, headOffset = kvHead * hd;
-        float scale = 1f / MathF.Sqrt(hd);
-        Span<float> acc = stackalloc float[hd];
-        Span<float> scratch = stackalloc float[hd];
-        Span<float> scores = stackalloc float[Tile];
+        int group = queries.Length / headDim, headOffset = kvHead * headDim;
+        float scale = 1f / MathF.Sqrt(headDim);
+        Span<float> acc = group * headDim <= 4096 ? stackalloc float[group * headDim] : new float[group * headDim];
+        Span<float> scores = group * Tile <= 4096 ? stackalloc float[group * Tile] : new float[group * Tile];
+        Span<float> runningMax = stackalloc float[group];
+        Span<float> runningSum = stackalloc float[group];
+        Span<float> newMax = stackalloc float[group];
+        Span<float> scratch = stackalloc float[headDim];
         acc.Clear();
-        float runningMax = float.NegativeInfinity, runningSum = 0f;
+        runningMax.Fill(float.NegativeInfinity);
+        runningSum.Clear();
         for (int t0 = 0; t0 < length; t0 += Tile)
         {
             int count = Math.Min(Tile, length - t0);
-            var tile = scores[..count];
-            for (int j = 0; j < count; j++)
-                tile[j] = TensorPrimitives.Dot(query, cache.Key(slot, layer, t0 + j, headOffset, scratch)) * scale;
-            float newMax = MathF.Max(runningMax, TensorPrimitives.Max(tile));
-            // Rescale what was accumulated under the old max (exp(-inf) = 0 on the first tile).
-            float correction = MathF.Exp(runningMax - newMax);
-            runningSum *= correction;
-            TensorPrimitives.Multiply(acc, correction, acc);
             for (int j = 0; j < count; j++)
             {
-                float p = MathF.Exp(tile[j] - newMax);
-                runningSum += p;
-                TensorPrimitives.MultiplyAdd(cache.Value(slot, layer, t0 + j, headOffset, scratch), p, acc, acc);
+                var key = cache.Key(slot, layer, t0 + j, headOffset, scratch);
+                for (int g = 0; g < group; g++)
+                    scores[g * Tile + j] = TensorPrimitives.Dot(queries.Slice(g * headDim, headDim), key) * scale;
             }
-            runningMax = newMax;
+            for (int g = 0; g < group; g++)
+            {
+                var tile = scores.Slice(g * Tile, count);
+                newMax[g] = MathF.Max(runningMax[g], TensorPrimitives.Max(tile));
+                // Rescale what was accumulated under the old max (exp(-inf) = 0 on the first tile).
+                float correction = MathF.Exp(runningMax[g] - newMax[g]);
+                runningSum[g] *= correction;
+                var a = acc.Slice(g * headDim, headDim);
+                TensorPrimitives.Multiply(a, correction, a);
+                // Turn the tile's scores into unnormalised probabilities in place.
+                TensorPrimitives.Subtract(tile, newMax[g], tile);
+                TensorPrimitives.Exp(tile, tile);
+                runningMax[g] = newMax[g];
+            }
+            for (int j = 0; j < count; j++)
+            {
+                var value = cache.Value(slot, layer, t0 + j, headOffset, scratch);
+                for (int g = 0; g < group; g++)
+                {
+                    float p = scores[g * Tile + j];
+                    runningSum[g] += p;
+                    var a = acc.Slice(g * headDim, headDim);
+                    TensorPrimitives.MultiplyAdd(value, p, a, a);
+                }
+            }
         }
-        TensorPrimitives.Divide(acc, runningSum, output);
+        for (int g = 0; g < group; g++)
+            TensorPrimitives.Divide(acc.Slice(g * headDim, headDim), runningSum[g], output.Slice(g * headDim, headDim));
         DTypeRounding.RoundInPlace(output, dtype);
     }
 }

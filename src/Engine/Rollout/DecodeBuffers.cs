@@ -3,13 +3,14 @@ using Precision.Orleans.Engine.Model;
 namespace Precision.Orleans.Engine.Rollout;
 
 /// <summary>
-/// Every activation buffer of one decode step, sized for <see cref="Rows"/> batch rows and allocated
-/// once (reused across steps and Generate calls) so the decode loop allocates nothing per token.
-/// Row r holds the token of the r-th active sequence of the step.
+/// Every activation buffer of one decode step, sized for <see cref="Rows"/> token rows (decode tokens
+/// plus prompt-chunk tokens) and <see cref="SampleCapacity"/> sampling rows (one per sequence), allocated
+/// once and reused across steps and Generate calls so the decode loop allocates nothing per token.
 /// </summary>
 internal sealed class DecodeBuffers
 {
     public int Rows { get; }
+    public int SampleCapacity { get; }
 
     /// <summary>Sublayer output (embedding, attention o_proj, MLP down) [rows, D].</summary>
     public float[] Hidden { get; }
@@ -42,9 +43,11 @@ internal sealed class DecodeBuffers
     public int[] SampledTokens { get; }
     public float[] SampledLogProbs { get; }
 
-    public DecodeBuffers(ModelConfig c, int rows)
+    public DecodeBuffers(ModelConfig c, int rows, int sampleCapacity)
     {
         Rows = rows;
+        SampleCapacity = sampleCapacity;
+        int s = sampleCapacity;
         int d = c.HiddenSize, v = c.VocabSize;
         Hidden = new float[rows * d];
         Residual = new float[rows * d];
@@ -53,15 +56,15 @@ internal sealed class DecodeBuffers
         Attention = new float[rows * c.QDim];
         GateUp = new float[rows * 2 * c.IntermediateSize];
         Activation = new float[rows * c.IntermediateSize];
-        SampleInput = new float[rows * d];
-        Logits = new float[(long)rows * v];
-        Probabilities = new float[(long)rows * v];
-        SortKeys = new ulong[(long)rows * v];
+        SampleInput = new float[s * d];
+        Logits = new float[(long)s * v];
+        Probabilities = new float[(long)s * v];
+        SortKeys = new ulong[(long)s * v];
         Tokens = new int[rows];
         Positions = new int[rows];
         Slots = new int[rows];
-        SampleRows = new int[rows];
-        SampledTokens = new int[rows];
-        SampledLogProbs = new float[rows];
+        SampleRows = new int[s];
+        SampledTokens = new int[s];
+        SampledLogProbs = new float[s];
     }
 }

@@ -54,11 +54,12 @@ internal static class FusedKernels
     /// <summary>vLLM SiluAndMul: out = round(silu(gate) · up) with silu(g) = g / (1 + e^-g) in FP32, one rounding.</summary>
     public static void SiluAndMul(ReadOnlySpan<float> gate, ReadOnlySpan<float> up, Span<float> output, DType dtype)
     {
-        for (int i = 0; i < output.Length; i++)
-        {
-            float g = gate[i];
-            output[i] = g / (1f + MathF.Exp(-g)) * up[i];
-        }
+        // Vectorised passes over the output as FP32 scratch; nothing is rounded until the end.
+        TensorPrimitives.Negate(gate, output);
+        TensorPrimitives.Exp(output, output);
+        TensorPrimitives.Add(output, 1f, output);
+        TensorPrimitives.Divide(gate, output, output);
+        TensorPrimitives.Multiply(output, up, output);
         DTypeRounding.RoundInPlace(output, dtype);
     }
 

@@ -74,7 +74,9 @@ internal sealed class KvCache
     {
         int start = RowStart(slot, layer, position) + headOffset;
         if (f32 is not null) return f32.AsSpan(start, scratch.Length);
-        DTypeStorage.Unpack(bits.AsSpan(start, scratch.Length), scratch, DType);
+        var stored = bits.AsSpan(start, scratch.Length);
+        if (DType == DType.Bf16) Bf16Widening.Widen(stored, scratch);
+        else DTypeStorage.Unpack(stored, scratch, DType);
         return scratch;
     }
 }

@@ -78,19 +78,32 @@ public sealed partial class RolloutEngine
         w.LmHead.Multiply(b.SampleInput, b.Logits, sampleCount, dt);
     }
 
-    /// <summary>Online-softmax attention of every (row, query head), in parallel.</summary>
+    // Attention work items read the step's buffers from these fields, so the loop body is one delegate
+    // created once per engine rather than a closure allocated per layer per step.
+    private DecodeBuffers? _attendBuffers;
+    private KvCache? _attendCache;
+    private int _attendLayer;
+    private Action<int>? _attendBody;
+
+    /// <summary>Online-softmax attention of every (row, kv head) group of query heads, in parallel.</summary>
     private void Attend(DecodeBuffers b, KvCache cache, int layer, int rows)
     {
+        _attendBuffers = b;
+        _attendCache = cache;
+        _attendLayer = layer;
+        _attendBody ??= AttendOne;
+        Parallel.For(0, rows * Config.NumKeyValueHeads, _attendBody);
+    }
+
+    private void AttendOne(int item)
+    {
         var c = Config;
-        int hq = c.NumAttentionHeads, hd = c.HeadDim, q = c.QDim, qkvWidth = q + 2 * c.KvDim;
-        int group = hq / c.NumKeyValueHeads;
-        var dt = DType;
-        Parallel.For(0, rows * hq, item =>
-        {
-            int r = item / hq, h = item % hq;
-            var query = new ReadOnlySpan<float>(b.Qkv, r * qkvWidth + h * hd, hd);
-            DecodeAttention.Head(cache, b.Slots[r], layer, h / group, b.Positions[r] + 1, query,
-                b.Attention.AsSpan(r * q + h * hd, hd), dt);
-        });
+        var b = _attendBuffers!;
+        int hkv = c.NumKeyValueHeads, hd = c.HeadDim, q = c.QDim, qkvWidth = q + 2 * c.KvDim;
+        int groupWidth = c.NumAttentionHeads / hkv * hd;
+        int r = item / hkv, kvHead = item % hkv;
+        var queries = new ReadOnlySpan<float>(b.Qkv, r * qkvWidth + kvHead * groupWidth, groupWidth);
+        DecodeAttention.Group(_attendCache!, b.Slots[r], _attendLayer, kvHead, b.Positions[r] + 1, queries,
+            b.Attention.AsSpan(r * q + kvHead * groupWidth, groupWidth), hd, DType);
     }
 }

@@ -6,8 +6,9 @@ public sealed partial class RolloutEngine
 {
     /// <summary>
     /// Generates one response per prompt (same order). Up to <see cref="MaxBatchSize"/> sequences decode
-    /// together; prompt tokens go one per step through the same decode path; a finished sequence leaves
-    /// the batch and the next waiting prompt takes its slot (continuous batching).
+    /// together; prompts are fed in chunks through the same decode path (chunked prefill, at most
+    /// <see cref="MaxBatchedTokens"/> tokens per step); a finished sequence leaves the batch and the next
+    /// waiting prompt takes its slot (continuous batching).
     /// </summary>
     public IReadOnlyList<RolloutSequence> Generate(IReadOnlyList<int[]> prompts, SamplingOptions options)
     {
@@ -45,7 +46,7 @@ public sealed partial class RolloutEngine
         int slots = Math.Min(MaxBatchSize, prompts.Count);
         // A sequence feeds at most prompt + response - 1 tokens, so this many cache positions always suffice.
         int capacity = prompts.Max(p => p.Length + MaxNew(p));
-        var buffers = EnsureBuffers(slots);
+        var buffers = EnsureBuffers(Math.Max(slots, MaxBatchedTokens), slots);
         var cache = EnsureCache(slots, capacity);
         _rotary.EnsurePositions(capacity);
 
@@ -58,16 +59,23 @@ public sealed partial class RolloutEngine
         var stops = options.StopTokens as ISet<int> ?? new HashSet<int>(options.StopTokens);
         while (active > 0)
         {
-            int rows = 0, sampleCount = 0;
+            int rows = 0, sampleCount = 0, slotsLeft = active;
             for (int s = 0; s < slots; s++)
             {
                 var seq = bySlot[s];
                 if (seq is null) continue;
-                buffers.Tokens[rows] = seq.NextToken;
-                buffers.Positions[rows] = seq.Fed;
-                buffers.Slots[rows] = s;
-                if (seq.SamplesAfterNextFeed) buffers.SampleRows[sampleCount++] = rows;
-                rows++;
+                slotsLeft--;
+                // Chunked prefill: a sequence still in its prompt feeds as many prompt tokens as the
+                // token budget allows while keeping one row for every sequence not yet visited.
+                int feed = Math.Max(1, Math.Min(seq.PendingPromptTokens, buffers.Rows - rows - slotsLeft));
+                for (int j = 0; j < feed; j++, rows++)
+                {
+                    int position = seq.Fed + j;
+                    buffers.Tokens[rows] = seq.TokenAt(position);
+                    buffers.Positions[rows] = position;
+                    buffers.Slots[rows] = s;
+                    if (seq.SamplesAt(position)) buffers.SampleRows[sampleCount++] = rows;
+                }
             }
 
             DecodeStep(weights, buffers, cache, rows, sampleCount);
@@ -118,9 +126,10 @@ public sealed partial class RolloutEngine
         else for (int i = 0; i < sampleCount; i++) SampleOne(i);
     }
 
-    private DecodeBuffers EnsureBuffers(int rows)
+    private DecodeBuffers EnsureBuffers(int rows, int sampleRows)
     {
-        if (_buffers is null || _buffers.Rows < rows) _buffers = new DecodeBuffers(Config, rows);
+        if (_buffers is null || _buffers.Rows != rows || _buffers.SampleCapacity < sampleRows)
+            _buffers = new DecodeBuffers(Config, rows, sampleRows);
         return _buffers;
     }
 

@@ -24,6 +24,19 @@ public sealed partial class RolloutEngine
     /// <summary>Most sequences decoded together; further prompts wait for a free slot.</summary>
     public int MaxBatchSize { get; }
 
+    /// <summary>
+    /// Token budget of one decode step (vLLM max_num_batched_tokens): one token per decoding sequence,
+    /// the rest spent on prompt chunks. A budget at or below <see cref="MaxBatchSize"/> feeds prompts one
+    /// token per step. Default 256.
+    /// </summary>
+    public int MaxBatchedTokens
+    {
+        get => _maxBatchedTokens;
+        init => _maxBatchedTokens = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(MaxBatchedTokens), value, "rollout: max batched tokens must be positive");
+    }
+
+    private readonly int _maxBatchedTokens = 256;
+
     /// <summary>Version of the weights currently loaded; -1 before the first load.</summary>
     public long WeightVersion { get; private set; } = -1;
 

@@ -36,7 +36,8 @@ internal sealed class RotaryTable(int headDim, float theta)
     private static float[] BuildInverseFrequency(int headDim, float theta)
     {
         var f = new float[headDim / 2];
-        for (int i = 0; i < f.Length; i++) f[i] = (float)(1.0 / Math.Pow(theta, 2.0 * i / headDim));
+        // As HF: 1 / theta^(2i/hd) evaluated in FP32 (torch computes the power and reciprocal in float32).
+        for (int i = 0; i < f.Length; i++) f[i] = 1f / MathF.Pow(theta, 2 * i / (float)headDim);
         return f;
     }
 }

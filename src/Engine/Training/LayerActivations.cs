@@ -2,21 +2,23 @@ using Precision.Orleans.Engine.Model;
 
 namespace Precision.Orleans.Engine.Training;
 
-/// <summary>What one decoder layer's forward keeps for its backward, for one (B, T) shape.</summary>
+/// <summary>
+/// What one decoder layer's forward keeps for its backward, sized for up to <c>tokens</c> = B·T rows and
+/// <c>batchSeqSeq</c> = B·T·T attention entries per head (a smaller batch uses a prefix of each buffer).
+/// </summary>
 internal sealed class LayerActivations
 {
-    public LayerActivations(ModelConfig c, int batch, int seqLen)
+    public LayerActivations(ModelConfig c, int tokens, long batchSeqSeq)
     {
-        int n = batch * seqLen, d = c.HiddenSize, inter = c.IntermediateSize;
+        int n = tokens, d = c.HiddenSize, inter = c.IntermediateSize;
         Normed1 = new float[n * d];
         Norm1Out = new float[n * d];
         Rstd1 = new float[n];
         QRotated = new float[n * c.QDim];
         KRotated = new float[n * c.KvDim];
         V = new float[n * c.KvDim];
-        long probs = (long)batch * c.NumAttentionHeads * seqLen * seqLen;
-        if (probs > Array.MaxLength) throw new ArgumentException($"attention probabilities for B={batch} T={seqLen} H={c.NumAttentionHeads} do not fit one array");
-        Probs = new float[probs];
+        long probs = batchSeqSeq * c.NumAttentionHeads;
+        if (probs > Array.MaxLength) throw new ArgumentException($"attention probabilities B·T·T·H = {probs} do not fit one array");
         Probs32 = new float[probs];
         AttnOut = new float[n * c.QDim];
         Mid = new float[n * d];
@@ -35,7 +37,7 @@ internal sealed class LayerActivations
     public float[] QRotated { get; }
     public float[] KRotated { get; }
     public float[] V { get; }
-    public float[] Probs { get; }
+    /// <summary>[B,Hq,T,T] attention probabilities in FP32 (the dtype ones are re-rounded from these).</summary>
     public float[] Probs32 { get; }
     public float[] AttnOut { get; }
     /// <summary>Residual stream after attention: round(x + o_proj).</summary>

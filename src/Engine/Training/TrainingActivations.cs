@@ -3,21 +3,24 @@ using Precision.Orleans.Engine.Model;
 namespace Precision.Orleans.Engine.Training;
 
 /// <summary>
-/// Every buffer a forward + backward needs for one (B, T) shape, allocated once and reused while the shape repeats.
+/// Every buffer a forward + backward needs, allocated once for a capacity (B·T tokens, B·T·T attention entries,
+/// T positions) and reused by every batch that fits: RL batches change shape every step, and reallocating
+/// hundreds of megabytes per step would cost more than the step. A batch uses a prefix of each buffer.
 /// </summary>
 internal sealed class TrainingActivations
 {
-    public TrainingActivations(ModelConfig c, int batch, int seqLen)
+    public TrainingActivations(ModelConfig c, int tokens, long batchSeqSeq, int seqLen)
     {
-        Batch = batch;
-        SeqLen = seqLen;
-        int n = batch * seqLen, d = c.HiddenSize, inter = c.IntermediateSize;
+        CapacityTokens = tokens;
+        CapacityBatchSeqSeq = batchSeqSeq;
+        CapacitySeqLen = seqLen;
+        int n = tokens, d = c.HiddenSize, inter = c.IntermediateSize;
         long logits = (long)n * c.VocabSize;
         if (logits > Array.MaxLength) throw new ArgumentException($"logits for B*T={n} and vocab {c.VocabSize} do not fit one array");
         Residual = new float[c.NumHiddenLayers + 1][];
         for (int l = 0; l <= c.NumHiddenLayers; l++) Residual[l] = new float[n * d];
         Layers = new LayerActivations[c.NumHiddenLayers];
-        for (int l = 0; l < c.NumHiddenLayers; l++) Layers[l] = new LayerActivations(c, batch, seqLen);
+        for (int l = 0; l < c.NumHiddenLayers; l++) Layers[l] = new LayerActivations(c, tokens, batchSeqSeq);
         Targets = new int[n];
         FinalNormed = new float[n * d];
         FinalOut = new float[n * d];
@@ -42,8 +45,27 @@ internal sealed class TrainingActivations
         DLogProbsScaled = new float[n];
     }
 
-    public int Batch { get; }
-    public int SeqLen { get; }
+    public int CapacityTokens { get; }
+    public long CapacityBatchSeqSeq { get; }
+    public int CapacitySeqLen { get; }
+
+    /// <summary>Shape of the batch the buffers currently hold; 0 before the first use.</summary>
+    public int Batch { get; private set; }
+    public int SeqLen { get; private set; }
+    public int Tokens => Batch * SeqLen;
+
+    public bool Fits(int batch, int seqLen) =>
+        (long)batch * seqLen <= CapacityTokens && (long)batch * seqLen * seqLen <= CapacityBatchSeqSeq && seqLen <= CapacitySeqLen;
+
+    /// <summary>Switches to a new batch shape; true when the position-dependent RoPE tables must be rebuilt.</summary>
+    public bool UseShape(int batch, int seqLen)
+    {
+        if (!Fits(batch, seqLen)) throw new InvalidOperationException($"B={batch} T={seqLen} exceeds the activation capacity");
+        bool newSeqLen = seqLen != SeqLen;
+        Batch = batch;
+        SeqLen = seqLen;
+        return newSeqLen;
+    }
 
     /// <summary>Residual[0] = embeddings, Residual[l+1] = output of layer l.</summary>
     public float[][] Residual { get; }

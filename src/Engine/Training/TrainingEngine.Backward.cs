@@ -45,14 +45,14 @@ public sealed partial class TrainingEngine
             var a = act.Layers[l];
             // MLP branch: dR is the gradient of the layer output, which flows unchanged into both residual inputs.
             LinearLayer.Backward(dR, a.Hidden, W(o.DownProj, (long)d * inter), act.DHidden, G(o.DownProj, (long)d * inter), default, n, d, inter, dt, false);
-            SwiGluLayer.Backward(act.DHidden, a.Gate, a.Up, a.Activated, act.DGate, act.DUp, dt);
+            SwiGluLayer.Backward(act.DHidden, a.Gate.AsSpan(0, n * inter), a.Up, a.Activated, act.DGate, act.DUp, dt);
             LinearLayer.Backward(act.DUp, a.Norm2Out, W(o.UpProj, (long)inter * d), act.DNorm, G(o.UpProj, (long)inter * d), default, n, inter, d, dt, false);
             LinearLayer.Backward(act.DGate, a.Norm2Out, W(o.GateProj, (long)inter * d), act.DNorm, G(o.GateProj, (long)inter * d), default, n, inter, d, dt, true);
             RmsNormLayer.Backward(act.DNorm, a.Mid, a.Normed2, a.Rstd2, W(o.PostAttentionNorm, d), dR, G(o.PostAttentionNorm, d), n, d, dt, accumulateInput: true);
 
             // Attention branch.
             LinearLayer.Backward(dR, a.AttnOut, W(o.OProj, (long)d * qd), act.DAttnOut, G(o.OProj, (long)d * qd), default, n, d, qd, dt, false);
-            AttentionLayer.Backward(act.DAttnOut, a.QRotated, a.KRotated, a.V, a.Probs, a.Probs32, act.DQRotated, act.DKRotated, act.DV, shape, dt);
+            AttentionLayer.Backward(act.DAttnOut, a.QRotated, a.KRotated, a.V, a.Probs32, act.DQRotated, act.DKRotated, act.DV, shape, dt);
             RopeLayer.Backward(act.DQRotated, act.DQ, act.RopeCos, act.RopeSin, n, T, c.NumAttentionHeads, c.HeadDim, dt);
             RopeLayer.Backward(act.DKRotated, act.DK, act.RopeCos, act.RopeSin, n, T, c.NumKeyValueHeads, c.HeadDim, dt);
             LinearLayer.Backward(act.DQ, a.Norm1Out, W(o.QProj, (long)qd * d), act.DNorm, G(o.QProj, (long)qd * d), GBias(o.QBias, qd), n, qd, d, dt, false);

@@ -71,11 +71,20 @@ public sealed partial class TrainingEngine
 
     private TrainingActivations EnsureActivations(TokenBatch batch)
     {
-        if (_activations is { } a && a.Batch == batch.BatchSize && a.SeqLen == batch.SeqLen) return a;
-        _activations = null; // let the old shape's buffers go before allocating the new ones
-        a = new TrainingActivations(Config, batch.BatchSize, batch.SeqLen);
-        RopeLayer.BuildTables(batch.SeqLen, Config.HeadDim, Config.RopeTheta, ComputeDType, a.RopeCos, a.RopeSin);
-        _activations = a;
+        int B = batch.BatchSize, T = batch.SeqLen;
+        var a = _activations;
+        if (a is null || !a.Fits(B, T))
+        {
+            // Grow to cover both the old and the new shape, so alternating shapes settle on one allocation.
+            int tokens = Math.Max(B * T, a?.CapacityTokens ?? 0);
+            long bss = Math.Max((long)B * T * T, a?.CapacityBatchSeqSeq ?? 0);
+            int seq = Math.Max(T, a?.CapacitySeqLen ?? 0);
+            _activations = null; // let the old buffers go before allocating the new ones
+            a = new TrainingActivations(Config, tokens, bss, seq);
+            _activations = a;
+        }
+        if (a.UseShape(B, T))
+            RopeLayer.BuildTables(T, Config.HeadDim, Config.RopeTheta, ComputeDType, a.RopeCos, a.RopeSin);
         return a;
     }
 
@@ -118,15 +127,15 @@ public sealed partial class TrainingEngine
             LinearLayer.Forward(a.Norm1Out, W(o.KProj, (long)kvd * d), Bias(o.KBias, kvd), scratch, n, kvd, d, dt);
             RopeLayer.Forward(scratch, a.KRotated, act.RopeCos, act.RopeSin, n, T, c.NumKeyValueHeads, c.HeadDim, dt);
             LinearLayer.Forward(a.Norm1Out, W(o.VProj, (long)kvd * d), Bias(o.VBias, kvd), a.V, n, kvd, d, dt);
-            AttentionLayer.Forward(a.QRotated, a.KRotated, a.V, a.Probs, a.Probs32, a.AttnOut, shape, dt);
+            AttentionLayer.Forward(a.QRotated, a.KRotated, a.V, a.Probs32, a.AttnOut, shape, dt);
             LinearLayer.Forward(a.AttnOut, W(o.OProj, (long)d * qd), default, scratch, n, d, qd, dt);
-            ResidualLayer.Forward(x, scratch.AsSpan(0, n * d), a.Mid, dt);
+            ResidualLayer.Forward(x.AsSpan(0, n * d), scratch.AsSpan(0, n * d), a.Mid, dt);
             RmsNormLayer.Forward(a.Mid, W(o.PostAttentionNorm, d), a.Normed2, a.Norm2Out, a.Rstd2, n, d, c.RmsNormEps, dt);
             LinearLayer.Forward(a.Norm2Out, W(o.GateProj, (long)inter * d), default, a.Gate, n, inter, d, dt);
             LinearLayer.Forward(a.Norm2Out, W(o.UpProj, (long)inter * d), default, a.Up, n, inter, d, dt);
-            SwiGluLayer.Forward(a.Gate, a.Up, a.Activated, a.Hidden, dt);
+            SwiGluLayer.Forward(a.Gate.AsSpan(0, n * inter), a.Up, a.Activated, a.Hidden, dt);
             LinearLayer.Forward(a.Hidden, W(o.DownProj, (long)d * inter), default, scratch, n, d, inter, dt);
-            ResidualLayer.Forward(a.Mid, scratch.AsSpan(0, n * d), act.Residual[l + 1], dt);
+            ResidualLayer.Forward(a.Mid.AsSpan(0, n * d), scratch.AsSpan(0, n * d), act.Residual[l + 1], dt);
         }
         RmsNormLayer.Forward(act.Residual[c.NumHiddenLayers], W(L.FinalNorm, d), act.FinalNormed, act.FinalOut, act.FinalRstd, n, d, c.RmsNormEps, dt);
         LinearLayer.Forward(act.FinalOut, W(L.LmHead, (long)V * d), default, act.Logits, n, V, d, dt);

@@ -28,7 +28,8 @@ public sealed partial class TrainingEngine
         else
         {
             norm = GlobalGradNorm();
-            float maxNorm = Options.Optimizer.MaxGradNorm;
+            // the optimizer's live options: a schedule may replace them between steps
+            float maxNorm = Optimizer.Options.MaxGradNorm;
             if (maxNorm > 0)
             {
                 float coef = maxNorm / (norm + 1e-6f);

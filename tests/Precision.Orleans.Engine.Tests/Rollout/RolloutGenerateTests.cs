@@ -26,12 +26,21 @@ public class RolloutGenerateTests
     [InlineData(DType.Fp16)]
     public void Results_do_not_depend_on_batch_composition(DType dt)
     {
-        // Seven prompts decoded 64 at a time, 3 at a time (slots reused mid-run), and 1 at a time.
-        var prompts = TinyModels.Prompts(7, TinyModels.Config().VocabSize, 2);
-        var wide = TinyModels.Engine(dt).Generate(prompts, Sampled);
-        foreach (int batch in new[] { 3, 1 })
+        // Seven prompts decoded 64 at a time with whole-prompt prefill, then: 3 at a time (slots reused
+        // mid-run) fed token by token, 1 at a time, and all together with prompts split into partial chunks.
+        var config = TinyModels.Config();
+        var master = TinyModels.Weights(config, 1);
+        var prompts = TinyModels.Prompts(7, config.VocabSize, 2);
+        RolloutEngine Engine(int batch, int tokens)
         {
-            var narrow = TinyModels.Engine(dt, maxBatchSize: batch).Generate(prompts, Sampled);
+            var e = new RolloutEngine(config, dt, batch) { MaxBatchedTokens = tokens };
+            e.LoadWeights(master, 0);
+            return e;
+        }
+        var wide = Engine(64, 256).Generate(prompts, Sampled);
+        foreach (var (batch, tokens) in new[] { (3, 1), (1, 256), (64, 10) })
+        {
+            var narrow = Engine(batch, tokens).Generate(prompts, Sampled);
             for (int i = 0; i < prompts.Length; i++)
             {
                 Assert.Equal(prompts[i], narrow[i].PromptTokens);
@@ -41,7 +50,7 @@ public class RolloutGenerateTests
             }
         }
         // A single prompt alone is sequence 0 of its call, as it was in the batch.
-        var alone = TinyModels.Engine(dt).Generate([prompts[0]], Sampled);
+        var alone = Engine(64, 256).Generate([prompts[0]], Sampled);
         Assert.Equal(wide[0].Tokens, alone[0].Tokens);
     }
 
@@ -52,7 +61,9 @@ public class RolloutGenerateTests
         var prompts = TinyModels.Prompts(4, engine.Config.VocabSize, 3);
         var greedy = engine.Generate(prompts, new SamplingOptions { Temperature = 0, MaxNewTokens = 10 });
         var topOne = engine.Generate(prompts, new SamplingOptions { Temperature = 0.7f, TopK = 1, MaxNewTokens = 10, Seed = 9 });
+        var tinyNucleus = engine.Generate(prompts, new SamplingOptions { Temperature = 1.5f, TopP = 1e-6f, MaxNewTokens = 10, Seed = 9 });
         Assert.Equal(greedy.Select(s => s.Tokens), topOne.Select(s => s.Tokens));
+        Assert.Equal(greedy.Select(s => s.Tokens), tinyNucleus.Select(s => s.Tokens));
         foreach (var s in greedy)
         {
             Assert.Equal(10, s.Tokens.Length);
@@ -104,6 +115,8 @@ public class RolloutGenerateTests
     public void Bad_input_is_rejected_with_a_clear_message()
     {
         var config = TinyModels.Config(type: "llama", tied: false);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RolloutEngine(config, DType.Bf16, maxBatchSize: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RolloutEngine(config, DType.Bf16) { MaxBatchedTokens = 0 });
         var engine = new RolloutEngine(config, DType.Bf16);
         var noWeights = Assert.Throws<InvalidOperationException>(() => engine.Generate([[1]], Sampled));
         Assert.Contains("no weights loaded", noWeights.Message);
@@ -140,5 +153,28 @@ public class RolloutGenerateTests
         Assert.Equal(v1.ContentHash, WeightSync.WeightHash((float[])master.Clone()));
         var after = engine.Generate([[1, 2, 3]], greedy)[0];
         Assert.NotEqual(before.LogProbs, after.LogProbs);
+    }
+
+    [Theory]
+    [InlineData(DType.Bf16)]
+    [InlineData(DType.Fp16)]
+    public void Weights_are_held_in_the_dtype_so_pre_rounded_masters_give_identical_rollouts(DType dt)
+    {
+        var config = TinyModels.Config();
+        var master = TinyModels.Weights(config, 8);
+        var preRounded = master.Select(v => Precision.Orleans.Engine.Numerics.DTypeRounding.Round(v, dt)).ToArray();
+        var a = new RolloutEngine(config, dt);
+        var b = new RolloutEngine(config, dt);
+        a.LoadWeights(master, 0);
+        b.LoadWeights(preRounded, 0);
+        var prompts = TinyModels.Prompts(3, config.VocabSize, 8);
+        var ra = a.Generate(prompts, Sampled);
+        var rb = b.Generate(prompts, Sampled);
+        Assert.Equal(ra.Select(s => s.Tokens), rb.Select(s => s.Tokens));
+        Assert.Equal(ra.Select(s => s.LogProbs), rb.Select(s => s.LogProbs));
+        // ...while the FP32 engine on the unrounded master is a different policy.
+        var full = new RolloutEngine(config, DType.Fp32);
+        full.LoadWeights(master, 0);
+        Assert.NotEqual(ra.SelectMany(s => s.LogProbs), full.Generate(prompts, Sampled).SelectMany(s => s.LogProbs));
     }
 }

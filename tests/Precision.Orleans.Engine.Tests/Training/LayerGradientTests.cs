@@ -98,17 +98,16 @@ public class LayerGradientTests
         var v = Random(rng, n * kvHeads * hd);
         var dO = Random(rng, q.Length);
         var s = new AttentionLayer.Shape(batch, T, heads, kvHeads, hd);
-        var probs = new float[s.ProbCount];
         var probs32 = new float[s.ProbCount];
         var o = new float[q.Length];
-        AttentionLayer.Forward(q, k, v, probs, probs32, o, s, F32);
+        AttentionLayer.Forward(q, k, v, probs32, o, s, F32);
         double[] qd = ToDouble(q), kd = ToDouble(k), vd = ToDouble(v), dOd = ToDouble(dO);
         AssertClose("forward", o, Fp64Reference.Attention(qd, kd, vd, batch, T, heads, kvHeads, hd), 1e-5);
 
         var dq = new float[q.Length];
         var dk = new float[k.Length];
         var dv = new float[v.Length];
-        AttentionLayer.Backward(dO, q, k, v, probs, probs32, dq, dk, dv, s, F32);
+        AttentionLayer.Backward(dO, q, k, v, probs32, dq, dk, dv, s, F32);
         double J(double[] qv, double[] kv, double[] vv) => Fp64Reference.Dot(dOd, Fp64Reference.Attention(qv, kv, vv, batch, T, heads, kvHeads, hd));
         AssertClose("dq", dq, Fp64Reference.FiniteDifference(x => J(x, kd, vd), qd, AllCoordinates(q.Length)));
         AssertClose("dk", dk, Fp64Reference.FiniteDifference(x => J(qd, x, vd), kd, AllCoordinates(k.Length)));

@@ -21,6 +21,13 @@ public class LossScalingTests
         var batch = TinyModels.Batch();
         var before = (float[])engine.MasterWeights.Clone();
 
+        // The scaled dlogp·(onehot − softmax) passes fp16's max (65504) in the dlogits themselves.
+        engine.Forward(batch);
+        engine.Backward(batch.TargetMask.Select(m => -m / 7f).ToArray());
+        Assert.Contains(engine.Activations!.Logits, float.IsInfinity);
+        Assert.True(LossScaler.HasNonFinite(engine.Gradients));
+        engine.ZeroGradients();
+
         var r = engine.TrainLanguageModelStep(batch);
         Assert.False(r.Step.Applied);
         Assert.Equal(MathF.Pow(2, 40), r.Step.LossScale);

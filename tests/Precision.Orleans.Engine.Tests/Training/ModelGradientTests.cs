@@ -88,4 +88,21 @@ public class ModelGradientTests
         engine.ZeroGradients();
         Assert.All(engine.Gradients, g => Assert.Equal(0f, g));
     }
+
+    [Fact]
+    public void Batches_of_changing_shape_reuse_buffers_and_give_the_same_results_as_a_fresh_engine()
+    {
+        var weights = TinyModels.Weights(new Model.ParameterLayout(TinyModels.Qwen2), 14);
+        var big = TokenBatch.FromSequences([[1, 2, 3, 4, 5, 6, 7, 8], [9, 10, 11], [12, 13, 14, 15]]);
+        var small = TinyModels.Batch();
+        var reused = new TrainingEngine(TinyModels.Qwen2, new TrainingOptions { ComputeDType = DType.Bf16 }, (float[])weights.Clone());
+        reused.ComputeLogProbs(big);
+        var fresh = new TrainingEngine(TinyModels.Qwen2, new TrainingOptions { ComputeDType = DType.Bf16 }, (float[])weights.Clone());
+        Assert.Equal(fresh.Forward(small), reused.Forward(small));
+        var dLogp = small.TargetMask.Select(m => -m).ToArray();
+        fresh.Backward(dLogp);
+        reused.Backward(dLogp);
+        Assert.Equal(fresh.Gradients, reused.Gradients);
+        Assert.Equal(fresh.ComputeLogits(big), reused.ComputeLogits(big));
+    }
 }
