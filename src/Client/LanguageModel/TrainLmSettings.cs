@@ -7,7 +7,7 @@ namespace Precision.Orleans.Client.LanguageModel;
 internal sealed record TrainLmSettings
 {
     public required string OutputDirectory { get; init; }
-    public int Steps { get; init; } = 400;
+    public int Steps { get; init; } = 1200;
     public int BatchSize { get; init; } = 16;
     public int SeqLen { get; init; } = 256;
     public DType DType { get; init; } = DType.Fp32;
