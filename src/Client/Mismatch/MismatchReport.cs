@@ -183,9 +183,9 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
         if (BucketRatios().ToList() is { Count: > 0 } bucketRatios)
         {
             html.Paragraph("bf16 / fp16 ratio of mean |log π(y)/μ(y)| per response-length bucket (same bucket edges for both dtypes). " +
-                "Per token, bf16 rounds 8× coarser than fp16 (8 vs 11 significant bits), so zero-mean rounding noise alone gives about 8×; " +
-                "a systematic per-token bias (k1 > 0, quadratic in the rounding error, so ~64× larger in bf16) adds up linearly with length " +
-                "and pushes the ratio up for long responses.");
+                "bf16 keeps 8 significant bits and fp16 11, so each rounding is 8× coarser in bf16: where the engines' differences are " +
+                "rounding errors that propagate linearly, the log-ratios scale by about 8× and k3 (quadratic in them) by about 64×. " +
+                "Larger ratios need effects beyond that linear regime, for example a systematic per-token bias that adds up over very long responses.");
             html.Table(["length", "bf16 responses", "fp16 responses", "bf16 / fp16"], bucketRatios);
         }
 
