@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Precision.Orleans.Abstractions;
+
+namespace Precision.Orleans.Client.Commands;
+
+/// <summary>Option builders shared by the commands, with validation that names what is allowed.</summary>
+internal static class CommonOptions
+{
+    public static Option<DType> DType(string name, DType defaultValue, string description) => new(name)
+    {
+        Description = $"{description} ({string.Join("|", DTypeNames.Allowed)})",
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (DTypeNames.TryParse(text, out var d)) return d;
+            result.AddError($"{name}: unknown dtype '{text}'; allowed: {string.Join(", ", DTypeNames.Allowed)}");
+            return defaultValue;
+        },
+    };
+
+    /// <summary>A comma-separated dtype list such as "fp32,bf16,fp16".</summary>
+    public static Option<IReadOnlyList<DType>> DTypeList(string name, string defaultValue, string description) => new(name)
+    {
+        Description = $"{description}, comma-separated from {string.Join(", ", DTypeNames.Allowed)}",
+        DefaultValueFactory = _ => DTypeNames.ParseList(defaultValue),
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            var list = new List<DType>();
+            foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!DTypeNames.TryParse(part, out var d))
+                {
+                    result.AddError($"{name}: unknown dtype '{part}'; allowed: {string.Join(", ", DTypeNames.Allowed)}");
+                    return [];
+                }
+                if (list.Contains(d))
+                {
+                    result.AddError($"{name}: dtype '{part}' is listed twice");
+                    return [];
+                }
+                list.Add(d);
+            }
+            if (list.Count == 0) result.AddError($"{name}: give at least one dtype from {string.Join(", ", DTypeNames.Allowed)}");
+            return list;
+        },
+    };
+
+    public static Option<int> Int(string name, int defaultValue, string description, int min, int max = int.MaxValue)
+    {
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result => RequireRange(result, name, result.GetValueOrDefault<int>(), min, max));
+        return option;
+    }
+
+    public static Option<float> PositiveFloat(string name, float defaultValue, string description)
+    {
+        var option = new Option<float>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            float v = result.GetValueOrDefault<float>();
+            if (!(v > 0) || !float.IsFinite(v)) result.AddError($"{name} must be a positive number, got {v}");
+        });
+        return option;
+    }
+
+    public static Option<string> Directory(string name, string description, bool required, string? defaultValue = null)
+    {
+        var option = new Option<string>(name) { Description = description, Required = required };
+        if (defaultValue is not null) option.DefaultValueFactory = _ => defaultValue;
+        option.Validators.Add(result =>
+        {
+            if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string>())) result.AddError($"{name} must name a directory");
+        });
+        return option;
+    }
+
+    private static void RequireRange(OptionResult result, string name, long value, long min, long max)
+    {
+        if (value < min || value > max)
+            result.AddError(max == int.MaxValue
+                ? $"{name} must be >= {min}, got {value}"
+                : $"{name} must be in [{min}, {max}], got {value}");
+    }
+}

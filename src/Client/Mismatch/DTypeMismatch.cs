@@ -1,0 +1,18 @@
+using Precision.Orleans.Abstractions;
+using Precision.Orleans.Engine.Analysis;
+
+namespace Precision.Orleans.Client.Mismatch;
+
+/// <summary>
+/// Everything measured for one dtype: the metrics, the per-token (log π, log μ) pairs of every sampled
+/// response token (for the π-vs-μ plot), example responses and how long each engine took.
+/// </summary>
+internal sealed record DTypeMismatch(
+    DType DType,
+    MismatchMetrics Metrics,
+    float[][] LogPi,
+    float[][] LogMu,
+    IReadOnlyList<string> ExampleResponses,
+    double SampleSeconds,
+    double ScoreSeconds,
+    int StoppedAtEos);

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using Precision.Orleans.Abstractions;
+using Precision.Orleans.Client.LanguageModel;
+using Precision.Orleans.Engine.Analysis;
+using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Engine.Data;
+using Precision.Orleans.Engine.Rollout;
+using Precision.Orleans.Engine.Text;
+using Precision.Orleans.Engine.Training;
+using Spectre.Console;
+
+namespace Precision.Orleans.Client.Mismatch;
+
+/// <summary>
+/// Paper §3.5 / Figure 2: for each dtype, the rollout engine samples N responses per prompt at
+/// temperature 1 (no top-p / top-k) and records μ; the training engine, in the same dtype and from the
+/// same FP32 weights, re-scores prompt + response and gives π. Nothing but the two engines'
+/// implementations differs between μ and π.
+/// </summary>
+internal static class MismatchRunner
+{
+    /// <summary>Sequences per Generate call: small enough for a responsive progress bar, large enough to batch decode.</summary>
+    private const int SampleChunk = 32;
+
+    public static int Run(MismatchSettings s)
+    {
+        var checkpoint = ModelCheckpoint.Load(s.ModelDirectory);
+        var tokenizer = CharTokenizer.Load(s.ModelDirectory);
+        var config = checkpoint.Config;
+        if (tokenizer.VocabSize != config.VocabSize)
+            throw new InvalidDataException($"mismatch: tokenizer has {tokenizer.VocabSize} tokens but the model's vocab_size is {config.VocabSize}");
+        var examples = new SyntheticCorpus(HeldOutSeeds.MismatchPrompts(s.Seed)).Take(s.Prompts, [.. s.Tasks]);
+        // Prompt i sample j sits at index i·N + j; all N samples of a prompt share the prompt tokens.
+        var prompts = examples.SelectMany(e => Enumerable.Repeat(e.PromptTokens(tokenizer), s.SamplesPerPrompt)).ToArray();
+        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
+            $"[bold]mismatch[/] {checkpoint.Layout.TotalCount:N0}-param model from {Markup.Escape(s.ModelDirectory)}: {s.Prompts} prompts × {s.SamplesPerPrompt} samples, ≤{s.MaxNewTokens} new tokens, T=1, top-p 1; tasks {string.Join(",", s.Tasks)}; dtypes {string.Join(", ", s.DTypes.Select(d => d.Name()))}");
+
+        var results = new List<DTypeMismatch>();
+        foreach (var dtype in s.DTypes)
+            results.Add(Measure(dtype, checkpoint, tokenizer, prompts, s));
+
+        string outDir = s.ResolvedOutputDirectory;
+        Directory.CreateDirectory(outDir);
+        var report = new MismatchReport(s, checkpoint.Layout.TotalCount, results);
+        string jsonPath = Path.Combine(outDir, "mismatch.json"), htmlPath = Path.Combine(outDir, "mismatch.html");
+        File.WriteAllText(jsonPath, report.ToJson());
+        File.WriteAllText(htmlPath, report.ToHtml());
+        PrintSummary(report);
+        AnsiConsole.MarkupLineInterpolated($"wrote [green]{jsonPath}[/] and [green]{htmlPath}[/]");
+        return 0;
+    }
+
+    private static DTypeMismatch Measure(DType dtype, LoadedCheckpoint checkpoint, CharTokenizer tokenizer, int[][] prompts, MismatchSettings s)
+    {
+        var config = checkpoint.Config;
+        var rollout = new RolloutEngine(config, dtype);
+        rollout.LoadWeights(checkpoint.Weights, 0);
+        // The training engine gets its own copy: it owns (and could update) its master weights.
+        var trainer = new TrainingEngine(config, new TrainingOptions { ComputeDType = dtype }, (float[])checkpoint.Weights.Clone());
+
+        var sequences = new RolloutSequence[prompts.Length];
+        var logPi = new float[prompts.Length][];
+        double sampleSeconds = 0, scoreSeconds = 0;
+        string name = dtype.Name();
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var sampling = ctx.AddTask($"{name}: sample (rollout engine)", maxValue: prompts.Length);
+                var scoring = ctx.AddTask($"{name}: re-score (training engine)", maxValue: prompts.Length);
+                var sw = Stopwatch.StartNew();
+                for (int start = 0, chunk = 0; start < prompts.Length; start += SampleChunk, chunk++)
+                {
+                    int n = Math.Min(SampleChunk, prompts.Length - start);
+                    var options = new SamplingOptions
+                    {
+                        Temperature = 1f,
+                        TopP = 1f,
+                        TopK = 0,
+                        MaxNewTokens = s.MaxNewTokens,
+                        StopTokens = [CharTokenizer.EosId],
+                        // Same seed for every dtype: each dtype's sampler sees the same random stream.
+                        Seed = unchecked((ulong)s.Seed * 1_000_003UL + (ulong)chunk),
+                    };
+                    var outputs = rollout.Generate(prompts[start..(start + n)], options);
+                    for (int i = 0; i < n; i++) sequences[start + i] = outputs[i];
+                    sampling.Increment(n);
+                }
+                sampleSeconds = sw.Elapsed.TotalSeconds;
+
+                sw.Restart();
+                // Re-score in batches of similar length so padding costs little.
+                var order = Enumerable.Range(0, sequences.Length).OrderBy(i => sequences[i].PromptTokens.Length + sequences[i].Tokens.Length).ToArray();
+                foreach (var group in order.Chunk(s.ScoreBatch))
+                {
+                    var batch = TokenBatch.FromSequences(
+                        group.Select(i => sequences[i].FullSequence()).ToArray(),
+                        group.Select(i => sequences[i].PromptTokens.Length).ToArray());
+                    float[] lp = trainer.ComputeLogProbs(batch);
+                    for (int r = 0; r < group.Length; r++)
+                    {
+                        var seq = sequences[group[r]];
+                        int offset = r * batch.SeqLen + seq.PromptTokens.Length;
+                        logPi[group[r]] = lp.AsSpan(offset, seq.Tokens.Length).ToArray();
+                    }
+                    scoring.Increment(group.Length);
+                }
+                scoreSeconds = sw.Elapsed.TotalSeconds;
+            });
+
+        var logMu = sequences.Select(q => q.LogProbs).ToArray();
+        var metrics = MismatchAnalysis.Compute(logPi, logMu);
+        var examples = sequences.Take(3 * s.SamplesPerPrompt).Where((_, i) => i % s.SamplesPerPrompt < 2)
+            .Select(q => tokenizer.Decode(q.PromptTokens) + " ⟶" + tokenizer.Decode(q.Tokens, keepSpecial: true)).ToArray();
+        int stopped = sequences.Count(q => q.Finish == FinishReason.Stop);
+        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: {metrics.Tokens:N0} response tokens in {sequences.Length} responses ({stopped} ended with <eos>); sampled in {sampleSeconds:F1} s, re-scored in {scoreSeconds:F1} s; mean |log π(y)/μ(y)| = {metrics.MeanAbsSeqLogRatio:G4}"));
+        return new DTypeMismatch(dtype, metrics, logPi, logMu, examples, sampleSeconds, scoreSeconds, stopped);
+    }
+
+    private static void PrintSummary(MismatchReport report)
+    {
+        // The full table (every column) is in the HTML; the console gets what fits in 80 columns.
+        var table = new Table().Title("π (training engine) vs μ (rollout engine)");
+        foreach (string h in MismatchReport.ConsoleHeaders) table.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
+        foreach (var row in report.ConsoleRows()) table.AddRow(row.Select(Markup.Escape).ToArray());
+        AnsiConsole.Write(table);
+        foreach (string line in report.RatioLines()) AnsiConsole.MarkupLine("[bold]" + Markup.Escape(line) + "[/]");
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Precision.Orleans.Abstractions;
+using Precision.Orleans.Client.Mismatch;
+using Precision.Orleans.Engine.Analysis;
+using Xunit;
+
+namespace Precision.Orleans.Engine.Tests.Client;
+
+public class MismatchReportTests
+{
+    private static DTypeMismatch Fake(DType d, float delta)
+    {
+        // Two responses whose every token's log π is log μ + delta (or − delta): seq log-ratios ±k·delta.
+        float[][] mu = [[-0.1f, -0.7f, -2f], [-0.3f, -1.2f]];
+        float[][] pi = [mu[0].Select(x => x + delta).ToArray(), mu[1].Select(x => x - delta).ToArray()];
+        return new DTypeMismatch(d, MismatchAnalysis.Compute(pi, mu), pi, mu, ["add 1+2: = 3"], 1.5, 0.5, 2);
+    }
+
+    private static MismatchReport Report() => new(
+        new MismatchSettings { ModelDirectory = "m", Prompts = 1, SamplesPerPrompt = 2 }, 1234,
+        [Fake(DType.Fp32, 1e-6f), Fake(DType.Bf16, 8e-3f), Fake(DType.Fp16, 1e-3f)]);
+
+    [Fact]
+    public void Json_has_every_dtype_and_the_bf16_over_fp16_ratio()
+    {
+        using var doc = JsonDocument.Parse(Report().ToJson());
+        var root = doc.RootElement;
+        foreach (string d in new[] { "fp32", "bf16", "fp16" })
+            Assert.Equal(5, root.GetProperty("dtypes").GetProperty(d).GetProperty("tokens").GetInt32());
+        // mean |seq lr| = (3δ + 2δ)/2, so the ratio is δ_bf16 / δ_fp16 = 8 (up to float rounding of the inputs).
+        double ratio = root.GetProperty("ratios").GetProperty("mean_abs_seq_log_ratio").GetProperty("bf16_over_fp16").GetDouble();
+        Assert.InRange(ratio, 7.9, 8.1);
+        var ci = root.GetProperty("ratios").GetProperty("mean_abs_seq_log_ratio_bf16_over_fp16_ci95");
+        Assert.InRange(ratio, ci[0].GetDouble(), ci[1].GetDouble());
+        Assert.True(root.GetProperty("fp32_below_both").GetBoolean());
+        Assert.Equal(2, root.GetProperty("dtypes").GetProperty("bf16").GetProperty("seq_log_ratios").GetArrayLength());
+    }
+
+    [Fact]
+    public void Html_is_self_contained_with_well_formed_svg_plots()
+    {
+        string html = Report().ToHtml();
+        Assert.DoesNotContain("<script", html);
+        var svgs = Regex.Matches(html, "<svg.*?</svg>", RegexOptions.Singleline);
+        // π vs μ per dtype (3) + seq log-ratio vs length per dtype (3) + all dtypes |seq log-ratio| (1).
+        Assert.Equal(7, svgs.Count);
+        foreach (Match m in svgs) XDocument.Parse(m.Value);
+        Assert.Contains("bf16 / fp16", html);
+        Assert.Contains("per response-length bucket", html);
+    }
+
+    [Fact]
+    public void Missing_dtype_gives_no_ratio_instead_of_a_wrong_one()
+    {
+        var report = new MismatchReport(new MismatchSettings { ModelDirectory = "m" }, 1, [Fake(DType.Bf16, 1e-3f)]);
+        Assert.Null(report.Ratio(DType.Bf16, DType.Fp16, m => m.MeanAbsSeqLogRatio));
+        Assert.Null(report.Fp32BelowBoth());
+        using var doc = JsonDocument.Parse(report.ToJson());
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("ratios").GetProperty("k3").GetProperty("bf16_over_fp16").ValueKind);
+    }
+}
