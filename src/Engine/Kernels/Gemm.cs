@@ -41,6 +41,28 @@ public static partial class Gemm
         }
     }
 
+    /// <summary>
+    /// <see cref="MatMul"/> on the calling thread only (same accumulation order, same rounding): for callers that
+    /// already run many independent small products in parallel, where a nested split would only add overhead.
+    /// </summary>
+    internal static void MatMulSerial(
+        bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc,
+        DType outDtype, bool accumulate = false)
+    {
+        ValidateShapes(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (m == 0 || n == 0) return;
+        unsafe
+        {
+            fixed (float* pa = a)
+            fixed (float* pb = b)
+            fixed (float* pc = c)
+                GemmDriver.MatMulSerial(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, outDtype, accumulate);
+        }
+    }
+
     /// <summary>y[M,N] = x[M,K] · W[N,K]ᵀ — a PyTorch Linear without bias.</summary>
     public static void Linear(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y, int m, int n, int k, DType outDtype, bool accumulate = false) =>
         MatMul(false, true, m, n, k, x, k, w, k, y, n, outDtype, accumulate);

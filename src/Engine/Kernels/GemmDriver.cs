@@ -18,16 +18,9 @@ internal static unsafe class GemmDriver
         float* a, int lda, float* b, int ldb, float* c, int ldc, DType outDtype, bool accumulate)
     {
         long work = (long)m * n * k;
-        if (k == 0)
+        if (k == 0 || work <= GemmBlocking.SmallWork)
         {
-            // An empty sum is +0; adding +0 in accumulate mode leaves C as it is.
-            if (!accumulate)
-                for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
-            return;
-        }
-        if (work <= GemmBlocking.SmallWork)
-        {
-            Scalar(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, outDtype, accumulate);
+            MatMulSerial(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, outDtype, accumulate);
             return;
         }
         int threads = (int)Math.Clamp(work / GemmBlocking.WorkPerThread, 1, Math.Max(1, ThreadCount));
@@ -62,6 +55,23 @@ internal static unsafe class GemmDriver
                 Serial(transA, transB, hi - lo, n, k, transA ? a0 + lo : a0 + (long)lo * lda, lda,
                     b0, ldb, c0 + (long)lo * ldc, ldc, outDtype, accumulate);
         });
+    }
+
+    /// <summary>The whole product on the calling thread: the scalar loop for tiny shapes, else the packed kernel.</summary>
+    public static void MatMulSerial(bool transA, bool transB, int m, int n, int k,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, DType outDtype, bool accumulate)
+    {
+        if (k == 0)
+        {
+            // An empty sum is +0; adding +0 in accumulate mode leaves C as it is.
+            if (!accumulate)
+                for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
+            return;
+        }
+        if ((long)m * n * k <= GemmBlocking.SmallWork)
+            Scalar(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, outDtype, accumulate);
+        else
+            Serial(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, outDtype, accumulate);
     }
 
     /// <summary>One thread's share: packed blocks, micro-kernel tiles, rounding epilogue.</summary>

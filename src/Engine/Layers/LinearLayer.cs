@@ -19,12 +19,24 @@ public static class LinearLayer
         }
         // addmm: FP32 accumulation, bias added before the single rounding.
         Gemm.Linear(x, weight, y, m, n, k, DType.Fp32);
-        for (int r = 0; r < m; r++)
+        if (bias.Length < n) throw new ArgumentException($"bias has {bias.Length} elements, the layer has {n} outputs");
+        unsafe
         {
-            var yr = y.Slice(r * n, n);
-            TensorPrimitives.Add(yr, bias[..n], yr);
+            fixed (float* pb = bias, py = y)
+            {
+                nint ab = (nint)pb, ay = (nint)py;
+                ParallelRanges.For(m, 2L * n, (lo, hi) =>
+                {
+                    var b = new ReadOnlySpan<float>((float*)ab, n);
+                    for (int r = lo; r < hi; r++)
+                    {
+                        var yr = new Span<float>((float*)ay + (long)r * n, n);
+                        TensorPrimitives.Add(yr, b, yr);
+                        DTypeRounding.RoundInPlace(yr, dtype);
+                    }
+                });
+            }
         }
-        DTypeRounding.RoundInPlace(y[..(m * n)], dtype);
     }
 
     /// <summary>

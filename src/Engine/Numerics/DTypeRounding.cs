@@ -103,14 +103,51 @@ public static class DTypeRounding
 
     private static void RoundFp16InPlace(Span<float> values)
     {
-        // TensorPrimitives' float<->Half conversions are vectorised and IEEE (RNE, subnormals, inf).
-        Span<Half> tmp = stackalloc Half[512];
-        for (int i = 0; i < values.Length; i += tmp.Length)
-        {
-            var chunk = values.Slice(i, Math.Min(tmp.Length, values.Length - i));
-            var h = tmp[..chunk.Length];
-            TensorPrimitives.ConvertToHalf(chunk, h);
-            TensorPrimitives.ConvertToSingle(h, chunk);
-        }
+        var u = System.Runtime.InteropServices.MemoryMarshal.Cast<float, uint>(values);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= u.Length - 16; i += 16)
+                RoundFp16Bits(Vector512.LoadUnsafe(ref u[i])).StoreUnsafe(ref u[i]);
+        else if (Vector256.IsHardwareAccelerated)
+            for (; i <= u.Length - 8; i += 8)
+                RoundFp16Bits(Vector256.LoadUnsafe(ref u[i])).StoreUnsafe(ref u[i]);
+        for (; i < u.Length; i++)
+            u[i] = BitConverter.SingleToUInt32Bits(RoundFp16(BitConverter.UInt32BitsToSingle(u[i])));
+    }
+
+    /// <summary>
+    /// FP32 bits rounded to the nearest-even IEEE half, as FP32 bits; bit-identical to <c>(float)(Half)x</c> on every
+    /// input (integer arithmetic instead of two conversions). Normal range: round the mantissa to 10 bits on the FP32
+    /// bits (a carry into the exponent is the right answer); ≥ 65520 rounds to ≥ 2^16, which is inf. Below 2^-14
+    /// (half subnormals, quantum 2^-24): (|x| + 0.5) − 0.5 in FP32 rounds to a multiple of 2^-24, since that is the
+    /// FP32 spacing in [0.5, 1). NaN: quiet, top 10 payload bits kept, as the Half conversion does.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<uint> RoundFp16Bits(Vector512<uint> v)
+    {
+        var abs = v & Vector512.Create(0x7FFF_FFFFu);
+        var normal = (abs + Vector512.Create(0x0FFFu) + (Vector512.ShiftRightLogical(abs, 13) & Vector512.Create(1u))) & Vector512.Create(0xFFFF_E000u);
+        normal = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(normal, Vector512.Create(0x4780_0000u)), Vector512.Create(0x7F80_0000u), normal);
+        var half = Vector512.Create(0.5f);
+        var subnormal = ((abs.AsSingle() + half) - half).AsUInt32();
+        var r = Vector512.ConditionalSelect(Vector512.LessThan(abs, Vector512.Create(0x3880_0000u)), subnormal, normal);
+        var nan = (abs | Vector512.Create(0x0040_0000u)) & Vector512.Create(0xFFFF_E000u);
+        r = Vector512.ConditionalSelect(Vector512.GreaterThan(abs, Vector512.Create(0x7F80_0000u)), nan, r);
+        return r | (v & Vector512.Create(0x8000_0000u));
+    }
+
+    /// <summary>The <see cref="Vector512"/> algorithm on 8 lanes, for machines without AVX-512.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> RoundFp16Bits(Vector256<uint> v)
+    {
+        var abs = v & Vector256.Create(0x7FFF_FFFFu);
+        var normal = (abs + Vector256.Create(0x0FFFu) + (Vector256.ShiftRightLogical(abs, 13) & Vector256.Create(1u))) & Vector256.Create(0xFFFF_E000u);
+        normal = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(normal, Vector256.Create(0x4780_0000u)), Vector256.Create(0x7F80_0000u), normal);
+        var half = Vector256.Create(0.5f);
+        var subnormal = ((abs.AsSingle() + half) - half).AsUInt32();
+        var r = Vector256.ConditionalSelect(Vector256.LessThan(abs, Vector256.Create(0x3880_0000u)), subnormal, normal);
+        var nan = (abs | Vector256.Create(0x0040_0000u)) & Vector256.Create(0xFFFF_E000u);
+        r = Vector256.ConditionalSelect(Vector256.GreaterThan(abs, Vector256.Create(0x7F80_0000u)), nan, r);
+        return r | (v & Vector256.Create(0x8000_0000u));
     }
 }

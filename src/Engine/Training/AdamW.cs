@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Precision.Orleans.Engine.Kernels;
 
 namespace Precision.Orleans.Engine.Training;
 
@@ -41,31 +42,44 @@ public sealed class AdamW
         float bc2Sqrt = MathF.Sqrt(bc2);
         float decay = 1f - lr * o.WeightDecay;
 
+        float eps = o.Epsilon;
+        // Elementwise: blocks run in parallel, each element's arithmetic is the same on any thread.
         const int block = 8192;
-        Span<float> scratch = stackalloc float[block];
-        for (int i = 0; i < parameters.Length; i += block)
+        int count = parameters.Length;
+        unsafe
         {
-            int n = Math.Min(block, parameters.Length - i);
-            var p = parameters.Slice(i, n);
-            var g = gradients.Slice(i, n);
-            var m = M.AsSpan(i, n);
-            var v = V.AsSpan(i, n);
-            var tmp = scratch[..n];
-            // θ ← θ·(1 − lr·λ)
-            TensorPrimitives.Multiply(p, decay, p);
-            // m ← β1·m + (1 − β1)·g
-            TensorPrimitives.Multiply(m, b1, m);
-            TensorPrimitives.MultiplyAdd(g, 1f - b1, m, m);
-            // v ← β2·v + (1 − β2)·g²
-            TensorPrimitives.Multiply(v, b2, v);
-            TensorPrimitives.Multiply(g, g, tmp);
-            TensorPrimitives.MultiplyAdd(tmp, 1f - b2, v, v);
-            // θ ← θ − (lr / bc1) · m / (√v / √bc2 + ε)
-            TensorPrimitives.Sqrt(v, tmp);
-            TensorPrimitives.Divide(tmp, bc2Sqrt, tmp);
-            TensorPrimitives.Add(tmp, o.Epsilon, tmp);
-            TensorPrimitives.Divide(m, tmp, tmp);
-            TensorPrimitives.MultiplyAdd(tmp, -stepSize, p, p);
+            fixed (float* pp = parameters, pg = gradients, pm = M, pv = V)
+            {
+                nint ap = (nint)pp, ag = (nint)pg, am = (nint)pm, av = (nint)pv;
+                ParallelRanges.For((count + block - 1) / block, 12L * block, (lo, hi) =>
+                {
+                    Span<float> scratch = stackalloc float[block];
+                    for (long i = (long)lo * block; i < Math.Min(count, (long)hi * block); i += block)
+                    {
+                        int n = (int)Math.Min(block, count - i);
+                        var p = new Span<float>((float*)ap + i, n);
+                        var g = new ReadOnlySpan<float>((float*)ag + i, n);
+                        var m = new Span<float>((float*)am + i, n);
+                        var v = new Span<float>((float*)av + i, n);
+                        var tmp = scratch[..n];
+                        // θ ← θ·(1 − lr·λ)
+                        TensorPrimitives.Multiply(p, decay, p);
+                        // m ← β1·m + (1 − β1)·g
+                        TensorPrimitives.Multiply(m, b1, m);
+                        TensorPrimitives.MultiplyAdd(g, 1f - b1, m, m);
+                        // v ← β2·v + (1 − β2)·g²
+                        TensorPrimitives.Multiply(v, b2, v);
+                        TensorPrimitives.Multiply(g, g, tmp);
+                        TensorPrimitives.MultiplyAdd(tmp, 1f - b2, v, v);
+                        // θ ← θ − (lr / bc1) · m / (√v / √bc2 + ε)
+                        TensorPrimitives.Sqrt(v, tmp);
+                        TensorPrimitives.Divide(tmp, bc2Sqrt, tmp);
+                        TensorPrimitives.Add(tmp, eps, tmp);
+                        TensorPrimitives.Divide(m, tmp, tmp);
+                        TensorPrimitives.MultiplyAdd(tmp, -stepSize, p, p);
+                    }
+                });
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 using Precision.Orleans.Abstractions;
+using Precision.Orleans.Engine.Kernels;
 using Precision.Orleans.Engine.Layers;
 using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Numerics;
@@ -28,7 +29,17 @@ public sealed partial class TrainingEngine
             return;
         }
         if (_computeWeights.Length != MasterWeights.Length) _computeWeights = new float[MasterWeights.Length];
-        DTypeRounding.RoundCopy(MasterWeights, _computeWeights, ComputeDType);
+        // elementwise, so parallel chunks give the same values
+        const int chunk = 1 << 16;
+        int count = MasterWeights.Length;
+        var master = MasterWeights;
+        var compute = _computeWeights;
+        var dtype = ComputeDType;
+        ParallelRanges.For((count + chunk - 1) / chunk, 2L * chunk, (lo, hi) =>
+        {
+            int start = lo * chunk, end = (int)Math.Min(count, (long)hi * chunk);
+            DTypeRounding.RoundCopy(master.AsSpan(start, end - start), compute.AsSpan(start, end - start), dtype);
+        });
     }
 
     /// <summary>No-grad forward: [B·T·V] logits rounded to the compute dtype; row (b, t) predicts token t+1.</summary>
