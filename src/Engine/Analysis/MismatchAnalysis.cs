@@ -8,7 +8,7 @@ namespace Precision.Orleans.Engine.Analysis;
 public static class MismatchAnalysis
 {
     /// <summary>Upper edges of the default response-length buckets (the last bucket is open-ended).</summary>
-    public static readonly IReadOnlyList<int> DefaultBucketEdges = [16, 32, 64, 128, 256];
+    public static readonly IReadOnlyList<int> DefaultBucketEdges = [16, 32, 64, 128, 256, 512, 1024, 2048];
 
     /// <param name="logPi">Per response, log π of each response token (training engine).</param>
     /// <param name="logMu">Per response, log μ of the same tokens (rollout engine).</param>
