@@ -62,7 +62,7 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
     });
 
     public static readonly IReadOnlyList<string> DecompositionHeaders =
-        ["dtype", "mean len", "σ per token", "mean per token (drift)", "L* = σ²/mean²", "L* = 4/σ²", "regime"];
+        ["dtype", "mean len", "σ per token", "mean per token (drift)", "L* = σ²/k3²", "L* = 4/σ²", "regime"];
 
     public IEnumerable<IReadOnlyList<string>> DecompositionRows() => results.Select(r =>
     {
@@ -191,7 +191,8 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
         html.Heading("Noise or drift? Per-token decomposition of log π − log μ");
         html.Paragraph("A sequence log-ratio is a sum over its tokens. Its per-token noise σ adds up like √L·σ and scales with the dtype's " +
             "rounding unit (bf16's is 8× fp16's); its per-token mean (drift, = −k1, a KL in the small-noise limit ≈ σ²/2) adds up like L·|mean| " +
-            "and scales with the square (≈ 64×). Drift overtakes noise beyond L* = σ²/mean² (measured) or 4/σ² (small-noise theory). " +
+            "and scales with the square (≈ 64×). The true drift is exactly −KL(μ‖π), best estimated by k3 (the raw mean is as noisy as the drift is small). " +
+            "Drift overtakes noise beyond L* = σ²/k3² (measured) or 4/σ² (small-noise theory). " +
             "Responses much shorter than bf16's L* sit in the noise regime, where bf16/fp16 stays near 8×; a larger ratio needs responses near or beyond it.");
         html.Table(DecompositionHeaders, DecompositionRows());
 

@@ -83,11 +83,11 @@ public static class MismatchAnalysis
 
     /// <summary>
     /// Response length at which the summed per-token drift |L·mean| equals the summed noise √L·σ:
-    /// L* = σ² / mean². Below it a sequence log-ratio is mostly noise (scales with the dtype's ulp),
+    /// L* = σ² / drift², with drift the per-token KL (estimated by k3) or mean. Below it a sequence log-ratio is mostly noise (scales with the dtype's ulp),
     /// above it mostly drift (scales with ulp², because the drift is a KL). Infinite when mean is 0.
     /// </summary>
-    public static double DriftLengthMeasured(double tokenMean, double tokenStd) =>
-        tokenMean == 0 ? double.PositiveInfinity : tokenStd * tokenStd / (tokenMean * tokenMean);
+    public static double DriftLengthMeasured(double tokenDrift, double tokenStd) =>
+        tokenDrift == 0 ? double.PositiveInfinity : tokenStd * tokenStd / (tokenDrift * tokenDrift);
 
     /// <summary>
     /// The same crossover if the drift were the small-noise KL, mean ≈ σ²/2 (log-ratios Gaussian and

@@ -22,8 +22,12 @@ public sealed record MismatchMetrics
     /// <summary>Per-token standard deviation σ of log π − log μ (the noise that adds up like √length).</summary>
     public double TokenLogRatioStd { get; init; }
 
-    /// <summary>Length where summed drift equals summed noise, from the measured mean: σ²/mean².</summary>
-    public double DriftLengthMeasured => MismatchAnalysis.DriftLengthMeasured(TokenLogRatioMean, TokenLogRatioStd);
+    /// <summary>
+    /// Length where summed drift equals summed noise: σ²/k3². The true per-token drift is exactly −KL(μ‖π)
+    /// (both engines' distributions are normalised), and k3 estimates that KL with far less variance than the
+    /// raw mean (k1), whose sampling error on ~10⁵ tokens is about as large as the drift itself.
+    /// </summary>
+    public double DriftLengthMeasured => MismatchAnalysis.DriftLengthMeasured(K3, TokenLogRatioStd);
 
     /// <summary>Length where drift would equal noise if the drift were the small-noise KL σ²/2: 4/σ².</summary>
     public double DriftLengthTheory => MismatchAnalysis.DriftLengthTheory(TokenLogRatioStd);
@@ -31,7 +35,7 @@ public sealed record MismatchMetrics
     /// <summary>Mean response length in tokens.</summary>
     public double MeanLength => Sequences == 0 ? 0 : (double)Tokens / Sequences;
 
-    /// <summary>"drift" when the mean response is longer than the measured crossover length, else "noise".</summary>
+    /// <summary>"drift" when the mean response is longer than the crossover length σ²/k3², else "noise".</summary>
     public string Regime => MeanLength > DriftLengthMeasured ? "drift" : "noise";
 
     public double MeanAbsProbDiff { get; init; }

@@ -107,10 +107,10 @@ public class BootstrapIntervalTests
         Assert.Equal(mean, m.TokenLogRatioMean, 6);
         Assert.Equal(-m.K1, m.TokenLogRatioMean, 12);
         Assert.Equal(std, m.TokenLogRatioStd, 6);
-        Assert.Equal(std * std / (mean * mean), m.DriftLengthMeasured, 4);
+        Assert.Equal(std * std / (m.K3 * m.K3), m.DriftLengthMeasured, 4);
         Assert.Equal(4 / (std * std), m.DriftLengthTheory, 4);
         Assert.Equal(1.5, m.MeanLength, 12);
-        // Crossover σ²/mean² = 8 tokens, mean length 1.5: still noise-dominated.
+        // Crossover σ²/k3² ≈ 5 tokens, mean length 1.5: still noise-dominated.
         Assert.Equal("noise", m.Regime);
     }
 
