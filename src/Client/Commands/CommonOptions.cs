@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Precision.Orleans.Abstractions;
+using Precision.Orleans.Engine.Data;
 
 namespace Precision.Orleans.Client.Commands;
 
@@ -76,6 +77,27 @@ internal static class CommonOptions
         });
         return option;
     }
+
+    /// <summary>A comma-separated list of synthetic-corpus tasks; default: the default mix.</summary>
+    public static Option<string> Tasks(string name, string description)
+    {
+        var option = new Option<string>(name)
+        {
+            Description = $"{description}, comma-separated from {string.Join(", ", SyntheticCorpus.AllTasks)}",
+            DefaultValueFactory = _ => string.Join(",", SyntheticCorpus.Tasks),
+        };
+        option.Validators.Add(result =>
+        {
+            var given = SplitTasks(result.GetValueOrDefault<string>());
+            foreach (string t in given.Where(t => !SyntheticCorpus.AllTasks.Contains(t)))
+                result.AddError($"{name}: unknown task '{t}'; tasks: {string.Join(", ", SyntheticCorpus.AllTasks)}");
+            if (given.Length == 0) result.AddError($"{name}: give at least one of {string.Join(", ", SyntheticCorpus.AllTasks)}");
+        });
+        return option;
+    }
+
+    public static string[] SplitTasks(string? text) =>
+        (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToArray();
 
     private static void RequireRange(OptionResult result, string name, long value, long min, long max)
     {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Precision.Orleans.Client.Mismatch;
-using Precision.Orleans.Engine.Data;
 
 namespace Precision.Orleans.Client.Commands;
 
@@ -17,18 +16,7 @@ internal static class MismatchCommand
         var maxNew = CommonOptions.Int("--max-new-tokens", defaults.MaxNewTokens, "longest response", 1, 1_000_000);
         var seed = CommonOptions.Int("--seed", defaults.Seed, "seed of the prompts and of sampling", 0);
         var output = new Option<string?>("--out") { Description = "report directory (default <model>/mismatch)" };
-        var tasks = new Option<string>("--tasks")
-        {
-            Description = $"corpus tasks the prompts come from, comma-separated from {string.Join(", ", SyntheticCorpus.Tasks)}",
-            DefaultValueFactory = _ => string.Join(",", SyntheticCorpus.Tasks),
-        };
-        tasks.Validators.Add(result =>
-        {
-            var given = SplitTasks(result.GetValueOrDefault<string>());
-            foreach (string t in given.Where(t => !SyntheticCorpus.Tasks.Contains(t)))
-                result.AddError($"--tasks: unknown task '{t}'; tasks: {string.Join(", ", SyntheticCorpus.Tasks)}");
-            if (given.Length == 0) result.AddError($"--tasks: give at least one of {string.Join(", ", SyntheticCorpus.Tasks)}");
-        });
+        var tasks = CommonOptions.Tasks("--tasks", "corpus tasks the prompts come from");
         var scoreBatch = CommonOptions.Int("--score-batch", defaults.ScoreBatch, "sequences per training-engine re-scoring batch", 1, 4096);
 
         var command = new Command("mismatch", "Sample with the rollout engine, re-score with the training engine, and report the π/μ mismatch per dtype.");
@@ -44,11 +32,8 @@ internal static class MismatchCommand
             Seed = parse.GetValue(seed),
             OutputDirectory = parse.GetValue(output),
             ScoreBatch = parse.GetValue(scoreBatch),
-            Tasks = SplitTasks(parse.GetValue(tasks)),
+            Tasks = CommonOptions.SplitTasks(parse.GetValue(tasks)),
         }));
         return command;
     }
-
-    private static string[] SplitTasks(string? text) =>
-        (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToArray();
 }

@@ -22,10 +22,11 @@ internal static class TrainLmCommand
         var layers = CommonOptions.Int("--layers", defaults.Layers, "decoder layers L", 1, 256);
         var heads = CommonOptions.Int("--heads", defaults.Heads, "query heads", 1, 256);
         var kvHeads = CommonOptions.Int("--kv-heads", defaults.KvHeads, "key/value heads (must divide --heads)", 1, 256);
+        var tasks = CommonOptions.Tasks("--tasks", "corpus tasks to train on");
         var intermediate = CommonOptions.Int("--intermediate", defaults.IntermediateSize, "SwiGLU inner width I", 1, 65536);
 
         var command = new Command("train-lm", "Train a small language model on the synthetic corpus and save it as a checkpoint.");
-        foreach (Option o in new Option[] { output, steps, batch, seqLen, dtype, lr, warmup, seed, hidden, layers, heads, kvHeads, intermediate })
+        foreach (Option o in new Option[] { output, steps, batch, seqLen, dtype, lr, warmup, seed, hidden, layers, heads, kvHeads, intermediate, tasks })
             command.Options.Add(o);
         command.Validators.Add(result =>
         {
@@ -50,6 +51,7 @@ internal static class TrainLmCommand
             Heads = parse.GetValue(heads),
             KvHeads = parse.GetValue(kvHeads),
             IntermediateSize = parse.GetValue(intermediate),
+            Tasks = CommonOptions.SplitTasks(parse.GetValue(tasks)),
         }));
         return command;
     }

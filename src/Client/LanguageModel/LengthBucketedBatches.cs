@@ -9,7 +9,7 @@ namespace Precision.Orleans.Client.LanguageModel;
 /// length). Examples are drawn four batches at a time and sorted by length, so rows of one batch are
 /// of similar length and little compute goes to padding.
 /// </summary>
-internal sealed class LengthBucketedBatches(SyntheticCorpus corpus, CharTokenizer tokenizer, int batchSize, int seqLen)
+internal sealed class LengthBucketedBatches(SyntheticCorpus corpus, CharTokenizer tokenizer, int batchSize, int seqLen, IReadOnlyCollection<string> tasks)
 {
     private const int PoolBatches = 4;
     private readonly Queue<TokenBatch> _ready = new();
@@ -25,7 +25,7 @@ internal sealed class LengthBucketedBatches(SyntheticCorpus corpus, CharTokenize
         var pool = new List<int[]>(batchSize * PoolBatches);
         for (int i = 0; i < batchSize * PoolBatches; i++)
         {
-            int[] full = corpus.Next().FullTokens(tokenizer);
+            int[] full = corpus.Next(tasks).FullTokens(tokenizer);
             pool.Add(full.Length > seqLen ? full[..seqLen] : full);
         }
         pool.Sort((a, b) => a.Length.CompareTo(b.Length));

@@ -28,10 +28,10 @@ internal static class TrainLmRunner
         var engine = new TrainingEngine(config, options, null, s.Seed);
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
             $"[bold]train-lm[/] {engine.Layout.TotalCount:N0} params (D={config.HiddenSize}, L={config.NumHiddenLayers}, Hq={config.NumAttentionHeads}, Hkv={config.NumKeyValueHeads}, I={config.IntermediateSize}, V={config.VocabSize}), " +
-            $"{s.DType.Name()}, {s.Steps} steps × batch {s.BatchSize} × ≤{s.SeqLen} tokens, lr {s.LearningRate}");
+            $"tasks {string.Join(",", s.Tasks)}, {s.DType.Name()}, {s.Steps} steps × batch {s.BatchSize} × ≤{s.SeqLen} tokens, lr {s.LearningRate}");
 
         var corpus = new SyntheticCorpus(s.Seed);
-        var batches = new LengthBucketedBatches(corpus, tokenizer, s.BatchSize, s.SeqLen);
+        var batches = new LengthBucketedBatches(corpus, tokenizer, s.BatchSize, s.SeqLen, s.Tasks);
         var curve = new LossCurve();
         var total = Stopwatch.StartNew();
         long tokensSeen = 0;
@@ -75,6 +75,7 @@ internal static class TrainLmRunner
             ["precision.steps"] = s.Steps.ToString(CultureInfo.InvariantCulture),
             ["precision.dtype"] = s.DType.Name(),
             ["precision.seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
+            ["precision.tasks"] = string.Join(",", s.Tasks),
             ["precision.final_loss"] = finalLoss.ToString("R", CultureInfo.InvariantCulture),
         };
         ModelCheckpoint.Save(s.OutputDirectory, config, engine.Layout, engine.MasterWeights, metadata);
@@ -85,16 +86,16 @@ internal static class TrainLmRunner
             $"trained {s.Steps} steps in {total.Elapsed.TotalSeconds:F0} s ({tokensSeen / total.Elapsed.TotalSeconds:F0} tok/s); final loss {finalLoss:F4} (mean of the last 20 steps)");
         AnsiConsole.MarkupLineInterpolated($"saved checkpoint, tokenizer, loss.csv and loss.svg to [green]{s.OutputDirectory}[/]");
 
-        ShowSamples(engine, tokenizer, s.Seed);
+        ShowSamples(engine, tokenizer, s.Seed, s.Tasks);
         return 0;
     }
 
     /// <summary>A few temperature-1 continuations of held-out prompts, so a person can see what was learned.</summary>
-    private static void ShowSamples(TrainingEngine engine, CharTokenizer tokenizer, int seed)
+    private static void ShowSamples(TrainingEngine engine, CharTokenizer tokenizer, int seed, IReadOnlyCollection<string> tasks)
     {
         var rollout = new RolloutEngine(engine.Config, DType.Fp32);
         rollout.LoadWeights(engine.MasterWeights, 0);
-        var prompts = new SyntheticCorpus(HeldOutSeeds.Samples(seed)).Take(6);
+        var prompts = new SyntheticCorpus(HeldOutSeeds.Samples(seed)).Take(6, tasks);
         var outputs = rollout.Generate(prompts.Select(p => p.PromptTokens(tokenizer)).ToArray(),
             new SamplingOptions { Temperature = 1f, MaxNewTokens = 200, StopTokens = [CharTokenizer.EosId], Seed = (ulong)seed });
         var table = new Table().AddColumn("prompt").AddColumn("sampled response (T = 1)");

@@ -14,6 +14,9 @@ internal sealed record TrainLmSettings
     public float LearningRate { get; init; } = 3e-3f;
     public int WarmupSteps { get; init; } = 20;
     public int Seed { get; init; }
+
+    /// <summary>Corpus tasks to train on (default: the default mix, without the long-form saga).</summary>
+    public IReadOnlyList<string> Tasks { get; init; } = Engine.Data.SyntheticCorpus.Tasks;
     public int HiddenSize { get; init; } = 128;
     public int Layers { get; init; } = 4;
     public int Heads { get; init; } = 4;

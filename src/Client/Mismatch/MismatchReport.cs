@@ -61,6 +61,21 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
         ];
     });
 
+    public static readonly IReadOnlyList<string> DecompositionHeaders =
+        ["dtype", "mean len", "σ per token", "mean per token (drift)", "L* = σ²/k3²", "L* = 4/σ²", "regime"];
+
+    public IEnumerable<IReadOnlyList<string>> DecompositionRows() => results.Select(r =>
+    {
+        var m = r.Metrics;
+        return (IReadOnlyList<string>)
+        [
+            r.DType.Name(), m.MeanLength.ToString("F1", CultureInfo.InvariantCulture), G(m.TokenLogRatioStd), G(m.TokenLogRatioMean),
+            Length(m.DriftLengthMeasured), Length(m.DriftLengthTheory), m.Regime,
+        ];
+    });
+
+    private static string Length(double v) => double.IsFinite(v) ? v.ToString("G3", CultureInfo.InvariantCulture) : "∞";
+
     public static readonly IReadOnlyList<string> ConsoleHeaders = ["dtype", "tokens", "k1", "k3", "mean |π−μ|", "max |π−μ|", "mean |seq lr|"];
 
     public IEnumerable<IReadOnlyList<string>> ConsoleRows() => results.Select(r => (IReadOnlyList<string>)
@@ -105,6 +120,8 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
                     ? new JsonArray(Num(lo), Num(hi))
                     : null,
                 ["k1"] = RatioJson(m => m.K1),
+                ["token_log_ratio_std"] = RatioJson(m => m.TokenLogRatioStd),
+                ["token_log_ratio_mean"] = RatioJson(m => m.TokenLogRatioMean),
                 ["k3"] = RatioJson(m => m.K3),
                 ["mean_abs_prob_diff"] = RatioJson(m => m.MeanAbsProbDiff),
                 ["max_abs_prob_diff"] = RatioJson(m => m.MaxAbsProbDiff),
@@ -133,6 +150,12 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
             ["k3"] = Num(m.K3),
             ["mean_abs_prob_diff"] = Num(m.MeanAbsProbDiff),
             ["max_abs_prob_diff"] = Num(m.MaxAbsProbDiff),
+            ["mean_length"] = Num(m.MeanLength),
+            ["token_log_ratio_mean"] = Num(m.TokenLogRatioMean),
+            ["token_log_ratio_std"] = Num(m.TokenLogRatioStd),
+            ["drift_length_measured"] = Num(m.DriftLengthMeasured),
+            ["drift_length_theory"] = Num(m.DriftLengthTheory),
+            ["regime"] = m.Regime,
             ["min_prob_diff"] = Num(m.MinProbDiff),
             ["max_prob_diff"] = Num(m.MaxProbDiff),
             ["mean_seq_log_ratio"] = Num(m.MeanSeqLogRatio),
@@ -164,6 +187,14 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
             "The engines differ only in how they compute (fused vs unfused kernels, KV-cache decode vs whole-sequence GEMMs, reduction order).");
         foreach (string line in RatioLines()) html.Paragraph(line);
         html.Heading("Summary").Table(SummaryHeaders, SummaryRows());
+
+        html.Heading("Noise or drift? Per-token decomposition of log π − log μ");
+        html.Paragraph("A sequence log-ratio is a sum over its tokens. Its per-token noise σ adds up like √L·σ and scales with the dtype's " +
+            "rounding unit (bf16's is 8× fp16's); its per-token mean (drift, = −k1, a KL in the small-noise limit ≈ σ²/2) adds up like L·|mean| " +
+            "and scales with the square (≈ 64×). The true drift is exactly −KL(μ‖π), best estimated by k3 (the raw mean is as noisy as the drift is small). " +
+            "Drift overtakes noise beyond L* = σ²/k3² (measured) or 4/σ² (small-noise theory). " +
+            "Responses much shorter than bf16's L* sit in the noise regime, where bf16/fp16 stays near 8×; a larger ratio needs responses near or beyond it.");
+        html.Table(DecompositionHeaders, DecompositionRows());
 
         html.Heading("Token probability π against μ (sampled response tokens)");
         html.Figures(results.Select(ProbabilityScatter).ToArray());

@@ -127,6 +127,10 @@ internal static class MismatchRunner
         foreach (string h in MismatchReport.ConsoleHeaders) table.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
         foreach (var row in report.ConsoleRows()) table.AddRow(row.Select(Markup.Escape).ToArray());
         AnsiConsole.Write(table);
+        var decomposition = new Table().Title("per-token log π − log μ: noise σ vs drift (mean)");
+        foreach (string h in MismatchReport.DecompositionHeaders) decomposition.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
+        foreach (var row in report.DecompositionRows()) decomposition.AddRow(row.Select(Markup.Escape).ToArray());
+        AnsiConsole.Write(decomposition);
         foreach (string line in report.RatioLines()) AnsiConsole.MarkupLine("[bold]" + Markup.Escape(line) + "[/]");
     }
 }

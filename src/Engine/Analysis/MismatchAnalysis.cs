@@ -8,7 +8,7 @@ namespace Precision.Orleans.Engine.Analysis;
 public static class MismatchAnalysis
 {
     /// <summary>Upper edges of the default response-length buckets (the last bucket is open-ended).</summary>
-    public static readonly IReadOnlyList<int> DefaultBucketEdges = [16, 32, 64, 128, 256];
+    public static readonly IReadOnlyList<int> DefaultBucketEdges = [16, 32, 64, 128, 256, 512, 1024, 2048];
 
     /// <param name="logPi">Per response, log π of each response token (training engine).</param>
     /// <param name="logMu">Per response, log μ of the same tokens (rollout engine).</param>
@@ -26,7 +26,7 @@ public static class MismatchAnalysis
                 throw new ArgumentException($"mismatch: bucket edges must be positive and increasing, got [{string.Join(", ", edges)}]");
 
         int sequences = logPi.Count, tokens = 0;
-        double k1 = 0, k3 = 0, absDiff = 0, maxAbsDiff = 0;
+        double k1 = 0, k3 = 0, absDiff = 0, maxAbsDiff = 0, sumSqLogR = 0;
         double minDiff = double.PositiveInfinity, maxDiff = double.NegativeInfinity;
         var seqRatios = new double[sequences];
         var seqLengths = new int[sequences];
@@ -43,6 +43,7 @@ public static class MismatchAnalysis
                     throw new ArgumentException($"mismatch: sequence {s} token {t} has a non-finite log-probability (log π={lp}, log μ={lm})");
                 double logR = lp - lm;
                 seq += logR;
+                sumSqLogR += logR * logR;
                 k1 -= logR;
                 k3 += Math.Exp(logR) - 1 - logR;
                 double diff = Math.Exp(lp) - Math.Exp(lm);
@@ -57,8 +58,12 @@ public static class MismatchAnalysis
         }
 
         double n = Math.Max(tokens, 1), m = Math.Max(sequences, 1);
+        // Per-token decomposition of log π − log μ: mean (drift, = −k1) and spread σ (population form).
+        double tokenMean = -k1 / n, tokenVar = Math.Max(0, sumSqLogR / n - tokenMean * tokenMean);
         return new MismatchMetrics
         {
+            TokenLogRatioMean = tokenMean,
+            TokenLogRatioStd = Math.Sqrt(tokenVar),
             Sequences = sequences,
             Tokens = tokens,
             K1 = k1 / n,
@@ -75,6 +80,20 @@ public static class MismatchAnalysis
             ByLength = Buckets(seqRatios, seqLengths, edges),
         };
     }
+
+    /// <summary>
+    /// Response length at which the summed per-token drift |L·mean| equals the summed noise √L·σ:
+    /// L* = σ² / drift², with drift the per-token KL (estimated by k3) or mean. Below it a sequence log-ratio is mostly noise (scales with the dtype's ulp),
+    /// above it mostly drift (scales with ulp², because the drift is a KL). Infinite when mean is 0.
+    /// </summary>
+    public static double DriftLengthMeasured(double tokenDrift, double tokenStd) =>
+        tokenDrift == 0 ? double.PositiveInfinity : tokenStd * tokenStd / (tokenDrift * tokenDrift);
+
+    /// <summary>
+    /// The same crossover if the drift were the small-noise KL, mean ≈ σ²/2 (log-ratios Gaussian and
+    /// E_μ[π/μ] = 1): L* = 4/σ². Comparing it with <see cref="DriftLengthMeasured"/> checks that theory.
+    /// </summary>
+    public static double DriftLengthTheory(double tokenStd) => tokenStd == 0 ? double.PositiveInfinity : 4 / (tokenStd * tokenStd);
 
     private static LengthBucketStats[] Buckets(double[] ratios, int[] lengths, IReadOnlyList<int> edges)
     {

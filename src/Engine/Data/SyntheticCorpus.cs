@@ -30,8 +30,17 @@ public sealed class SyntheticCorpus
     private static readonly string[] Places = ["the tree", "the river", "the hill", "the house", "the farm", "the lake"];
     private static readonly string[] Prepositions = ["near", "under", "behind", "to", "past"];
 
-    /// <summary>Names of the tasks, as in <see cref="CorpusExample.Task"/>.</summary>
+    /// <summary>Names of the tasks of the default mix, as in <see cref="CorpusExample.Task"/>.</summary>
     public static readonly IReadOnlyList<string> Tasks = ["add", "count", "list", "story"];
+
+    /// <summary>
+    /// Every task, including the opt-in long-form "saga" (hundreds to thousands of characters), which the
+    /// default mix leaves out so that the default model stays small and quick to train.
+    /// </summary>
+    public static readonly IReadOnlyList<string> AllTasks = ["add", "count", "list", "story", "saga"];
+
+    /// <summary>Relative weight of each task in <see cref="AllTasks"/> when it is among those asked for.</summary>
+    private static readonly double[] TaskWeights = [0.3, 0.2, 0.2, 0.3, 0.3];
 
     private readonly Random _random;
 
@@ -41,34 +50,54 @@ public sealed class SyntheticCorpus
     public static CharTokenizer CreateTokenizer() => new(Alphabet);
 
     /// <summary>The next example; the task is drawn at random (addition 30%, counting 20%, lists 20%, stories 30%).</summary>
-    public CorpusExample Next()
+    public CorpusExample Next() => Next(Tasks);
+
+    /// <summary>
+    /// The next example of one of <paramref name="tasks"/>, drawn with the tasks' relative weights
+    /// (one uniform draw per example, so the default mix reproduces <see cref="Next()"/> exactly).
+    /// </summary>
+    public CorpusExample Next(IReadOnlyCollection<string> tasks)
     {
-        double u = _random.NextDouble();
-        return u < 0.3 ? Addition() : u < 0.5 ? Counting() : u < 0.7 ? List() : Story();
+        ValidateTasks(tasks);
+        double total = 0;
+        for (int i = 0; i < AllTasks.Count; i++) if (tasks.Contains(AllTasks[i])) total += TaskWeights[i];
+        double u = _random.NextDouble() * total, edge = 0;
+        string chosen = AllTasks.Last(tasks.Contains);
+        for (int i = 0; i < AllTasks.Count; i++)
+        {
+            if (!tasks.Contains(AllTasks[i])) continue;
+            edge += TaskWeights[i];
+            if (u < edge) { chosen = AllTasks[i]; break; }
+        }
+        return chosen switch
+        {
+            "add" => Addition(),
+            "count" => Counting(),
+            "list" => List(),
+            "story" => Story(),
+            _ => Saga(),
+        };
     }
 
-    /// <summary>The next <paramref name="count"/> examples whose task is in <paramref name="tasks"/> (others are skipped).</summary>
+    /// <summary>The next <paramref name="count"/> examples drawn from <paramref name="tasks"/>.</summary>
     public IReadOnlyList<CorpusExample> Take(int count, IReadOnlyCollection<string> tasks)
     {
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "corpus: count must be >= 0");
-        foreach (string t in tasks)
-            if (!Tasks.Contains(t)) throw new ArgumentException($"corpus: unknown task '{t}'; tasks: {string.Join(", ", Tasks)}");
-        if (tasks.Count == 0) throw new ArgumentException($"corpus: give at least one task from {string.Join(", ", Tasks)}");
+        ValidateTasks(tasks);
         var list = new List<CorpusExample>(count);
-        while (list.Count < count)
-        {
-            var e = Next();
-            if (tasks.Contains(e.Task)) list.Add(e);
-        }
+        while (list.Count < count) list.Add(Next(tasks));
         return list;
     }
 
-    public IReadOnlyList<CorpusExample> Take(int count)
+    public IReadOnlyList<CorpusExample> Take(int count) => Take(count, Tasks);
+
+    /// <summary>Throws, naming the allowed tasks, when <paramref name="tasks"/> is empty or names an unknown task.</summary>
+    public static void ValidateTasks(IReadOnlyCollection<string> tasks)
     {
-        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "corpus: count must be >= 0");
-        var list = new CorpusExample[count];
-        for (int i = 0; i < count; i++) list[i] = Next();
-        return list;
+        ArgumentNullException.ThrowIfNull(tasks);
+        foreach (string t in tasks)
+            if (!AllTasks.Contains(t)) throw new ArgumentException($"corpus: unknown task '{t}'; tasks: {string.Join(", ", AllTasks)}");
+        if (tasks.Count == 0) throw new ArgumentException($"corpus: give at least one task from {string.Join(", ", AllTasks)}");
     }
 
     /// <summary>Column addition worked digit by digit from the right, with carries.</summary>
@@ -129,7 +158,21 @@ public sealed class SyntheticCorpus
     public CorpusExample Story()
     {
         string hero = Pick(Animals);
-        int sentences = _random.Next(1, 7);
+        return new CorpusExample("story", $"story about the {hero}:", Sentences(hero, _random.Next(1, 7)));
+    }
+
+    /// <summary>
+    /// Long-form: 20 to 70 sentences of the story grammar (about 500 to 1,800 characters), so that
+    /// responses are long enough for a per-token bias between the engines to add up.
+    /// </summary>
+    public CorpusExample Saga()
+    {
+        string hero = Pick(Animals);
+        return new CorpusExample("saga", $"saga about the {hero}:", Sentences(hero, _random.Next(20, 71)));
+    }
+
+    private string Sentences(string hero, int sentences)
+    {
         var sb = new StringBuilder();
         for (int i = 0; i < sentences; i++)
         {
@@ -151,7 +194,7 @@ public sealed class SyntheticCorpus
             }
             sb.Append('.');
         }
-        return new CorpusExample("story", $"story about the {hero}:", sb.ToString());
+        return sb.ToString();
     }
 
     private int RandomNumber(int digits)

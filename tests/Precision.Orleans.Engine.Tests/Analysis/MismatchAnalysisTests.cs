@@ -95,4 +95,45 @@ public class BootstrapIntervalTests
     [Fact]
     public void Empty_sample_is_rejected() =>
         Assert.Contains("both samples", Assert.Throws<ArgumentException>(() => BootstrapInterval.RatioOfMeanAbs([], [1.0])).Message);
+
+    [Fact]
+    public void Per_token_decomposition_matches_hand_computed_mean_std_and_crossover_lengths()
+    {
+        // log r per token: +ln2, −ln2, +ln2 → mean ln2/3, population variance (ln2)² − (ln2/3)² = (8/9)(ln2)².
+        float[][] pi = [[MathF.Log(0.5f), MathF.Log(0.25f)], [MathF.Log(0.8f)]];
+        float[][] mu = [[MathF.Log(0.25f), MathF.Log(0.5f)], [MathF.Log(0.4f)]];
+        var m = MismatchAnalysis.Compute(pi, mu);
+        double ln2 = Math.Log(2), mean = ln2 / 3, std = Math.Sqrt(8.0 / 9) * ln2;
+        Assert.Equal(mean, m.TokenLogRatioMean, 6);
+        Assert.Equal(-m.K1, m.TokenLogRatioMean, 12);
+        Assert.Equal(std, m.TokenLogRatioStd, 6);
+        Assert.Equal(std * std / (m.K3 * m.K3), m.DriftLengthMeasured, 4);
+        Assert.Equal(4 / (std * std), m.DriftLengthTheory, 4);
+        Assert.Equal(1.5, m.MeanLength, 12);
+        // Crossover σ²/k3² ≈ 5 tokens, mean length 1.5: still noise-dominated.
+        Assert.Equal("noise", m.Regime);
+    }
+
+    [Fact]
+    public void A_constant_per_token_bias_is_pure_drift()
+    {
+        float[] mu = Enumerable.Repeat(-1f, 50).ToArray();
+        float[] pi = Enumerable.Repeat(-1.01f, 50).ToArray();
+        var m = MismatchAnalysis.Compute([pi], [mu]);
+        Assert.Equal(-0.01, m.TokenLogRatioMean, 5);
+        Assert.True(m.TokenLogRatioStd < 1e-6, $"σ = {m.TokenLogRatioStd}");
+        Assert.True(m.DriftLengthMeasured < 1, $"L* = {m.DriftLengthMeasured}");
+        Assert.Equal("drift", m.Regime);
+    }
+
+    [Fact]
+    public void Zero_mismatch_has_infinite_crossover_length()
+    {
+        float[] lp = [-0.1f, -2f];
+        var m = MismatchAnalysis.Compute([lp], [(float[])lp.Clone()]);
+        Assert.Equal(0, m.TokenLogRatioStd);
+        Assert.True(double.IsPositiveInfinity(m.DriftLengthMeasured));
+        Assert.True(double.IsPositiveInfinity(m.DriftLengthTheory));
+        Assert.Equal("noise", m.Regime);
+    }
 }

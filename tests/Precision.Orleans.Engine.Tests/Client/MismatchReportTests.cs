@@ -39,6 +39,28 @@ public class MismatchReportTests
     }
 
     [Fact]
+    public void Json_and_html_carry_the_per_token_noise_drift_decomposition()
+    {
+        var report = Report();
+        using var doc = JsonDocument.Parse(report.ToJson());
+        var bf16 = doc.RootElement.GetProperty("dtypes").GetProperty("bf16");
+        // Token log-ratios +δ (3 tokens) and −δ (2 tokens): mean δ/5, σ = δ·√(1 − 1/25).
+        double delta = 8e-3f;
+        Assert.Equal(delta / 5, bf16.GetProperty("token_log_ratio_mean").GetDouble(), 6);
+        Assert.Equal(delta * Math.Sqrt(24.0 / 25), bf16.GetProperty("token_log_ratio_std").GetDouble(), 6);
+        // k3 ≈ δ²/2, so σ²/k3² ≈ 3.8/δ² ≫ mean length 2.5: noise regime.
+        double k3 = bf16.GetProperty("k3").GetDouble();
+        double expected = delta * delta * 24 / 25 / (k3 * k3);
+        Assert.InRange(bf16.GetProperty("drift_length_measured").GetDouble(), expected * 0.999, expected * 1.001);
+        Assert.InRange(k3, 0.45 * delta * delta, 0.55 * delta * delta);
+        Assert.Equal("noise", bf16.GetProperty("regime").GetString());
+        double stdRatio = doc.RootElement.GetProperty("ratios").GetProperty("token_log_ratio_std").GetProperty("bf16_over_fp16").GetDouble();
+        Assert.InRange(stdRatio, 7.9, 8.1);
+        Assert.Contains("Noise or drift?", report.ToHtml());
+        Assert.Equal(3, report.DecompositionRows().Count());
+    }
+
+    [Fact]
     public void Html_is_self_contained_with_well_formed_svg_plots()
     {
         string html = Report().ToHtml();

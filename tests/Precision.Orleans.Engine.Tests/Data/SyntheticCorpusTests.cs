@@ -64,4 +64,17 @@ public class SyntheticCorpusTests
         var e = Enumerable.Range(0, 500).Select(_ => corpus.Addition()).First(x => x.Prompt == "add 48+79:" || x.Response.Contains("carry"));
         Assert.Contains("carry 1;", e.Response);
     }
+
+    [Fact]
+    public void Saga_is_long_form_and_only_drawn_when_asked_for()
+    {
+        var sagas = new SyntheticCorpus(3).Take(40, ["saga"]);
+        Assert.All(sagas, e => Assert.Equal("saga", e.Task));
+        Assert.All(sagas, e => Assert.InRange(e.Response.Length, 400, 2200));
+        Assert.True(sagas.Average(e => e.Response.Length) > 800, "sagas should average well over 800 characters");
+        Assert.DoesNotContain(new SyntheticCorpus(3).Take(500), e => e.Task == "saga");
+        var mixed = new SyntheticCorpus(4).Take(400, ["saga", "add"]);
+        Assert.InRange(mixed.Count(e => e.Task == "saga"), 120, 280);
+        Assert.Contains("'epic'", Assert.Throws<ArgumentException>(() => new SyntheticCorpus(2).Next(["epic"])).Message);
+    }
 }
