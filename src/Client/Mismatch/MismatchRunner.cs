@@ -93,7 +93,7 @@ internal static class MismatchRunner
                 sw.Restart();
                 // Re-score in batches of similar length so padding costs little.
                 var order = Enumerable.Range(0, sequences.Length).OrderBy(i => sequences[i].PromptTokens.Length + sequences[i].Tokens.Length).ToArray();
-                foreach (var group in order.Chunk(s.ScoreBatch))
+                foreach (var group in ScoringBatches(order, i => sequences[i].PromptTokens.Length + sequences[i].Tokens.Length, s.ScoreBatch))
                 {
                     var batch = TokenBatch.FromSequences(
                         group.Select(i => sequences[i].FullSequence()).ToArray(),
@@ -118,6 +118,29 @@ internal static class MismatchRunner
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name}: {metrics.Tokens:N0} response tokens in {sequences.Length} responses ({stopped} ended with <eos>); sampled in {sampleSeconds:F1} s, re-scored in {scoreSeconds:F1} s; mean |log π(y)/μ(y)| = {metrics.MeanAbsSeqLogRatio:G4}"));
         return new DTypeMismatch(dtype, metrics, logPi, logMu, examples, sampleSeconds, scoreSeconds, stopped);
+    }
+
+    /// <summary>
+    /// Groups indices (sorted by length) into re-scoring batches of at most <paramref name="maxSequences"/>
+    /// rows whose attention area B·T² stays within that of <paramref name="maxSequences"/> rows of 256
+    /// tokens: the training engine keeps B·H·T² attention probabilities per layer, so long-form
+    /// responses go in smaller batches instead of exhausting memory.
+    /// </summary>
+    internal static IEnumerable<int[]> ScoringBatches(int[] sortedByLength, Func<int, int> length, int maxSequences)
+    {
+        long budget = (long)maxSequences * 256 * 256;
+        var group = new List<int>();
+        foreach (int i in sortedByLength)
+        {
+            long t = length(i); // sorted ascending: the newcomer is the longest row
+            if (group.Count > 0 && (group.Count == maxSequences || (group.Count + 1) * t * t > budget))
+            {
+                yield return group.ToArray();
+                group.Clear();
+            }
+            group.Add(i);
+        }
+        if (group.Count > 0) yield return group.ToArray();
     }
 
     private static void PrintSummary(MismatchReport report)
