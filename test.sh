@@ -8,13 +8,7 @@ cd "$(dirname "$0")"
 need_apt=()
 # The PyTorch parity tests run Debian's python3 with python3-torch (CPU) as the independent reference.
 /usr/bin/python3 -c "import torch, numpy" >/dev/null 2>&1 || need_apt+=(python3-torch python3-numpy)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "== installing: ${need_apt[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
+scripts/apt-install.sh "${need_apt[@]}"
 export PRECISION_PYTHON=/usr/bin/python3
 
 log="$(mktemp)"

@@ -12,13 +12,7 @@ BENCHES=("$@"); [ ${#BENCHES[@]} -eq 0 ] && BENCHES=(gemm train-step decode)
 need_apt=()
 [ -e /usr/lib/x86_64-linux-gnu/libopenblas.so.0 ] || ldconfig -p | grep -q 'libopenblas.so.0' || need_apt+=(libopenblas0-pthread)
 /usr/bin/python3 -c "import torch, numpy" >/dev/null 2>&1 || need_apt+=(python3-torch python3-numpy)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "== installing: ${need_apt[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
+scripts/apt-install.sh "${need_apt[@]}"
 
 # Same thread budget for everyone: our GEMM (--threads), the .NET thread pool, OpenBLAS, PyTorch.
 export OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS" DOTNET_PROCESSOR_COUNT="$THREADS"
