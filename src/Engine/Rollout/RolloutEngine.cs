@@ -48,7 +48,7 @@ public sealed partial class RolloutEngine
         Layout = new ParameterLayout(config);
         DType = dtype;
         MaxBatchSize = maxBatchSize;
-        _rotary = new RotaryTable(config.HeadDim, config.RopeTheta);
+        _rotary = new RotaryTable(config.HeadDim, config.RopeTheta, dtype);
     }
 
     /// <summary>

@@ -1,10 +1,15 @@
+using Precision.Orleans.Abstractions;
+using Precision.Orleans.Engine.Numerics;
+
 namespace Precision.Orleans.Engine.Rollout;
 
 /// <summary>
-/// FP32 cos/sin of the rotary angles pos · inv_freq[i], inv_freq[i] = theta^(-2i/hd) (HF Llama/Qwen2),
+/// cos/sin of the rotary angles pos · inv_freq[i], inv_freq[i] = theta^(-2i/hd) (HF Llama/Qwen2),
 /// one row of hd/2 values per position; grown on demand and reused across Generate calls.
+/// Computed in FP32 and then stored in <paramref name="cacheDType"/>: vLLM keeps its cos_sin_cache in
+/// the model dtype, so a 16-bit rollout engine rotates with 16-bit cos/sin.
 /// </summary>
-internal sealed class RotaryTable(int headDim, float theta)
+internal sealed class RotaryTable(int headDim, float theta, DType cacheDType = DType.Fp32)
 {
     private readonly float[] _inverseFrequency = BuildInverseFrequency(headDim, theta);
     private float[] _cos = [];
@@ -27,6 +32,8 @@ internal sealed class RotaryTable(int headDim, float theta)
                 _cos[p * half + i] = MathF.Cos(angle);
                 _sin[p * half + i] = MathF.Sin(angle);
             }
+        DTypeRounding.RoundInPlace(_cos, cacheDType);
+        DTypeRounding.RoundInPlace(_sin, cacheDType);
         Positions = positions;
     }
 

@@ -36,11 +36,15 @@ public sealed class AdamW
         var o = Options;
         float lr = learningRate ?? o.LearningRate;
         float b1 = o.Beta1, b2 = o.Beta2;
-        float bc1 = 1f - MathF.Pow(b1, StepCount);
-        float bc2 = 1f - MathF.Pow(b2, StepCount);
-        float stepSize = lr / bc1;
-        float bc2Sqrt = MathF.Sqrt(bc2);
-        float decay = 1f - lr * o.WeightDecay;
+        // PyTorch evaluates the scalar schedule in Python doubles (from the decimal betas, not their float
+        // roundings) and only the tensor arithmetic in float32; do the same.
+        double b1d = double.Parse(b1.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
+        double b2d = double.Parse(b2.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
+        double bc1 = 1.0 - Math.Pow(b1d, StepCount);
+        double bc2 = 1.0 - Math.Pow(b2d, StepCount);
+        float stepSize = (float)(lr / bc1);
+        float bc2Sqrt = (float)Math.Sqrt(bc2);
+        float decay = (float)(1.0 - (double)lr * o.WeightDecay);
 
         float eps = o.Epsilon;
         // Elementwise: blocks run in parallel, each element's arithmetic is the same on any thread.

@@ -59,6 +59,10 @@ public sealed class LossScaler
     {
         if (!Enabled)
         {
+            // Without scaling (bf16/fp32) a non-finite gradient still skips the step, as RL trainers do
+            // (verl/oat check that the clipped grad norm is finite before stepping) — never NaN into the weights.
+            // The skip is counted in SkippedSteps and reported by the optimizer step.
+
             if (foundInf) SkippedSteps++;
             return !foundInf;
         }

@@ -12,13 +12,15 @@ public sealed partial class TrainingEngine
     public OptimizerStepResult OptimizerStep(float? learningRate = null)
     {
         float scale = LossScaler.Scale;
+        // As _amp_foreach_non_finite_check_and_unscale_: inf/NaN is looked for in the SCALED gradients, then they
+        // are multiplied by a reciprocal computed in double and cast to float. (Checking after the unscale would
+        // call a finite gradient an overflow whenever a scale below 1 pushes it past float's range.)
+        bool foundInf = LossScaler.HasNonFinite(Gradients);
         if (scale != 1f)
         {
-            // PyTorch multiplies by a reciprocal computed in double then cast to float.
             float inv = (float)(1.0 / scale);
             TensorPrimitives.Multiply(Gradients, inv, Gradients);
         }
-        bool foundInf = LossScaler.HasNonFinite(Gradients);
         bool apply = LossScaler.Update(foundInf);
         float norm;
         if (!apply)
