@@ -36,10 +36,9 @@ public sealed class AdamW
         var o = Options;
         float lr = learningRate ?? o.LearningRate;
         float b1 = o.Beta1, b2 = o.Beta2;
-        // PyTorch evaluates the scalar schedule in Python doubles (from the decimal betas, not their float
-        // roundings) and only the tensor arithmetic in float32; do the same.
-        double b1d = double.Parse(b1.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
-        double b2d = double.Parse(b2.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
+        // PyTorch evaluates the scalar schedule (1 − βᵗ, lr / bc1, √bc2) in Python doubles and only the tensor
+        // arithmetic in float32; do the same, from the betas' float values.
+        double b1d = b1, b2d = b2;
         double bc1 = 1.0 - Math.Pow(b1d, StepCount);
         double bc2 = 1.0 - Math.Pow(b2d, StepCount);
         float stepSize = (float)(lr / bc1);
