@@ -60,6 +60,9 @@ public sealed partial class TrainingEngine
             LinearLayer.Backward(act.DV, a.Norm1Out, W(o.VProj, (long)kvd * d), act.DNorm, G(o.VProj, (long)kvd * d), GBias(o.VBias, kvd), n, kvd, d, dt, true);
             RmsNormLayer.Backward(act.DNorm, act.Residual[l], a.Normed1, a.Rstd1, W(o.InputNorm, d), dR, G(o.InputNorm, d), n, d, dt, accumulateInput: true);
         }
+        // With tied embeddings this lands in the same FP32 slot as the LM head's gradient: each use's gradient is
+        // rounded to the dtype and the two are summed in FP32, as autocast does with FP32 parameters (an FSDP
+        // bf16-parameter setup would sum them in the dtype instead).
         EmbeddingLayer.Backward(batch.Tokens, dR, G(L.Embedding, (long)V * d), d, dt);
         // The logits buffer now holds gradients: a second Backward would need a new Forward.
         _forwardBatch = null;
@@ -69,7 +72,10 @@ public sealed partial class TrainingEngine
 
     private Span<float> GBias(long offset, int count) => offset < 0 ? Span<float>.Empty : Gradients.AsSpan((int)offset, count);
 
-    /// <summary>Global L2 norm the way torch.nn.utils.clip_grad_norm_ computes it: the norm of the per-tensor norms.</summary>
+    /// <summary>
+    /// Global L2 norm as torch.nn.utils.clip_grad_norm_ defines it — the norm of the per-tensor norms — with the
+    /// outer sum in double (torch sums the stacked norms in float32: last-bit differences on clipped steps).
+    /// </summary>
     private float GlobalGradNorm()
     {
         double sumSquares = 0;
