@@ -28,18 +28,8 @@ public static partial class Gemm
         ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc,
-        DType outDtype, bool accumulate = false)
-    {
-        ValidateShapes(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        if (m == 0 || n == 0) return;
-        unsafe
-        {
-            fixed (float* pa = a)
-            fixed (float* pb = b)
-            fixed (float* pc = c)
-                MatMulCore(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, outDtype, accumulate);
-        }
-    }
+        DType outDtype, bool accumulate = false) =>
+        MatMulPinned(serial: false, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, outDtype, accumulate);
 
     /// <summary>
     /// <see cref="MatMul"/> on the calling thread only (same accumulation order, same rounding): for callers that
@@ -50,7 +40,15 @@ public static partial class Gemm
         ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc,
-        DType outDtype, bool accumulate = false)
+        DType outDtype, bool accumulate = false) =>
+        MatMulPinned(serial: true, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, outDtype, accumulate);
+
+    private static void MatMulPinned(
+        bool serial, bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc,
+        DType outDtype, bool accumulate)
     {
         ValidateShapes(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         if (m == 0 || n == 0) return;
@@ -59,7 +57,10 @@ public static partial class Gemm
             fixed (float* pa = a)
             fixed (float* pb = b)
             fixed (float* pc = c)
-                GemmDriver.MatMulSerial(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, outDtype, accumulate);
+            {
+                if (serial) GemmDriver.MatMulSerial(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, outDtype, accumulate);
+                else GemmDriver.MatMul(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, outDtype, accumulate);
+            }
         }
     }
 
@@ -124,10 +125,6 @@ public static partial class Gemm
         if (bRows > 0 && bCols > 0 && (long)(bRows - 1) * ldb + bCols > bLen) throw new ArgumentException($"B too short: {bLen}");
         if (m > 0 && (long)(m - 1) * ldc + n > cLen) throw new ArgumentException($"C too short: {cLen}");
     }
-
-    private static unsafe void MatMulCore(bool transA, bool transB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, DType outDtype, bool accumulate) =>
-        GemmDriver.MatMul(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, outDtype, accumulate);
 
     private static unsafe void Linear16Core(float* x, ushort* w, DType wType, float* y, int m, int n, int k, DType outDtype) =>
         GemmSplitK.Run(x, null, w, wType, y, m, n, k, outDtype);
