@@ -1,0 +1,20 @@
+namespace Precision.Orleans.RL.Algorithms;
+
+/// <summary>The parameters of every algorithm; each reads the ones it uses.</summary>
+public sealed record AlgorithmOptions
+{
+    /// <summary>PPO clip ε_low for the GRPO family: r is clipped to [1 − ε_low, 1 + ε_high]. Default 0.2.</summary>
+    public double ClipLow { get; init; } = 0.2;
+
+    /// <summary>PPO clip ε_high ("clip higher", DAPO). Default 0.28 as in the paper.</summary>
+    public double ClipHigh { get; init; } = 0.28;
+
+    /// <summary>GSPO's clip range on the length-normalised sequence ratio, low side. Default 3e-4 (GSPO paper).</summary>
+    public double GspoClipLow { get; init; } = 3e-4;
+
+    /// <summary>GSPO's clip range, high side. Default 4e-4 (GSPO paper).</summary>
+    public double GspoClipHigh { get; init; } = 4e-4;
+
+    /// <summary>The truncation / masking threshold C of TIS and MIS. Default 3 as in the paper.</summary>
+    public double ImportanceCap { get; init; } = 3.0;
+}

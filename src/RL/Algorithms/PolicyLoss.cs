@@ -1,0 +1,18 @@
+namespace Precision.Orleans.RL.Algorithms;
+
+/// <summary>
+/// An RL policy-gradient algorithm, reduced to what differs between them: a per-token surrogate loss
+/// ℓ[i,t] of the log-probs, masks and advantages, and its derivative with respect to log π_θ(y_t).
+/// The aggregation (<see cref="LossAggregation"/>) is shared.
+/// </summary>
+public abstract class PolicyLoss
+{
+    /// <summary>The run-spec name, e.g. <c>grpo-token-tis</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>True for the GRPO family: they need log π_θ' from an extra training-engine forward pass.</summary>
+    public abstract bool NeedsOldLogProbs { get; }
+
+    /// <summary>The aggregated loss and ∂loss/∂log π_θ for <paramref name="inputs"/>.</summary>
+    public abstract PolicyLossResult Compute(PolicyLossInputs inputs, LossAggregation aggregation);
+}
