@@ -23,6 +23,9 @@ public sealed class RlTrainer
     /// <summary>Accuracy that counts as "solved" in <see cref="RunSummary.FirstStepAtTarget"/> (the paper's 95%).</summary>
     public const double TargetAccuracy = 0.95;
 
+    /// <summary>The difficulty a generated task gets when the spec leaves <c>data.difficulty</c> at 0 (arithmetic: operands of 1–3 digits).</summary>
+    public const int DefaultTaskDifficulty = 3;
+
     public RlTrainer(RunSpec spec, string runDirectory)
     {
         Spec = spec;
@@ -155,7 +158,7 @@ public sealed class RlTrainer
     private IReadOnlyList<Problem> LoadProblems() =>
         Spec.Data.Problems is { } file
             ? ProblemSetFile.ReadProblems(file)
-            : TaskCatalog.Get(Spec.Data.Task!).Generate(Spec.Data.TaskProblems, Spec.Seed, Spec.Data.Difficulty);
+            : TaskCatalog.Get(Spec.Data.Task!).Generate(Spec.Data.TaskProblems, Spec.Seed, Spec.Data.Difficulty > 0 ? Spec.Data.Difficulty : DefaultTaskDifficulty);
 
     private TrainingOptions TrainingOptions() => new()
     {
