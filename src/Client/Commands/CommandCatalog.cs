@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return TrainLmCommand.Create();
+        yield return TrainCommand.Create();
         yield return MismatchCommand.Create();
     }
 }

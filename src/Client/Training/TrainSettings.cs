@@ -1,0 +1,17 @@
+namespace Precision.Orleans.Client.Training;
+
+/// <summary>What <c>precision train</c> was asked to do.</summary>
+internal sealed record TrainSettings
+{
+    /// <summary>The YAML run spec.</summary>
+    public required string SpecPath { get; init; }
+
+    /// <summary>Run directory; default <c>runs/&lt;name&gt;</c>.</summary>
+    public string? OutputDirectory { get; init; }
+
+    /// <summary>Checkpoint to resume from ("step-000010", "10"); default the newest in the run directory.</summary>
+    public string? ResumeFrom { get; init; }
+
+    /// <summary>Overrides <c>schedule.iterations</c> (e.g. to extend a finished run).</summary>
+    public int? Iterations { get; init; }
+}
