@@ -8,7 +8,7 @@ namespace Precision.Orleans.RL.Tests.Training;
 public sealed class TrainCommandProcessTests
 {
     [Fact]
-    public void Killed_precision_train_restarts_from_its_last_checkpoint_and_continues_the_curve()
+    public async Task Killed_precision_train_restarts_from_its_last_checkpoint_and_continues_the_curve()
     {
         using var run = new TinyRun();
         string spec = run.WriteSpec(run.Yaml(iterations: 1000, checkpointEvery: 1, keep: 2));
@@ -17,11 +17,17 @@ public sealed class TrainCommandProcessTests
 
         using (var first = Start(spec, outDir, "--iterations", "1000"))
         {
+            // drain the pipes so the child never blocks on a full one
+            first.OutputDataReceived += (_, _) => { };
+            first.ErrorDataReceived += (_, _) => { };
+            first.BeginOutputReadLine();
+            first.BeginErrorReadLine();
             var clock = Stopwatch.StartNew();
             while (!Directory.Exists(firstCheckpoint) && !first.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(10);
-            Assert.True(Directory.Exists(firstCheckpoint), "no checkpoint appeared: " + first.StandardError.ReadToEnd());
+            bool appeared = Directory.Exists(firstCheckpoint);
             first.Kill(entireProcessTree: true);
             first.WaitForExit();
+            Assert.True(appeared, $"no checkpoint appeared within {clock.Elapsed}; exit {first.ExitCode}");
         }
         var beforeRestart = new MetricsLog(outDir).ReadAll();
         int checkpointed = Directory.GetDirectories(Path.Combine(outDir, "checkpoints"), "step-*").Max(d => int.Parse(Path.GetFileName(d)[5..11]));
@@ -29,9 +35,10 @@ public sealed class TrainCommandProcessTests
 
         int target = checkpointed + 2;
         using var second = Start(spec, outDir, "--iterations", target.ToString());
-        string output = second.StandardOutput.ReadToEnd();
-        second.WaitForExit();
-        Assert.True(second.ExitCode == 0, output + second.StandardError.ReadToEnd());
+        var errors = second.StandardError.ReadToEndAsync();
+        string output = await second.StandardOutput.ReadToEndAsync();
+        await second.WaitForExitAsync();
+        Assert.True(second.ExitCode == 0, output + await errors);
         Assert.Contains($"resumed from step {checkpointed}", output);
 
         var rows = new MetricsLog(outDir).ReadAll();
