@@ -66,8 +66,8 @@ internal static class TrainRunner
                 });
             string target = summary.FirstStepAtTarget is { } t ? $"; ≥95% first at step {t}" : "";
             string resumed = summary.ResumedFromStep is { } r ? $" (resumed from step {r})" : "";
-            AnsiConsole.MarkupLineInterpolated(
-                $"{(cancel.IsCancellationRequested ? "[yellow]stopped[/]" : "[green]done[/]")}: {summary.Iterations} iterations{resumed}, best accuracy {summary.BestAccuracy:P1}{target}; metrics in {summary.MetricsPath}");
+            AnsiConsole.MarkupLine((cancel.IsCancellationRequested ? "[yellow]stopped[/]" : "[green]done[/]") + Markup.Escape(
+                $": {summary.Iterations} iterations{resumed}, best accuracy {summary.BestAccuracy.ToString("P1", CultureInfo.InvariantCulture)}{target}; metrics in {summary.MetricsPath}"));
             return 0;
         }
         catch (CheckpointCorruptException e)

@@ -27,14 +27,22 @@ public static class RunSpecLoader
         return Parse(File.ReadAllText(full), path, Path.GetDirectoryName(full));
     }
 
-    /// <param name="baseDirectory">Directory relative paths are resolved against; default: the current directory.</param>
+    /// <param name="sourceName">The spec's file path (or any name for messages).</param>
+    /// <param name="baseDirectory">Directory relative paths are resolved against; default: that of <paramref name="sourceName"/> when it names a
+    /// directory that exists, else the current directory.</param>
     public static RunSpec Parse(string yaml, string sourceName, string? baseDirectory = null)
     {
         var root = ReadRoot(yaml, sourceName);
         var spec = Read(new YamlSection(root, sourceName, ""));
-        spec = ResolvePaths(spec, baseDirectory ?? Directory.GetCurrentDirectory());
+        spec = ResolvePaths(spec, baseDirectory ?? DefaultBaseDirectory(sourceName));
         RunSpecValidator.Validate(spec, sourceName);
         return spec;
+    }
+
+    private static string DefaultBaseDirectory(string sourceName)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(sourceName));
+        return dir is not null && Directory.Exists(dir) ? dir : Directory.GetCurrentDirectory();
     }
 
     private static YamlMappingNode ReadRoot(string yaml, string source)
