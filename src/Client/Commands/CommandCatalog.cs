@@ -10,5 +10,8 @@ internal static class CommandCatalog
         yield return TrainLmCommand.Create();
         yield return TrainCommand.Create();
         yield return MismatchCommand.Create();
+        yield return PretrainCommand.Create();
+        yield return SanitySetCommand.Create();
+        yield return EvalCommand.Create();
     }
 }
