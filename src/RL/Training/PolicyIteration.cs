@@ -44,7 +44,9 @@ internal sealed class PolicyIteration(
         double rolloutSeconds = clock.Elapsed.TotalSeconds;
 
         var rewards = new double[sequences.Count];
-        for (int i = 0; i < rewards.Length; i++) rewards[i] = reward.Reward(problems[i / g], tokenizer.Decode(sequences[i].Tokens));
+        // A response cut by max_new_tokens earns 0 (as in evaluation): its visible "answer" may be a truncated number.
+        for (int i = 0; i < rewards.Length; i++)
+            rewards[i] = sequences[i].Finish == FinishReason.Stop ? reward.Reward(problems[i / g], tokenizer.Decode(sequences[i].Tokens)) : 0.0;
         var advantages = Advantages.GroupRelative(rewards, g, spec.Algorithm.NormalizeAdvantageStd);
         var samples = sequences.Select((s, i) => TrainingSample.From(s, advantages[i])).ToArray();
 
