@@ -50,6 +50,8 @@ public sealed partial class CheckpointStore(string runDirectory)
     public void Save(TrainingEngine engine, CharTokenizer tokenizer, TrainerState state, int keep)
     {
         System.IO.Directory.CreateDirectory(Directory);
+        // Staging directories of saves that a killed process never finished: never a checkpoint, safe to remove.
+        foreach (string stale in System.IO.Directory.GetDirectories(Directory, ".tmp-*")) System.IO.Directory.Delete(stale, recursive: true);
         string final = Path.Combine(Directory, DirectoryName(state.Step));
         string staging = Path.Combine(Directory, $".tmp-{DirectoryName(state.Step)}-{Guid.NewGuid():N}");
         try

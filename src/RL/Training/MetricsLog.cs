@@ -38,9 +38,30 @@ public sealed class MetricsLog
     public static IterationMetrics ParseRow(string jsonLine) =>
         JsonSerializer.Deserialize<IterationMetrics>(jsonLine, JsonOptions) ?? throw new InvalidDataException("empty metrics row");
 
-    /// <summary>The rows in <c>metrics.jsonl</c> (empty when there is none).</summary>
-    public IReadOnlyList<IterationMetrics> ReadAll() =>
-        File.Exists(JsonlPath) ? File.ReadLines(JsonlPath).Where(l => l.Length > 0).Select(ParseRow).ToList() : [];
+    /// <summary>
+    /// The rows in <c>metrics.jsonl</c> (empty when there is none). A torn last line (the process was killed while
+    /// appending it) is dropped; a bad line anywhere else is an error naming the file and line.
+    /// </summary>
+    public IReadOnlyList<IterationMetrics> ReadAll()
+    {
+        if (!File.Exists(JsonlPath)) return [];
+        var lines = File.ReadAllLines(JsonlPath);
+        var rows = new List<IterationMetrics>(lines.Length);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].Length == 0) continue;
+            try
+            {
+                rows.Add(ParseRow(lines[i]));
+            }
+            catch (JsonException e)
+            {
+                if (i == lines.Length - 1) break;
+                throw new InvalidDataException($"{JsonlPath}:{i + 1}: not a metrics row: {e.Message}", e);
+            }
+        }
+        return rows;
+    }
 
     /// <summary>Keeps the rows of steps ≤ <paramref name="step"/> (0: none) in both files; returns the rows kept.</summary>
     public IReadOnlyList<IterationMetrics> TruncateTo(int step)

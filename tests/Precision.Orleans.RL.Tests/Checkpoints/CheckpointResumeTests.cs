@@ -60,4 +60,23 @@ public sealed class CheckpointResumeTests
         var e = Assert.Throws<InvalidOperationException>(() => new RlTrainer(run.Spec(run.Yaml(algorithm: "grpo", iterations: 2)), run.RunDir()).Run());
         Assert.Contains("different trajectory", e.Message);
     }
+
+    [Fact]
+    public void A_torn_metrics_line_and_a_stale_staging_directory_from_a_killed_process_do_not_stop_the_resume()
+    {
+        using var run = new TinyRun();
+        string dir = run.RunDir();
+        var straight = RlTrainerTests.RunRows(run, run.Yaml(iterations: 2), "straight");
+        RlTrainerTests.RunRows(run, run.Yaml(iterations: 1));
+        File.AppendAllText(Path.Combine(dir, MetricsLog.JsonlFileName), "{\"step\": 2, \"optimizer_st");
+        string stale = Path.Combine(dir, "checkpoints", ".tmp-step-000002-dead");
+        Directory.CreateDirectory(stale);
+        File.WriteAllText(Path.Combine(stale, "model.safetensors"), "half");
+
+        new RlTrainer(run.Spec(run.Yaml(iterations: 2)), dir).Run();
+        var rows = new MetricsLog(dir).ReadAll();
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(straight[1], rows[1], MetricsComparer.Instance);
+        Assert.False(Directory.Exists(stale));
+    }
 }
