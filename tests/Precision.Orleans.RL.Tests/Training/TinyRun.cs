@@ -63,7 +63,7 @@ internal sealed class TinyRun : IDisposable
           mini_batches: {miniBatches}
           micro_batch_sequences: {micro}
         rollout:
-          max_new_tokens: 6
+          max_new_tokens: 12
         optimizer:
           lr: 0.01
         schedule:
