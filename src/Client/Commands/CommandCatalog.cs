@@ -9,5 +9,6 @@ internal static class CommandCatalog
     {
         yield return TrainLmCommand.Create();
         yield return MismatchCommand.Create();
+        yield return ExperimentCommand.Create();
     }
 }
