@@ -36,6 +36,11 @@ public static class ExperimentGridLoader
         {
             throw new FormatException($"{origin}:{e.Start.Line}: not valid YAML: {e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this (no position) on some unterminated flow collections.
+            throw new FormatException($"{origin}: not valid YAML (an unclosed [ or {{ ?): {e.Message}", e);
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new FormatException($"{origin}: an experiment grid is a YAML mapping with keys {string.Join(", ", Keys)}");
 

@@ -15,7 +15,7 @@ public sealed record RunStatistics
     public const double CollapseDrop = 0.20;
 
     /// <summary>Iterations of the trailing mean used for the collapse test, so one unlucky batch does not count as a collapse.</summary>
-    public const int CollapseWindow = 5;
+    public const int CollapseWindow = 3;
 
     public int Iterations { get; init; }
     public double BestAccuracy { get; init; }
