@@ -17,4 +17,21 @@ public sealed record AlgorithmOptions
 
     /// <summary>The truncation / masking threshold C of TIS and MIS. Default 3 as in the paper.</summary>
     public double ImportanceCap { get; init; } = 3.0;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first parameter out of range; returns this.</summary>
+    public AlgorithmOptions Validate()
+    {
+        static void Require(bool ok, string key, double value, string allowed)
+        {
+            if (!ok) throw new ArgumentException($"algorithm option {key} = {value} is out of range: it must be {allowed}");
+        }
+
+        // ε_low ≤ 1 keeps the lower clip bound 1 − ε_low ≥ 0 (a ratio is never negative).
+        Require(ClipLow is >= 0 and <= 1, nameof(ClipLow), ClipLow, "in [0, 1]");
+        Require(ClipHigh >= 0 && double.IsFinite(ClipHigh), nameof(ClipHigh), ClipHigh, "a finite number ≥ 0");
+        Require(GspoClipLow is >= 0 and <= 1, nameof(GspoClipLow), GspoClipLow, "in [0, 1]");
+        Require(GspoClipHigh >= 0 && double.IsFinite(GspoClipHigh), nameof(GspoClipHigh), GspoClipHigh, "a finite number ≥ 0");
+        Require(ImportanceCap > 0 && double.IsFinite(ImportanceCap), nameof(ImportanceCap), ImportanceCap, "a finite number > 0");
+        return this;
+    }
 }

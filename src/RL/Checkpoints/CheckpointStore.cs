@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Precision.Orleans.Abstractions;
+using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Engine.Model;
+using Precision.Orleans.Engine.Text;
+using Precision.Orleans.Engine.Training;
+
+namespace Precision.Orleans.RL.Checkpoints;
+
+/// <summary>
+/// The <c>checkpoints/</c> directory of a run: <c>step-000010/</c> directories, each written under a
+/// <c>.tmp-…</c> name and moved into place only when complete (model + tokenizer, <c>optimizer.safetensors</c>,
+/// <c>trainer_state.json</c>, <c>manifest.json</c> with every file's SHA-256).
+/// </summary>
+public sealed partial class CheckpointStore(string runDirectory)
+{
+    public const string OptimizerFileName = "optimizer.safetensors";
+    public const string StateFileName = "trainer_state.json";
+
+    public string Directory { get; } = Path.Combine(runDirectory, "checkpoints");
+
+    public static string DirectoryName(int step) => $"step-{step.ToString("D6", CultureInfo.InvariantCulture)}";
+
+    [GeneratedRegex(@"^step-(\d{6,})$")]
+    private static partial Regex StepName();
+
+    /// <summary>Completed checkpoints (by name; not yet verified), oldest first.</summary>
+    public IReadOnlyList<(int Step, string Path)> List()
+    {
+        if (!System.IO.Directory.Exists(Directory)) return [];
+        return System.IO.Directory.GetDirectories(Directory)
+            .Select(d => (Match: StepName().Match(Path.GetFileName(d)), Path: d))
+            .Where(x => x.Match.Success)
+            .Select(x => (int.Parse(x.Match.Groups[1].Value, CultureInfo.InvariantCulture), x.Path))
+            .OrderBy(x => x.Item1)
+            .ToList();
+    }
+
+    /// <summary>Resolves "step-000010", "10" or a path to a checkpoint directory of this run.</summary>
+    public string Resolve(string reference)
+    {
+        if (System.IO.Directory.Exists(reference)) return Path.GetFullPath(reference);
+        string name = int.TryParse(reference, NumberStyles.None, CultureInfo.InvariantCulture, out int step) ? DirectoryName(step) : reference;
+        string path = Path.Combine(Directory, name);
+        return System.IO.Directory.Exists(path) ? path
+            : throw new FileNotFoundException($"no checkpoint '{reference}' in '{Directory}'; present: {string.Join(", ", List().Select(c => Path.GetFileName(c.Path)).DefaultIfEmpty("none"))}", path);
+    }
+
+    public void Save(TrainingEngine engine, CharTokenizer tokenizer, TrainerState state, int keep)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        string final = Path.Combine(Directory, DirectoryName(state.Step));
+        string staging = Path.Combine(Directory, $".tmp-{DirectoryName(state.Step)}-{Guid.NewGuid():N}");
+        try
+        {
+            var metadata = new Dictionary<string, string>
+            {
+                ["precision.trained_by"] = "precision train",
+                ["precision.step"] = state.Step.ToString(CultureInfo.InvariantCulture),
+                ["precision.weight_version"] = state.WeightVersion.ToString(CultureInfo.InvariantCulture),
+            };
+            ModelCheckpoint.Save(staging, engine.Config, engine.Layout, engine.MasterWeights, metadata);
+            tokenizer.Save(staging);
+            WriteOptimizer(Path.Combine(staging, OptimizerFileName), engine.Optimizer);
+            AtomicFile.WriteAllText(Path.Combine(staging, StateFileName), state.ToJson());
+            CheckpointManifest.Write(staging);
+            SetAside(final);
+            System.IO.Directory.Move(staging, final);
+        }
+        finally
+        {
+            if (System.IO.Directory.Exists(staging)) System.IO.Directory.Delete(staging, recursive: true);
+        }
+        // Only now that the new one is complete may old ones go.
+        var all = List();
+        foreach (var (_, path) in all.Take(Math.Max(0, all.Count - keep))) System.IO.Directory.Delete(path, recursive: true);
+    }
+
+    /// <summary>
+    /// Moves a checkpoint directory out of the way without deleting it (a rerun over a step that exists,
+    /// or checkpoints newer than the one explicitly resumed from).
+    /// </summary>
+    public void SetAside(string path)
+    {
+        if (!System.IO.Directory.Exists(path)) return;
+        string aside = $"{path}.superseded-{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+        System.IO.Directory.Move(path, aside);
+    }
+
+    /// <summary>Verifies every checksum and reads the checkpoint; corrupt files throw <see cref="CheckpointCorruptException"/>.</summary>
+    public static TrainerCheckpoint Load(string directory, ParameterLayout layout)
+    {
+        CheckpointManifest.Verify(directory);
+        CheckpointCorruptException Bad(string file, string problem, Exception? e = null) =>
+            new($"checkpoint '{directory}' is corrupt: '{Path.Combine(directory, file)}' {problem}", directory, Path.Combine(directory, file), e);
+        float[] weights;
+        try
+        {
+            var model = ModelCheckpoint.Load(directory);
+            if (model.Config != layout.Config) throw Bad(ModelCheckpoint.ConfigFileName, "describes a different model than the run's initial policy");
+            weights = model.Weights;
+        }
+        catch (InvalidDataException e)
+        {
+            throw Bad(ModelCheckpoint.WeightsFileName, e.Message, e);
+        }
+        float[] m, v;
+        try
+        {
+            using var file = SafetensorsFile.Open(Path.Combine(directory, OptimizerFileName));
+            m = file.Read(file["exp_avg"]);
+            v = file.Read(file["exp_avg_sq"]);
+        }
+        catch (Exception e) when (e is InvalidDataException or KeyNotFoundException)
+        {
+            throw Bad(OptimizerFileName, e.Message, e);
+        }
+        if (m.Length != layout.TotalCount || v.Length != layout.TotalCount)
+            throw Bad(OptimizerFileName, $"holds {m.Length}/{v.Length} moments, the model has {layout.TotalCount} parameters");
+        TrainerState state;
+        try
+        {
+            state = TrainerState.FromJson(File.ReadAllText(Path.Combine(directory, StateFileName)));
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw Bad(StateFileName, $"is not valid JSON: {e.Message}", e);
+        }
+        return new TrainerCheckpoint(directory, weights, m, v, state);
+    }
+
+    private static void WriteOptimizer(string path, AdamW optimizer)
+    {
+        int n = optimizer.M.Length;
+        var both = new float[2L * n];
+        optimizer.M.CopyTo(both, 0);
+        optimizer.V.CopyTo(both, n);
+        ParameterInfo[] tensors = [new("exp_avg", [n], 0), new("exp_avg_sq", [n], n)];
+        var metadata = new Dictionary<string, string> { ["format"] = "pt", ["precision.adamw_step"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture) };
+        AtomicFile.Write(path, s => SafetensorsWriter.Write(s, both, tensors, DType.Fp32, metadata));
+    }
+}

@@ -1,0 +1,182 @@
+using Precision.Orleans.Abstractions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Precision.Orleans.RL.Spec;
+
+/// <summary>
+/// Reads a YAML run spec (snake_case keys mirroring <see cref="RunSpec"/>; see <c>examples/sanity-pg-seq-is.yaml</c>),
+/// resolves relative paths against the spec file's directory and validates it (<see cref="RunSpecValidator"/>).
+/// Every problem is a <see cref="RunSpecException"/> naming the key path and the allowed values.
+/// </summary>
+public static class RunSpecLoader
+{
+    internal static readonly string[] TopKeys = ["name", "seed", "model", "data", "algorithm", "precision", "batch", "rollout", "optimizer", "schedule"];
+    internal static readonly string[] DataKeys = ["problems", "task", "task_problems", "difficulty"];
+    internal static readonly string[] AlgorithmKeys = ["name", "aggregation", "clip_low", "clip_high", "gspo_clip_low", "gspo_clip_high", "importance_cap", "normalize_advantage_std"];
+    internal static readonly string[] PrecisionKeys = ["train", "rollout"];
+    internal static readonly string[] BatchKeys = ["prompts", "group_size", "mini_batches", "micro_batch_sequences"];
+    internal static readonly string[] RolloutKeys = ["temperature", "top_p", "top_k", "max_new_tokens"];
+    internal static readonly string[] OptimizerKeys = ["lr", "beta1", "beta2", "eps", "weight_decay", "max_grad_norm", "initial_loss_scale", "loss_scale_growth_interval"];
+    internal static readonly string[] ScheduleKeys = ["iterations", "checkpoint_every", "keep_checkpoints", "stop_at_accuracy"];
+
+    public static RunSpec Load(string path)
+    {
+        if (!File.Exists(path)) throw new RunSpecException(path, "", "run spec file not found");
+        string full = Path.GetFullPath(path);
+        return Parse(File.ReadAllText(full), path, Path.GetDirectoryName(full));
+    }
+
+    /// <param name="baseDirectory">Directory relative paths are resolved against; default: the current directory.</param>
+    public static RunSpec Parse(string yaml, string sourceName, string? baseDirectory = null)
+    {
+        var root = ReadRoot(yaml, sourceName);
+        var spec = Read(new YamlSection(root, sourceName, ""));
+        spec = ResolvePaths(spec, baseDirectory ?? Directory.GetCurrentDirectory());
+        RunSpecValidator.Validate(spec, sourceName);
+        return spec;
+    }
+
+    private static YamlMappingNode ReadRoot(string yaml, string source)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new RunSpecException(source, "", $"not valid YAML: {e.Message}", (int)e.Start.Line);
+        }
+        if (stream.Documents.Count == 0) throw new RunSpecException(source, "", "the file is empty; a run spec needs at least 'model' and 'data'");
+        return stream.Documents[0].RootNode as YamlMappingNode
+               ?? throw new RunSpecException(source, "", "expected a section of keys at the top level (name, model, data, ...)");
+    }
+
+    private static RunSpec Read(YamlSection top)
+    {
+        top.RequireKnownKeys(TopKeys);
+        var d = new RunSpec();
+        return d with
+        {
+            Name = top.String("name") ?? d.Name,
+            Seed = top.Int("seed") ?? d.Seed,
+            Model = top.String("model") ?? d.Model,
+            Data = ReadData(top.Section("data"), d.Data),
+            Algorithm = ReadAlgorithm(top.Section("algorithm"), d.Algorithm),
+            Precision = ReadPrecision(top.Section("precision"), d.Precision),
+            Batch = ReadBatch(top.Section("batch"), d.Batch),
+            Rollout = ReadRollout(top.Section("rollout"), d.Rollout),
+            Optimizer = ReadOptimizer(top.Section("optimizer"), d.Optimizer),
+            Schedule = ReadSchedule(top.Section("schedule"), d.Schedule),
+        };
+    }
+
+    private static DataSpec ReadData(YamlSection? s, DataSpec d)
+    {
+        if (s is null) return d;
+        s.RequireKnownKeys(DataKeys);
+        return d with
+        {
+            Problems = s.String("problems") ?? d.Problems,
+            Task = s.String("task") ?? d.Task,
+            TaskProblems = s.Int("task_problems") ?? d.TaskProblems,
+            Difficulty = s.Int("difficulty") ?? d.Difficulty,
+        };
+    }
+
+    private static AlgorithmSpec ReadAlgorithm(YamlSection? s, AlgorithmSpec d)
+    {
+        if (s is null) return d;
+        s.RequireKnownKeys(AlgorithmKeys);
+        return d with
+        {
+            Name = s.String("name") ?? d.Name,
+            Aggregation = s.String("aggregation") ?? d.Aggregation,
+            ClipLow = s.Double("clip_low") ?? d.ClipLow,
+            ClipHigh = s.Double("clip_high") ?? d.ClipHigh,
+            GspoClipLow = s.Double("gspo_clip_low") ?? d.GspoClipLow,
+            GspoClipHigh = s.Double("gspo_clip_high") ?? d.GspoClipHigh,
+            ImportanceCap = s.Double("importance_cap") ?? d.ImportanceCap,
+            NormalizeAdvantageStd = s.Bool("normalize_advantage_std") ?? d.NormalizeAdvantageStd,
+        };
+    }
+
+    private static PrecisionSpec ReadPrecision(YamlSection? s, PrecisionSpec d)
+    {
+        if (s is null) return d;
+        s.RequireKnownKeys(PrecisionKeys);
+        return d with { Train = ReadDType(s, "train") ?? d.Train, Rollout = ReadDType(s, "rollout") ?? d.Rollout };
+    }
+
+    private static DType? ReadDType(YamlSection s, string key)
+    {
+        string? text = s.String(key);
+        if (text is null) return null;
+        // Only the canonical names: a spec is a record of the run, read by people and by the experiment grid.
+        return DTypeNames.Allowed.Contains(text) ? DTypeNames.Parse(text)
+            : throw s.Error(key, $"unknown dtype '{text}'; allowed: {string.Join(" | ", DTypeNames.Allowed)}");
+    }
+
+    private static BatchSpec ReadBatch(YamlSection? s, BatchSpec d)
+    {
+        if (s is null) return d;
+        s.RequireKnownKeys(BatchKeys);
+        return d with
+        {
+            Prompts = s.Int("prompts") ?? d.Prompts,
+            GroupSize = s.Int("group_size") ?? d.GroupSize,
+            MiniBatches = s.Int("mini_batches") ?? d.MiniBatches,
+            MicroBatchSequences = s.Int("micro_batch_sequences") ?? d.MicroBatchSequences,
+        };
+    }
+
+    private static RolloutSpec ReadRollout(YamlSection? s, RolloutSpec d)
+    {
+        if (s is null) return d;
+        s.RequireKnownKeys(RolloutKeys);
+        return d with
+        {
+            Temperature = s.Float("temperature") ?? d.Temperature,
+            TopP = s.Float("top_p") ?? d.TopP,
+            TopK = s.Int("top_k") ?? d.TopK,
+            MaxNewTokens = s.Int("max_new_tokens") ?? d.MaxNewTokens,
+        };
+    }
+
+    private static OptimizerSpec ReadOptimizer(YamlSection? s, OptimizerSpec d)
+    {
+        if (s is null) return d;
+        s.RequireKnownKeys(OptimizerKeys);
+        return d with
+        {
+            LearningRate = s.Float("lr") ?? d.LearningRate,
+            Beta1 = s.Float("beta1") ?? d.Beta1,
+            Beta2 = s.Float("beta2") ?? d.Beta2,
+            Epsilon = s.Float("eps") ?? d.Epsilon,
+            WeightDecay = s.Float("weight_decay") ?? d.WeightDecay,
+            MaxGradNorm = s.Float("max_grad_norm") ?? d.MaxGradNorm,
+            InitialLossScale = s.Float("initial_loss_scale") ?? d.InitialLossScale,
+            LossScaleGrowthInterval = s.Int("loss_scale_growth_interval") ?? d.LossScaleGrowthInterval,
+        };
+    }
+
+    private static ScheduleSpec ReadSchedule(YamlSection? s, ScheduleSpec d)
+    {
+        if (s is null) return d;
+        s.RequireKnownKeys(ScheduleKeys);
+        return d with
+        {
+            Iterations = s.Int("iterations") ?? d.Iterations,
+            CheckpointEvery = s.Int("checkpoint_every") ?? d.CheckpointEvery,
+            KeepCheckpoints = s.Int("keep_checkpoints") ?? d.KeepCheckpoints,
+            StopAtAccuracy = s.Double("stop_at_accuracy") ?? d.StopAtAccuracy,
+        };
+    }
+
+    private static RunSpec ResolvePaths(RunSpec spec, string baseDirectory)
+    {
+        string? Resolve(string? p) => string.IsNullOrWhiteSpace(p) ? p : Path.GetFullPath(p, baseDirectory);
+        return spec with { Model = Resolve(spec.Model) ?? "", Data = spec.Data with { Problems = Resolve(spec.Data.Problems) } };
+    }
+}

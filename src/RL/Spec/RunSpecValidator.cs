@@ -1,0 +1,90 @@
+using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.RL.Algorithms;
+using Precision.Orleans.RL.Tasks;
+
+namespace Precision.Orleans.RL.Spec;
+
+/// <summary>The checks of a run spec beyond its YAML types: names, ranges, batch arithmetic and that the files exist.</summary>
+public static class RunSpecValidator
+{
+    public static void Validate(RunSpec spec, string source)
+    {
+        RunSpecException Bad(string key, string problem) => new(source, key, problem);
+
+        if (string.IsNullOrWhiteSpace(spec.Name) || spec.Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || spec.Name is "." or "..")
+            throw Bad("name", $"'{spec.Name}' cannot name a directory; use letters, digits, '-', '_'");
+        if (string.IsNullOrWhiteSpace(spec.Model)) throw Bad("model", "missing: give the checkpoint directory of the initial policy");
+        if (!Directory.Exists(spec.Model)) throw Bad("model", $"directory '{spec.Model}' not found");
+        if (!File.Exists(Path.Combine(spec.Model, ModelCheckpoint.ConfigFileName)))
+            throw Bad("model", $"'{spec.Model}' has no {ModelCheckpoint.ConfigFileName}; is it a checkpoint directory (precision pretrain / train-lm output)?");
+
+        ValidateData(spec.Data, Bad);
+        ValidateAlgorithm(spec.Algorithm, Bad);
+        ValidateBatch(spec.Batch, Bad);
+
+        var r = spec.Rollout;
+        if (!(r.Temperature >= 0)) throw Bad("rollout.temperature", $"must be >= 0, got {r.Temperature}");
+        if (!(r.TopP > 0 && r.TopP <= 1)) throw Bad("rollout.top_p", $"must be in (0, 1], got {r.TopP}");
+        if (r.TopK < 0) throw Bad("rollout.top_k", $"must be >= 0 (0 = off), got {r.TopK}");
+        if (r.MaxNewTokens <= 0) throw Bad("rollout.max_new_tokens", $"must be positive, got {r.MaxNewTokens}");
+
+        var o = spec.Optimizer;
+        if (!(o.LearningRate > 0)) throw Bad("optimizer.lr", $"must be positive, got {o.LearningRate}");
+        if (!(o.Beta1 >= 0 && o.Beta1 < 1)) throw Bad("optimizer.beta1", $"must be in [0, 1), got {o.Beta1}");
+        if (!(o.Beta2 >= 0 && o.Beta2 < 1)) throw Bad("optimizer.beta2", $"must be in [0, 1), got {o.Beta2}");
+        if (!(o.Epsilon > 0)) throw Bad("optimizer.eps", $"must be positive, got {o.Epsilon}");
+        if (!(o.WeightDecay >= 0)) throw Bad("optimizer.weight_decay", $"must be >= 0, got {o.WeightDecay}");
+        if (!(o.MaxGradNorm >= 0)) throw Bad("optimizer.max_grad_norm", $"must be >= 0 (0 = no clipping), got {o.MaxGradNorm}");
+        if (!(o.InitialLossScale > 0)) throw Bad("optimizer.initial_loss_scale", $"must be positive, got {o.InitialLossScale}");
+        if (o.LossScaleGrowthInterval <= 0) throw Bad("optimizer.loss_scale_growth_interval", $"must be positive, got {o.LossScaleGrowthInterval}");
+
+        var s = spec.Schedule;
+        if (s.Iterations <= 0) throw Bad("schedule.iterations", $"must be positive, got {s.Iterations}");
+        if (s.CheckpointEvery < 0) throw Bad("schedule.checkpoint_every", $"must be >= 0 (0 = only at the end), got {s.CheckpointEvery}");
+        if (s.KeepCheckpoints < 1) throw Bad("schedule.keep_checkpoints", $"must be >= 1, got {s.KeepCheckpoints}");
+        if (!(s.StopAtAccuracy >= 0 && s.StopAtAccuracy <= 1)) throw Bad("schedule.stop_at_accuracy", $"must be in [0, 1] (0 = never), got {s.StopAtAccuracy}");
+    }
+
+    private static void ValidateData(DataSpec d, Func<string, string, RunSpecException> bad)
+    {
+        bool file = !string.IsNullOrWhiteSpace(d.Problems), task = !string.IsNullOrWhiteSpace(d.Task);
+        if (!file && !task)
+            throw bad("data", $"missing dataset: give data.problems (a JSONL file of {{prompt, answer}}) or data.task (one of {string.Join(", ", TaskCatalog.Names)})");
+        if (file && task) throw bad("data", "give either data.problems or data.task, not both");
+        if (file && !File.Exists(d.Problems)) throw bad("data.problems", $"file '{d.Problems}' not found");
+        if (task && !TaskCatalog.Names.Contains(d.Task!))
+            throw bad("data.task", $"unknown task '{d.Task}'; allowed: {string.Join(" | ", TaskCatalog.Names)}");
+        if (d.TaskProblems <= 0) throw bad("data.task_problems", $"must be positive, got {d.TaskProblems}");
+        if (d.Difficulty < 0) throw bad("data.difficulty", $"must be >= 0 (0 = the task's default), got {d.Difficulty}");
+    }
+
+    private static void ValidateAlgorithm(AlgorithmSpec a, Func<string, string, RunSpecException> bad)
+    {
+        if (!AlgorithmCatalog.Names.Contains(a.Name))
+            throw bad("algorithm.name", $"unknown algorithm '{a.Name}'; allowed: {string.Join(" | ", AlgorithmCatalog.Names)}");
+        try
+        {
+            LossAggregationNames.Parse(a.Aggregation);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw bad("algorithm.aggregation", $"unknown aggregation '{a.Aggregation}'; allowed: token-mean | seq-mean-token-sum | seq-mean-token-mean | seq-mean-token-sum-norm");
+        }
+        if (!(a.ClipLow >= 0 && a.ClipLow < 1)) throw bad("algorithm.clip_low", $"must be in [0, 1), got {a.ClipLow}");
+        if (!(a.ClipHigh >= 0)) throw bad("algorithm.clip_high", $"must be >= 0, got {a.ClipHigh}");
+        if (!(a.GspoClipLow >= 0 && a.GspoClipLow < 1)) throw bad("algorithm.gspo_clip_low", $"must be in [0, 1), got {a.GspoClipLow}");
+        if (!(a.GspoClipHigh >= 0)) throw bad("algorithm.gspo_clip_high", $"must be >= 0, got {a.GspoClipHigh}");
+        if (!(a.ImportanceCap > 0)) throw bad("algorithm.importance_cap", $"must be positive, got {a.ImportanceCap}");
+    }
+
+    private static void ValidateBatch(BatchSpec b, Func<string, string, RunSpecException> bad)
+    {
+        if (b.Prompts <= 0) throw bad("batch.prompts", $"must be positive, got {b.Prompts}");
+        if (b.GroupSize < 2) throw bad("batch.group_size", $"must be >= 2 (group-relative advantages need a group), got {b.GroupSize}");
+        if (b.MiniBatches <= 0) throw bad("batch.mini_batches", $"must be positive, got {b.MiniBatches}");
+        if (b.MicroBatchSequences <= 0) throw bad("batch.micro_batch_sequences", $"must be positive, got {b.MicroBatchSequences}");
+        long rollouts = (long)b.Prompts * b.GroupSize;
+        if (rollouts % b.MiniBatches != 0)
+            throw bad("batch.mini_batches", $"prompts × group_size = {b.Prompts} × {b.GroupSize} = {rollouts} rollouts must split evenly into {b.MiniBatches} mini-batches");
+    }
+}

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Precision.Orleans.Abstractions;
+
+namespace Precision.Orleans.RL.Spec;
+
+/// <summary>
+/// Writes a run spec back as YAML that <see cref="RunSpecLoader.Parse"/> reads to an equal spec
+/// (every key, paths as held, numbers round-trippable), and hashes the parts that decide a run's trajectory.
+/// </summary>
+public static class RunSpecWriter
+{
+    public static string ToYaml(RunSpec spec)
+    {
+        var sb = new StringBuilder();
+        void Line(int indent, string key, string? value) => sb.Append(' ', indent).Append(key).Append(':').Append(value is null ? "" : " " + value).Append('\n');
+
+        Line(0, "name", Quote(spec.Name));
+        Line(0, "seed", Num(spec.Seed));
+        Line(0, "model", Quote(spec.Model));
+        Line(0, "data", null);
+        if (spec.Data.Problems is not null) Line(2, "problems", Quote(spec.Data.Problems));
+        if (spec.Data.Task is not null) Line(2, "task", Quote(spec.Data.Task));
+        Line(2, "task_problems", Num(spec.Data.TaskProblems));
+        Line(2, "difficulty", Num(spec.Data.Difficulty));
+        var a = spec.Algorithm;
+        Line(0, "algorithm", null);
+        Line(2, "name", Quote(a.Name));
+        Line(2, "aggregation", Quote(a.Aggregation));
+        Line(2, "clip_low", Num(a.ClipLow));
+        Line(2, "clip_high", Num(a.ClipHigh));
+        Line(2, "gspo_clip_low", Num(a.GspoClipLow));
+        Line(2, "gspo_clip_high", Num(a.GspoClipHigh));
+        Line(2, "importance_cap", Num(a.ImportanceCap));
+        Line(2, "normalize_advantage_std", a.NormalizeAdvantageStd ? "true" : "false");
+        Line(0, "precision", null);
+        Line(2, "train", spec.Precision.Train.Name());
+        Line(2, "rollout", spec.Precision.Rollout.Name());
+        var b = spec.Batch;
+        Line(0, "batch", null);
+        Line(2, "prompts", Num(b.Prompts));
+        Line(2, "group_size", Num(b.GroupSize));
+        Line(2, "mini_batches", Num(b.MiniBatches));
+        Line(2, "micro_batch_sequences", Num(b.MicroBatchSequences));
+        var r = spec.Rollout;
+        Line(0, "rollout", null);
+        Line(2, "temperature", Num(r.Temperature));
+        Line(2, "top_p", Num(r.TopP));
+        Line(2, "top_k", Num(r.TopK));
+        Line(2, "max_new_tokens", Num(r.MaxNewTokens));
+        var o = spec.Optimizer;
+        Line(0, "optimizer", null);
+        Line(2, "lr", Num(o.LearningRate));
+        Line(2, "beta1", Num(o.Beta1));
+        Line(2, "beta2", Num(o.Beta2));
+        Line(2, "eps", Num(o.Epsilon));
+        Line(2, "weight_decay", Num(o.WeightDecay));
+        Line(2, "max_grad_norm", Num(o.MaxGradNorm));
+        Line(2, "initial_loss_scale", Num(o.InitialLossScale));
+        Line(2, "loss_scale_growth_interval", Num(o.LossScaleGrowthInterval));
+        var s = spec.Schedule;
+        Line(0, "schedule", null);
+        Line(2, "iterations", Num(s.Iterations));
+        Line(2, "checkpoint_every", Num(s.CheckpointEvery));
+        Line(2, "keep_checkpoints", Num(s.KeepCheckpoints));
+        Line(2, "stop_at_accuracy", Num(s.StopAtAccuracy));
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// SHA-256 of everything that decides the trajectory (all but the name and the schedule), so a resumed run
+    /// may extend its iterations or checkpoint cadence but never silently change the algorithm, data or dtypes.
+    /// </summary>
+    public static string TrajectoryHash(RunSpec spec) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToYaml(spec with { Name = "", Schedule = new ScheduleSpec() }))));
+
+    private static string Num(int v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    private static string Num(float v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    // Double-quoted YAML: backslashes and quotes escaped, so any path or name survives.
+    private static string Quote(string v) => "\"" + v.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+}
