@@ -17,20 +17,20 @@ internal static class ExperimentCommandRunner
     /// <summary>Exit code when at least one run failed (the report still covers every run).</summary>
     public const int RunFailed = 1;
 
-    public static int Run(ExperimentSettings settings, IRunSpecSource specs, ExperimentRunner.CellRun? cellRun = null, Func<RunSpec, string>? toYaml = null)
+    public static int Run(ExperimentSettings settings, IRunSpecSource specs, ExperimentRunner.CellRun? cellRun = null)
     {
         IReadOnlyList<ExperimentCell> all, selected;
         try
         {
             (all, selected) = Plan(settings, specs);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is RunSpecException or FormatException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
         {
             AnsiConsole.MarkupLine($"[red]precision experiment:[/] {Markup.Escape(e.Message)}");
             return UsageError;
         }
 
-        var runner = new ExperimentRunner(settings.OutputDirectory, cellRun, toYaml);
+        var runner = new ExperimentRunner(settings.OutputDirectory, cellRun);
         int failed = 0;
         if (!settings.ReportOnly)
         {

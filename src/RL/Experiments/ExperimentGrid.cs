@@ -1,4 +1,5 @@
 using Precision.Orleans.Abstractions;
+using Precision.Orleans.RL.Algorithms;
 using Precision.Orleans.RL.Spec;
 
 namespace Precision.Orleans.RL.Experiments;
@@ -35,10 +36,10 @@ public sealed record ExperimentGrid
     /// </summary>
     public IReadOnlyList<ExperimentCell> Expand(Action<RunSpec>? validate = null)
     {
-        if (Algorithms.Count == 0) throw new ArgumentException("experiment grid: 'algorithms' is empty; give at least one of " + string.Join(", ", KnownAlgorithms.Names));
+        if (Algorithms.Count == 0) throw new ArgumentException("experiment grid: 'algorithms' is empty; give at least one of " + string.Join(", ", AlgorithmCatalog.Names));
         if (Precisions.Count == 0) throw new ArgumentException("experiment grid: 'precisions' is empty; give at least one train/rollout pair such as \"fp16/fp16\"");
-        foreach (string a in Algorithms.Where(a => !KnownAlgorithms.Names.Contains(a)))
-            throw new ArgumentException($"experiment grid: unknown algorithm '{a}' in 'algorithms'; allowed: {string.Join(", ", KnownAlgorithms.Names)}");
+        foreach (string a in Algorithms.Where(a => !AlgorithmCatalog.Names.Contains(a)))
+            throw new ArgumentException($"experiment grid: unknown algorithm '{a}' in 'algorithms'; allowed: {string.Join(", ", AlgorithmCatalog.Names)}");
         ThrowOnDuplicate(Algorithms, "algorithms");
         ThrowOnDuplicate(Precisions.Select(p => p.ToString()).ToList(), "precisions");
         ThrowOnDuplicate(Seeds.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), "seeds");
@@ -61,7 +62,7 @@ public sealed record ExperimentGrid
                     {
                         validate?.Invoke(spec);
                     }
-                    catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
+                    catch (Exception e) when (e is RunSpecException or ArgumentException or FormatException or InvalidOperationException)
                     {
                         throw new ArgumentException($"experiment grid: cell '{name}' is not a valid run: {e.Message}", e);
                     }

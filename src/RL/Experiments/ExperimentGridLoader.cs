@@ -67,11 +67,12 @@ public static class ExperimentGridLoader
             throw new FormatException($"{origin}: give the base run spec once, as 'base' (inline) or as 'base_spec' (a path), not both");
         if (inlineBase is null && baseSpec is null)
             throw new FormatException($"{origin}: missing the base run spec: add 'base_spec: run.yaml' or an inline 'base:' mapping");
+        string gridDirectory = Path.GetDirectoryName(Path.GetFullPath(origin)) ?? ".";
         if (baseSpec is not null)
         {
             if (baseSpec is not YamlScalarNode { Value: { Length: > 0 } rel })
                 throw new FormatException($"{origin}:{baseSpec.Start.Line}: 'base_spec' must be a path to a run spec file");
-            string full = Path.IsPathRooted(rel) ? rel : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(origin)) ?? ".", rel);
+            string full = Path.IsPathRooted(rel) ? rel : Path.Combine(gridDirectory, rel);
             if (!File.Exists(full)) throw new FileNotFoundException($"{origin}:{baseSpec.Start.Line}: base_spec '{rel}' does not exist (looked for {full})", full);
             grid = grid with { Base = specs.LoadFile(full) };
         }
@@ -79,7 +80,7 @@ public static class ExperimentGridLoader
         {
             if (inlineBase is not YamlMappingNode)
                 throw new FormatException($"{origin}:{inlineBase!.Start.Line}: 'base' must be a mapping (a run spec inline)");
-            grid = grid with { Base = specs.Parse(ToYaml(inlineBase), $"{origin} (the 'base' mapping at line {inlineBase.Start.Line})") };
+            grid = grid with { Base = specs.Parse(ToYaml(inlineBase), $"{origin} (the 'base' mapping at line {inlineBase.Start.Line})", gridDirectory) };
         }
         return grid;
     }

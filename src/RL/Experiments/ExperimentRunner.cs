@@ -6,27 +6,22 @@ namespace Precision.Orleans.RL.Experiments;
 /// <summary>
 /// Runs the cells of a grid one after another, each into <c>OUT/&lt;name&gt;/</c>: a finished run is skipped,
 /// an unfinished one is handed to the trainer again (which resumes from its newest checkpoint), a new one starts.
-/// Every run directory gets the cell's <c>run.yaml</c>, so a run can be repeated alone with <c>precision train</c>.
+/// The trainer writes the cell's spec into its directory (<c>spec.yaml</c>), so a run can be repeated alone with <c>precision train</c>.
 /// </summary>
 public sealed class ExperimentRunner
 {
     /// <summary>Runs (or resumes) one spec into its directory; the default is the embedded <see cref="RlTrainer"/>.</summary>
     public delegate RunSummary CellRun(RunSpec spec, string runDirectory, IProgress<IterationMetrics> progress, CancellationToken cancellationToken);
 
-    public const string SpecFileName = "run.yaml";
-
     /// <summary>Written into a run directory when its run threw; the report shows it.</summary>
     public const string ErrorFileName = "error.txt";
 
     private readonly CellRun _run;
-    private readonly Func<RunSpec, string>? _toYaml;
 
-    /// <param name="toYaml">Writes a spec as run-spec YAML (for the run directory's <c>run.yaml</c>); null writes none.</param>
-    public ExperimentRunner(string outputDirectory, CellRun? run = null, Func<RunSpec, string>? toYaml = null)
+    public ExperimentRunner(string outputDirectory, CellRun? run = null)
     {
         OutputDirectory = outputDirectory;
         _run = run ?? ((spec, dir, progress, ct) => new RlTrainer(spec, dir).Run(progress, ct));
-        _toYaml = toYaml;
     }
 
     public string OutputDirectory { get; }
@@ -53,12 +48,13 @@ public sealed class ExperimentRunner
             }
             Directory.CreateDirectory(run.Directory);
             File.Delete(Path.Combine(run.Directory, ErrorFileName));
-            if (_toYaml is not null) AtomicFile.WriteAllText(Path.Combine(run.Directory, SpecFileName), _toYaml(run.Cell.Spec));
             observer?.Starting(run);
             try
             {
                 var progress = new SynchronousProgress(m => observer?.Iteration(run.Cell, m));
                 var summary = _run(run.Cell.Spec, run.Directory, progress, cancellationToken);
+                // The trainer stops at an iteration boundary when cancelled and returns; the grid stops with it.
+                cancellationToken.ThrowIfCancellationRequested();
                 observer?.Completed(run.Cell, summary);
                 outcomes.Add(new CellOutcome(run.Cell, run.State, summary, null));
             }

@@ -52,7 +52,7 @@ public sealed class ExperimentRunnerTests : IDisposable
         SyntheticMetrics.Write(Path.Combine(_dir, "grpo-fp16-fp16"), Enumerable.Range(1, 2).Select(s => SyntheticMetrics.Row(s, 0.6, "grpo")),
             trailingPartialLine: "{\"step\":3,\"accur");
         var trainer = new FakeTrainer();
-        var runner = new ExperimentRunner(_dir, trainer.Run, spec => $"name: {spec.Name}\n");
+        var runner = new ExperimentRunner(_dir, trainer.Run);
 
         var before = runner.Assess(cells);
         Assert.Equal([RunState.Finished, RunState.Unfinished], before.Select(a => a.State));
@@ -61,8 +61,6 @@ public sealed class ExperimentRunnerTests : IDisposable
         Assert.True(outcomes[0].Skipped);
         Assert.Equal([("grpo-fp16-fp16", 3)], trainer.Calls);
         Assert.All(runner.Assess(cells), a => Assert.Equal(RunState.Finished, a.State));
-        Assert.Equal("name: grpo-fp16-fp16\n", File.ReadAllText(Path.Combine(_dir, "grpo-fp16-fp16", ExperimentRunner.SpecFileName)));
-        Assert.False(File.Exists(Path.Combine(_dir, "pg-seq-is-fp16-fp16", ExperimentRunner.SpecFileName)));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ internal sealed class FakeRunSpecSource(RunSpec? spec = null) : IRunSpecSource
         return Spec;
     }
 
-    public RunSpec Parse(string yaml, string origin)
+    public RunSpec Parse(string yaml, string origin, string baseDirectory)
     {
         Loaded.Add("text:" + yaml);
         return Spec;
