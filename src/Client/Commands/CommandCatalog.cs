@@ -9,6 +9,9 @@ internal static class CommandCatalog
     {
         yield return TrainLmCommand.Create();
         yield return MismatchCommand.Create();
+        yield return PretrainCommand.Create();
+        yield return SanitySetCommand.Create();
+        yield return EvalCommand.Create();
         yield return ExperimentCommand.Create();
     }
 }

@@ -1,0 +1,79 @@
+using Precision.Orleans.Abstractions;
+using Precision.Orleans.Engine.Model;
+using Precision.Orleans.RL.Tasks;
+
+namespace Precision.Orleans.Client.Pretraining;
+
+/// <summary>
+/// What <c>precision pretrain</c> trains and how it measures the result. The defaults are tuned so that
+/// the run finishes within ~5 minutes on 2 idle cores and leaves the model only partially right.
+/// </summary>
+internal sealed record PretrainSettings
+{
+    public required string OutputDirectory { get; init; }
+    public string Task { get; init; } = ArithmeticTask.TaskName;
+
+    /// <summary>Problems draw operands of 1..Difficulty digits.</summary>
+    public int Difficulty { get; init; } = 4;
+    public int Steps { get; init; } = 300;
+    public int BatchSize { get; init; } = 32;
+    public DType DType { get; init; } = DType.Fp32;
+    public float LearningRate { get; init; } = 3e-3f;
+    public int WarmupSteps { get; init; } = 20;
+    public int Seed { get; init; }
+    public int HiddenSize { get; init; } = 128;
+    public int Layers { get; init; } = 4;
+    public int Heads { get; init; } = 4;
+    public int KvHeads { get; init; } = 2;
+    public int IntermediateSize { get; init; } = 384;
+
+    /// <summary>Held-out problems whose accuracy spread is measured after training.</summary>
+    public int HeldOutProblems { get; init; } = 128;
+
+    /// <summary>Samples per held-out problem (K), at temperature 1.</summary>
+    public int SpreadSamples { get; init; } = 16;
+
+    public PretrainSettings Validate()
+    {
+        IProblemTask task = TaskCatalog.Get(Task);
+        if (Difficulty < 1 || Difficulty > ArithmeticTask.MaxDifficulty)
+            throw new ArgumentException($"--difficulty must be in [1, {ArithmeticTask.MaxDifficulty}], got {Difficulty}");
+        if (Steps < 1) throw new ArgumentException($"--steps must be >= 1, got {Steps}");
+        if (BatchSize < 1) throw new ArgumentException($"--batch must be >= 1, got {BatchSize}");
+        if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new ArgumentException($"--lr must be a positive number, got {LearningRate}");
+        if (WarmupSteps < 0) throw new ArgumentException($"--warmup must be >= 0, got {WarmupSteps}");
+        if (HeldOutProblems < 0) throw new ArgumentException($"--held-out must be >= 0, got {HeldOutProblems}");
+        if (SpreadSamples < 1) throw new ArgumentException($"--spread-samples must be >= 1, got {SpreadSamples}");
+        if (Heads % KvHeads != 0) throw new ArgumentException($"--kv-heads ({KvHeads}) must divide --heads ({Heads})");
+        if (HiddenSize % Heads != 0 || HiddenSize / Heads % 2 != 0)
+            throw new ArgumentException($"--hidden ({HiddenSize}) / --heads ({Heads}) must be an even whole head width");
+        _ = task;
+        return this;
+    }
+
+    public ModelConfig ModelConfig(int vocabSize, int bosId, int eosId) => new ModelConfig
+    {
+        ModelType = "qwen2",
+        VocabSize = vocabSize,
+        HiddenSize = HiddenSize,
+        IntermediateSize = IntermediateSize,
+        NumHiddenLayers = Layers,
+        NumAttentionHeads = Heads,
+        NumKeyValueHeads = KvHeads,
+        MaxPositionEmbeddings = 1024,
+        BosTokenId = bosId,
+        EosTokenId = eosId,
+    }.Validate();
+
+    /// <summary>Linear warmup then cosine decay to 10% of the peak.</summary>
+    public float LearningRateAt(int step)
+    {
+        if (step <= WarmupSteps) return LearningRate * step / Math.Max(1, WarmupSteps);
+        double progress = (double)(step - WarmupSteps) / Math.Max(1, Steps - WarmupSteps);
+        return (float)(LearningRate * (0.1 + 0.9 * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1, progress)))));
+    }
+
+    /// <summary>Room for the longest worked solution at this difficulty, plus slack for a rambling sample.</summary>
+    public int SpreadMaxNewTokens(IProblemTask task, IReadOnlyList<Problem> heldOut) =>
+        heldOut.Count == 0 ? 64 : heldOut.Max(p => task.WorkedSolution(p).Length) * 3 / 2 + 16;
+}
