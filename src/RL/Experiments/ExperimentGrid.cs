@@ -26,6 +26,12 @@ public sealed record ExperimentGrid
     /// <summary>Train/rollout dtype pairs. Default <see cref="DefaultPrecisions"/>.</summary>
     public IReadOnlyList<PrecisionPair> Precisions { get; init; } = DefaultPrecisions;
 
+    /// <summary>
+    /// Single cells beyond the algorithms × precisions product (e.g. one algorithm at a costly dtype pair for the
+    /// precision table), each written "algorithm train/rollout" in YAML.
+    /// </summary>
+    public IReadOnlyList<(string Algorithm, PrecisionPair Precision)> ExtraCells { get; init; } = [];
+
     /// <summary>Seeds; empty = one run per cell with the base spec's seed and no seed suffix in the name.</summary>
     public IReadOnlyList<int> Seeds { get; init; } = [];
 
@@ -40,34 +46,38 @@ public sealed record ExperimentGrid
         if (Precisions.Count == 0) throw new ArgumentException("experiment grid: 'precisions' is empty; give at least one train/rollout pair such as \"fp16/fp16\"");
         foreach (string a in Algorithms.Where(a => !AlgorithmCatalog.Names.Contains(a)))
             throw new ArgumentException($"experiment grid: unknown algorithm '{a}' in 'algorithms'; allowed: {string.Join(", ", AlgorithmCatalog.Names)}");
+        foreach (var (a, _) in ExtraCells.Where(c => !AlgorithmCatalog.Names.Contains(c.Algorithm)))
+            throw new ArgumentException($"experiment grid: unknown algorithm '{a}' in 'extra_cells'; allowed: {string.Join(", ", AlgorithmCatalog.Names)}");
         ThrowOnDuplicate(Algorithms, "algorithms");
         ThrowOnDuplicate(Precisions.Select(p => p.ToString()).ToList(), "precisions");
         ThrowOnDuplicate(Seeds.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), "seeds");
 
         var seeds = Seeds.Count == 0 ? [null] : Seeds.Select(s => (int?)s).ToList();
+        var product = Algorithms.SelectMany(a => Precisions.Select(p => (Algorithm: a, Precision: p)));
+        var pairs = product.Concat(ExtraCells).ToList();
+        ThrowOnDuplicate(pairs.Select(c => $"{c.Algorithm} {c.Precision}").ToList(), "algorithms × precisions + extra_cells");
         var cells = new List<ExperimentCell>();
-        foreach (string algorithm in Algorithms)
-            foreach (var precision in Precisions)
-                foreach (int? seed in seeds)
+        foreach (var (algorithm, precision) in pairs)
+            foreach (int? seed in seeds)
+            {
+                string name = $"{algorithm}-{precision.Slug}" + (seed is { } s ? $"-s{s}" : "");
+                var spec = Base with
                 {
-                    string name = $"{algorithm}-{precision.Slug}" + (seed is { } s ? $"-s{s}" : "");
-                    var spec = Base with
-                    {
-                        Name = name,
-                        Seed = seed ?? Base.Seed,
-                        Algorithm = Base.Algorithm with { Name = algorithm },
-                        Precision = new PrecisionSpec { Train = precision.Train, Rollout = precision.Rollout },
-                    };
-                    try
-                    {
-                        validate?.Invoke(spec);
-                    }
-                    catch (Exception e) when (e is RunSpecException or ArgumentException or FormatException or InvalidOperationException)
-                    {
-                        throw new ArgumentException($"experiment grid: cell '{name}' is not a valid run: {e.Message}", e);
-                    }
-                    cells.Add(new ExperimentCell(name, algorithm, precision, seed, spec));
+                    Name = name,
+                    Seed = seed ?? Base.Seed,
+                    Algorithm = Base.Algorithm with { Name = algorithm },
+                    Precision = new PrecisionSpec { Train = precision.Train, Rollout = precision.Rollout },
+                };
+                try
+                {
+                    validate?.Invoke(spec);
                 }
+                catch (Exception e) when (e is RunSpecException or ArgumentException or FormatException or InvalidOperationException)
+                {
+                    throw new ArgumentException($"experiment grid: cell '{name}' is not a valid run: {e.Message}", e);
+                }
+                cells.Add(new ExperimentCell(name, algorithm, precision, seed, spec));
+            }
         return cells;
     }
 

@@ -10,13 +10,14 @@ namespace Precision.Orleans.RL.Experiments;
 /// base_spec: run.yaml          # or base: { ...a run spec inline... }
 /// algorithms: [pg-seq-is, grpo, grpo-token-tis]
 /// precisions: ["fp16/fp16", "bf16/bf16"]
+/// extra_cells: ["pg-seq-is bf16/fp32"]   # optional single cells beyond the product
 /// seeds: [1, 2]                # optional
 /// </code>
 /// Errors name the file, the line and the key, and what is allowed.
 /// </summary>
 public static class ExperimentGridLoader
 {
-    public static readonly IReadOnlyList<string> Keys = ["base", "base_spec", "algorithms", "precisions", "seeds"];
+    public static readonly IReadOnlyList<string> Keys = ["base", "base_spec", "algorithms", "precisions", "extra_cells", "seeds"];
 
     public static ExperimentGrid Load(string path, IRunSpecSource specs)
     {
@@ -57,6 +58,9 @@ public static class ExperimentGridLoader
                 case "algorithms": grid = grid with { Algorithms = Scalars(value, where, key) }; break;
                 case "precisions":
                     grid = grid with { Precisions = Scalars(value, where, key).Select((p, i) => ParsePair(p, $"{where}: precisions[{i}]")).ToList() };
+                    break;
+                case "extra_cells":
+                    grid = grid with { ExtraCells = Scalars(value, where, key).Select((c, i) => ParseCell(c, $"{where}: extra_cells[{i}]")).ToList() };
                     break;
                 case "seeds": grid = grid with { Seeds = Scalars(value, where, key).Select((s, i) => ParseSeed(s, $"{where}: seeds[{i}]")).ToList() }; break;
                 default: throw new FormatException($"{where}: unknown key '{key}'; allowed: {string.Join(", ", Keys)}");
@@ -104,6 +108,13 @@ public static class ExperimentGridLoader
         {
             throw new FormatException($"{where}: {e.Message}", e);
         }
+    }
+
+    private static (string, PrecisionPair) ParseCell(string text, string where)
+    {
+        var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != 2) throw new FormatException($"{where}: '{text}' must be \"algorithm train/rollout\", e.g. \"pg-seq-is bf16/fp32\"");
+        return (parts[0], ParsePair(parts[1], where));
     }
 
     private static int ParseSeed(string text, string where) =>

@@ -43,6 +43,21 @@ public sealed class ExperimentGridTests
     }
 
     [Fact]
+    public void ExtraCellsFollowTheProductAndMayNotRepeatIt()
+    {
+        var cells = Parse("base: {model: m}\nalgorithms: [grpo]\nprecisions: [bf16/bf16]\nextra_cells: [\"pg-seq-is bf16/fp32\", \"pg-seq-is fp32/fp32\"]").Expand();
+        Assert.Equal(["grpo-bf16-bf16", "pg-seq-is-bf16-fp32", "pg-seq-is-fp32-fp32"], cells.Select(c => c.Name));
+        Assert.Equal(Abstractions.DType.Fp32, cells[1].Spec.Precision.Rollout);
+
+        var e = Record.Exception(() => Parse("base: {model: m}\nalgorithms: [grpo]\nprecisions: [bf16/bf16]\nextra_cells: [\"grpo bf16/bf16\"]").Expand());
+        Assert.Contains("'grpo bf16/bf16' is listed twice in 'algorithms × precisions + extra_cells'", e!.Message);
+        e = Record.Exception(() => Parse("base: {model: m}\nextra_cells: [\"pg-seq-is\"]").Expand());
+        Assert.Contains("extra_cells[0]: 'pg-seq-is' must be \"algorithm train/rollout\"", e!.Message);
+        e = Record.Exception(() => Parse("base: {model: m}\nextra_cells: [\"reinforce fp16/fp16\"]").Expand());
+        Assert.Contains("unknown algorithm 'reinforce' in 'extra_cells'", e!.Message);
+    }
+
+    [Fact]
     public void BaseSpecPathIsResolvedAgainstTheGridFile()
     {
         string dir = Directory.CreateTempSubdirectory("grid").FullName;
@@ -68,7 +83,7 @@ public sealed class ExperimentGridTests
     [InlineData("base: {model: m}\nalgorithms: []", "'algorithms' is empty")]
     [InlineData("base: {model: m}\nprecisions: []", "'precisions' is empty")]
     [InlineData("base: {model: m}\nalgorithms: [grpo, grpo]", "'grpo' is listed twice in 'algorithms'")]
-    [InlineData("base: {model: m}\nalgorithm: [grpo]", "grid.yaml:2: unknown key 'algorithm'; allowed: base, base_spec, algorithms, precisions, seeds")]
+    [InlineData("base: {model: m}\nalgorithm: [grpo]", "grid.yaml:2: unknown key 'algorithm'; allowed: base, base_spec, algorithms, precisions, extra_cells, seeds")]
     [InlineData("algorithms: [grpo]", "missing the base run spec")]
     [InlineData("base: {model: m}\nbase_spec: x.yaml", "not both")]
     [InlineData("base: {model: m}\nalgorithms: grpo", "grid.yaml:2: 'algorithms' must be a list")]
