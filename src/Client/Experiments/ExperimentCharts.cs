@@ -17,7 +17,7 @@ internal static class ExperimentCharts
     public static readonly IReadOnlyList<Panel> Panels =
     [
         new("accuracy", "Training accuracy", "accuracy (mean reward)", m => m.Accuracy, false, 0, 1),
-        new("max_abs_prob_diff", "Mismatch: max |π − μ| per iteration", "max |π(y_t) − μ(y_t)|", m => m.MaxAbsProbDiff, false),
+        new("max_abs_prob_diff", "Mismatch: max |π − μ| per iteration", "max |π(y_t) − μ(y_t)|", m => m.MaxAbsProbDiff, true),
         new("k3", "Mismatch: k3 estimate of KL(μ ‖ π)", "k3 per token", m => m.K3, true),
         new("mean_abs_seq_log_ratio", "Mean |log π(y) / μ(y)| per response", "|sequence log-ratio|", m => m.MeanAbsSeqLogRatio, true),
         new("response_length", "Response length", "mean tokens per response", m => m.ResponseLengthMean, false),

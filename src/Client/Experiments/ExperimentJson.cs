@@ -13,11 +13,11 @@ internal sealed record ExperimentJson(string Grid, IReadOnlyList<ExperimentJson.
         string Name, string Algorithm, string Train, string Rollout, int Seed, string State, int Iterations, int PlannedIterations,
         double? BestAccuracy, int? BestStep, double? FinalAccuracy, int? FirstStepAtOrAbove95, double? MeanK3, double? MeanMaxAbsProbDiff,
         double? MeanAbsSeqLogRatio, long SkippedSteps, double? MeanIterationSeconds, double? MeanRolloutSeconds, double? MeanOldLogProbSeconds,
-        double? MeanTrainSeconds, double? MeanSyncSeconds, double? SmoothedPeakAccuracy, double? LargestDropAfterPeak, bool Collapsed,
+        double? MeanTrainSeconds, double? MeanSyncSeconds, double? SecondsPerThousandTokens, double? SmoothedPeakAccuracy, double? LargestDropAfterPeak, bool Collapsed,
         string? Error, IReadOnlyList<string> MetricsProblems);
 
     public sealed record Timing(string Precision, string Batch, IReadOnlyList<string> PgSeqIsRuns, IReadOnlyList<string> GrpoTokenTisRuns,
-        double PgSeqIsSeconds, double GrpoTokenTisSeconds, double Ratio);
+        double PgSeqIsSeconds, double GrpoTokenTisSeconds, double Ratio, double? RatioPerToken);
 
     public static ExperimentJson From(string grid, IReadOnlyList<ReportedRun> runs, IReadOnlyList<TimingComparison> timing) => new(
         grid,
@@ -29,10 +29,10 @@ internal sealed record ExperimentJson(string Grid, IReadOnlyList<ExperimentJson.
                 r.Cell.Spec.Seed, r.StateText, s.Iterations, r.PlannedIterations,
                 N(any, s.BestAccuracy), any ? s.BestStep : null, N(any, s.FinalAccuracy), s.FirstStepAtTarget, N(any, s.MeanK3), N(any, s.MeanMaxAbsProbDiff),
                 N(any, s.MeanAbsSeqLogRatio), s.SkippedSteps, N(any, s.MeanIterationSeconds), N(any, s.MeanRolloutSeconds), N(any, s.MeanOldLogProbSeconds),
-                N(any, s.MeanTrainSeconds), N(any, s.MeanSyncSeconds), N(any, s.SmoothedPeakAccuracy), N(any, s.LargestDropAfterPeak), s.Collapsed,
+                N(any, s.MeanTrainSeconds), N(any, s.MeanSyncSeconds), N(any, s.SecondsPerThousandTokens), N(any, s.SmoothedPeakAccuracy), N(any, s.LargestDropAfterPeak), s.Collapsed,
                 r.Error, r.Assessment.Metrics.Problems);
         }).ToList(),
-        timing.Select(t => new Timing(t.Precision.ToString(), t.Batch, t.Numerator, t.Denominator, t.NumeratorSeconds, t.DenominatorSeconds, t.Ratio)).ToList());
+        timing.Select(t => new Timing(t.Precision.ToString(), t.Batch, t.Numerator, t.Denominator, t.NumeratorSeconds, t.DenominatorSeconds, t.Ratio, N(true, t.RatioPerToken))).ToList());
 
     private static double? N(bool measured, double v) => measured && double.IsFinite(v) ? v : null;
 }

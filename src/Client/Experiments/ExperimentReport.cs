@@ -40,20 +40,20 @@ internal static class ExperimentReport
         html.Table(PrecisionTableHeaders, PrecisionTableRows(runs));
 
         html.Heading("Time per policy iteration");
-        html.Table(["run", "iterations timed", "mean s / iteration", "rollout s", "old-log-prob s", "train s", "sync s"],
+        html.Table(["run", "iterations timed", "mean s / iteration", "rollout s", "old-log-prob s", "train s", "sync s", "s / 1000 response tokens"],
             runs.Where(r => r.Stats.Iterations > 0).Select(r => (IReadOnlyList<string>)
             [
                 r.Name, (r.Stats.Iterations >= 3 ? r.Assessment.Metrics.Rows.Count - 1 : r.Assessment.Metrics.Rows.Count).ToString(CultureInfo.InvariantCulture),
                 Seconds(r.Stats.MeanIterationSeconds), Seconds(r.Stats.MeanRolloutSeconds), Seconds(r.Stats.MeanOldLogProbSeconds),
-                Seconds(r.Stats.MeanTrainSeconds), Seconds(r.Stats.MeanSyncSeconds),
+                Seconds(r.Stats.MeanTrainSeconds), Seconds(r.Stats.MeanSyncSeconds), Seconds(r.Stats.SecondsPerThousandTokens),
             ]));
         html.Paragraph("The first iteration of a run (JIT warm-up) is left out of the means when the run has three or more.");
         if (timing.Count == 0)
             html.Paragraph($"No {TimingComparison.NumeratorAlgorithm} ÷ {TimingComparison.DenominatorAlgorithm} ratio: the two did not both run with the same dtypes and batch.");
         else
-            html.Table(["train/rollout", "batch", $"{TimingComparison.NumeratorAlgorithm} s", $"{TimingComparison.DenominatorAlgorithm} s", "ratio (paper: ≈ 0.8)"],
+            html.Table(["train/rollout", "batch", $"{TimingComparison.NumeratorAlgorithm} s", $"{TimingComparison.DenominatorAlgorithm} s", "ratio (paper: ≈ 0.8)", "ratio per response token"],
                 timing.Select(t => (IReadOnlyList<string>)
-                    [t.Precision.ToString(), t.Batch, Seconds(t.NumeratorSeconds), Seconds(t.DenominatorSeconds), t.Ratio.ToString("0.000", CultureInfo.InvariantCulture)]));
+                    [t.Precision.ToString(), t.Batch, Seconds(t.NumeratorSeconds), Seconds(t.DenominatorSeconds), t.Ratio.ToString("0.000", CultureInfo.InvariantCulture), Number(t.RatioPerToken)]));
 
         html.Heading("Runs");
         foreach (var r in runs) html.Paragraph(Narrative(r));

@@ -32,6 +32,12 @@ public sealed record RunStatistics
     public double MeanTrainSeconds { get; init; }
     public double MeanSyncSeconds { get; init; }
 
+    /// <summary>Response tokens per iteration over the same iterations as the timing means.</summary>
+    public double MeanResponseTokens { get; init; }
+
+    /// <summary>Wall seconds per 1000 response tokens: the time per iteration with the runs' different response lengths factored out.</summary>
+    public double SecondsPerThousandTokens => MeanResponseTokens > 0 ? MeanIterationSeconds / MeanResponseTokens * 1000 : double.NaN;
+
     /// <summary>Peak of the trailing <see cref="CollapseWindow"/>-iteration mean accuracy.</summary>
     public double SmoothedPeakAccuracy { get; init; }
 
@@ -63,6 +69,7 @@ public sealed record RunStatistics
             MeanOldLogProbSeconds = timed.Average(r => r.OldLogProbSeconds),
             MeanTrainSeconds = timed.Average(r => r.TrainSeconds),
             MeanSyncSeconds = timed.Average(r => r.SyncSeconds),
+            MeanResponseTokens = timed.Average(r => (double)r.ResponseTokens),
             SmoothedPeakAccuracy = peak,
             LargestDropAfterPeak = drop,
         };

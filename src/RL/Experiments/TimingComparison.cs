@@ -11,12 +11,17 @@ public sealed record TimingComparison(
     IReadOnlyList<string> Numerator,
     IReadOnlyList<string> Denominator,
     double NumeratorSeconds,
-    double DenominatorSeconds)
+    double DenominatorSeconds,
+    double NumeratorSecondsPerThousandTokens,
+    double DenominatorSecondsPerThousandTokens)
 {
     public const string NumeratorAlgorithm = "pg-seq-is";
     public const string DenominatorAlgorithm = "grpo-token-tis";
 
     public double Ratio => NumeratorSeconds / DenominatorSeconds;
+
+    /// <summary>The same ratio per response token: the policies may write responses of different lengths, which rollout time follows.</summary>
+    public double RatioPerToken => NumeratorSecondsPerThousandTokens / DenominatorSecondsPerThousandTokens;
 
     /// <summary>One comparison per (dtypes, batch shape) where both algorithms have timed iterations.</summary>
     public static IReadOnlyList<TimingComparison> From(IEnumerable<(ExperimentCell Cell, RunStatistics Stats)> runs)
@@ -32,7 +37,8 @@ public sealed record TimingComparison(
                     ? null
                     : new TimingComparison(g.Key.Precision, g.Key.Batch,
                         num.Select(r => r.Cell.Name).ToList(), den.Select(r => r.Cell.Name).ToList(),
-                        num.Average(r => r.Stats.MeanIterationSeconds), den.Average(r => r.Stats.MeanIterationSeconds));
+                        num.Average(r => r.Stats.MeanIterationSeconds), den.Average(r => r.Stats.MeanIterationSeconds),
+                        num.Average(r => r.Stats.SecondsPerThousandTokens), den.Average(r => r.Stats.SecondsPerThousandTokens));
             })
             .OfType<TimingComparison>()
             .ToList();

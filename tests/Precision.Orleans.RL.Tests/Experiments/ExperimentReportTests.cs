@@ -20,9 +20,10 @@ public sealed class ExperimentReportTests : IDisposable
         Precisions = [PrecisionPair.Parse("fp16/fp16"), PrecisionPair.Parse("bf16/bf16")],
     }.Expand();
 
-    private void WriteRun(string name, IEnumerable<double> accuracy, string algorithm, string dtype, double seconds, double mismatch, string? partial = null) =>
+    private void WriteRun(string name, IEnumerable<double> accuracy, string algorithm, string dtype, double seconds, double mismatch, string? partial = null,
+        long tokens = 2560) =>
         SyntheticMetrics.Write(Path.Combine(_dir, name),
-            accuracy.Select((a, i) => SyntheticMetrics.Row(i + 1, a, algorithm, dtype, dtype, seconds, mismatch)), partial);
+            accuracy.Select((a, i) => SyntheticMetrics.Row(i + 1, a, algorithm, dtype, dtype, seconds, mismatch, tokens)), partial);
 
     /// <summary>
     /// pg-seq-is fp16 rises to ≥ 95% at step 7; grpo-token-tis fp16 runs 10 slower iterations; grpo-token-tis bf16
@@ -30,7 +31,7 @@ public sealed class ExperimentReportTests : IDisposable
     /// </summary>
     private ExperimentReportFiles WriteSyntheticExperiment()
     {
-        WriteRun("pg-seq-is-fp16-fp16", [0.3, 0.4, 0.55, 0.7, 0.8, 0.9, 0.96, 0.94, 0.97, 0.99], "pg-seq-is", "fp16", 1.6, 0.01);
+        WriteRun("pg-seq-is-fp16-fp16", [0.3, 0.4, 0.55, 0.7, 0.8, 0.9, 0.96, 0.94, 0.97, 0.99], "pg-seq-is", "fp16", 1.6, 0.01, tokens: 5120);
         WriteRun("grpo-token-tis-fp16-fp16", [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.949], "grpo-token-tis", "fp16", 2.0, 0.01);
         WriteRun("grpo-token-tis-bf16-bf16", [0.3, 0.5, 0.7, 0.85, 0.88, 0.8, 0.6, 0.4], "grpo-token-tis", "bf16", 2.1, 0.2,
             partial: "{\"step\":9,\"acc");
@@ -84,6 +85,8 @@ public sealed class ExperimentReportTests : IDisposable
         var ratio = Assert.Single(json.RootElement.GetProperty("timing_ratios").EnumerateArray());
         Assert.Equal("fp16/fp16", ratio.GetProperty("precision").GetString());
         Assert.Equal(0.8, ratio.GetProperty("ratio").GetDouble(), 9);
+        // pg-seq-is wrote twice the tokens in its 1.6 s: per token it took 0.4 of grpo-token-tis's time.
+        Assert.Equal(0.4, ratio.GetProperty("ratio_per_token").GetDouble(), 9);
 
         string html = System.Net.WebUtility.HtmlDecode(File.ReadAllText(files.Html));
         Assert.Contains("<td>fp16/fp16</td><td>pg-seq-is-fp16-fp16</td><td>finished</td><td>99.0%</td><td>99.0%</td><td>7</td>", html);

@@ -7,7 +7,7 @@ namespace Precision.Orleans.RL.Tests.Experiments;
 internal static class SyntheticMetrics
 {
     public static IterationMetrics Row(int step, double accuracy, string algorithm = "pg-seq-is", string train = "fp16", string rollout = "fp16",
-        double iterationSeconds = 2.0, double mismatch = 0.01) => new()
+        double iterationSeconds = 2.0, double mismatch = 0.01, long responseTokens = 64 * 40) => new()
     {
         Step = step,
         OptimizerSteps = 4L * step,
@@ -38,7 +38,7 @@ internal static class SyntheticMetrics
         TrainSeconds = iterationSeconds * 0.25,
         SyncSeconds = iterationSeconds * 0.05,
         IterationSeconds = iterationSeconds,
-        ResponseTokens = 64 * 40,
+        ResponseTokens = responseTokens,
     };
 
     public static void Write(string runDirectory, IEnumerable<IterationMetrics> rows, string? trailingPartialLine = null)
