@@ -13,6 +13,10 @@ public abstract class PolicyLoss
     /// <summary>True for the GRPO family: they need log π_θ' from an extra training-engine forward pass.</summary>
     public abstract bool NeedsOldLogProbs { get; }
 
-    /// <summary>The aggregated loss and ∂loss/∂log π_θ for <paramref name="inputs"/>.</summary>
+    /// <summary>
+    /// The aggregated loss and ∂loss/∂log π_θ for <paramref name="inputs"/>. The gradient is the exact derivative of
+    /// the returned loss (zero on clipped branches, as autograd of min/clamp gives). Inputs of the wrong shape, or
+    /// without <see cref="PolicyLossInputs.OldLogProbs"/> when <see cref="NeedsOldLogProbs"/>, throw <see cref="ArgumentException"/>.
+    /// </summary>
     public abstract PolicyLossResult Compute(PolicyLossInputs inputs, LossAggregation aggregation);
 }
