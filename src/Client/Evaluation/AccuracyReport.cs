@@ -21,6 +21,11 @@ internal sealed class AccuracyReport(IReadOnlyList<ProblemAccuracy> results, int
 
     public void Print(string title)
     {
+        if (Results.Count == 0)
+        {
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(title)}[/]: no problems");
+            return;
+        }
         int k = Results.Count == 0 ? 0 : Results[0].Samples;
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
             $"[bold]{Markup.Escape(title)}[/]: avg@{k} [green]{AverageAtK:P1}[/], pass@{k} {PassAtK:P1}, " +

@@ -16,7 +16,7 @@ internal sealed record ProblemSource
     public int Count { get; init; } = 512;
     public int Seed { get; init; }
 
-    public const int DefaultDifficulty = 4;
+    public const int DefaultDifficulty = 3;
 
     /// <summary>Throws naming the conflicting or bad option.</summary>
     public ProblemSource Validate()

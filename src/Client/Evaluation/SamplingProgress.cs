@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Precision.Orleans.Abstractions;
 using Precision.Orleans.RL.Evaluation;
 using Precision.Orleans.RL.Tasks;
 using Spectre.Console;
@@ -28,7 +29,7 @@ internal static class SamplingProgress
             });
         long tokens = (long)results.Sum(r => r.MeanResponseTokens * r.Samples);
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{label}: sampled {tokens:N0} response tokens in {clock.Elapsed.TotalSeconds:F1} s ({tokens / clock.Elapsed.TotalSeconds:F0} tok/s, {sampler.DType.ToString().ToLowerInvariant()})"));
+            $"{label}: sampled {tokens:N0} response tokens in {clock.Elapsed.TotalSeconds:F1} s ({tokens / clock.Elapsed.TotalSeconds:F0} tok/s, {sampler.DType.Name()})"));
         return results;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Precision.Orleans.Abstractions;
 using Precision.Orleans.RL.Evaluation;
 using Precision.Orleans.RL.Tasks;
 using Spectre.Console;
@@ -25,16 +26,22 @@ internal static class SanitySetRunner
             Seed = (ulong)s.Source.Seed,
         };
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
-            $"[bold]sanity-set[/] {Markup.Escape(s.Source.Describe(difficulty))}; K={s.Samples}, T={s.Temperature}, {s.DType.ToString().ToLowerInvariant()}, ≤{options.MaxNewTokens} new tokens; keep {s.Min:P0}–{s.Max:P0}");
+            $"[bold]sanity-set[/] {Markup.Escape(s.Source.Describe(difficulty))}; K={s.Samples}, T={s.Temperature}, {s.DType.Name()}, ≤{options.MaxNewTokens} new tokens; keep {s.Min * 100:0.#}–{s.Max * 100:0.#}%");
         IReadOnlyList<ProblemAccuracy> results = SamplingProgress.Measure(sampler, records, options, "sanity-set");
         var kept = Keep(records, results, s.Min, s.Max);
         ProblemSetFile.Write(s.AllPath, ToRecords(records, results));
         ProblemSetFile.Write(s.OutputPath, kept);
         new AccuracyReport(results).Print("policy accuracy");
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
-            $"kept [green]{kept.Count}[/] of {results.Count} problems solved {s.Min:P0}–{s.Max:P0} of the time → [green]{Markup.Escape(s.OutputPath)}[/] (all: {Markup.Escape(s.AllPath)})");
+            $"kept [green]{kept.Count}[/] of {results.Count} problems solved {s.Min * 100:0.#}–{s.Max * 100:0.#}% of the time → [green]{Markup.Escape(s.OutputPath)}[/] (all: {Markup.Escape(s.AllPath)})");
+        if (kept.Count < MinimumForRl)
+            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
+                $"[yellow]note: {kept.Count} problems is fewer than {MinimumForRl}, two RL batches of 64 prompts; generate more with --count or widen --min/--max[/]");
         return 0;
     }
+
+    /// <summary>Two batches of the default RL iteration (64 prompts): fewer and every iteration reuses most problems.</summary>
+    public const int MinimumForRl = 128;
 
     /// <summary>The records whose measured accuracy is within [min, max], with that accuracy attached.</summary>
     public static IReadOnlyList<ProblemRecord> Keep(IReadOnlyList<ProblemRecord> records, IReadOnlyList<ProblemAccuracy> results, double min, double max)

@@ -14,8 +14,8 @@ internal sealed record PretrainSettings
     public string Task { get; init; } = ArithmeticTask.TaskName;
 
     /// <summary>Problems draw operands of 1..Difficulty digits.</summary>
-    public int Difficulty { get; init; } = 4;
-    public int Steps { get; init; } = 300;
+    public int Difficulty { get; init; } = Evaluation.ProblemSource.DefaultDifficulty;
+    public int Steps { get; init; } = 800;
     public int BatchSize { get; init; } = 32;
     public DType DType { get; init; } = DType.Fp32;
     public float LearningRate { get; init; } = 3e-3f;
@@ -35,7 +35,7 @@ internal sealed record PretrainSettings
 
     public PretrainSettings Validate()
     {
-        IProblemTask task = TaskCatalog.Get(Task);
+        TaskCatalog.Get(Task);
         if (Difficulty < 1 || Difficulty > ArithmeticTask.MaxDifficulty)
             throw new ArgumentException($"--difficulty must be in [1, {ArithmeticTask.MaxDifficulty}], got {Difficulty}");
         if (Steps < 1) throw new ArgumentException($"--steps must be >= 1, got {Steps}");
@@ -47,7 +47,6 @@ internal sealed record PretrainSettings
         if (Heads % KvHeads != 0) throw new ArgumentException($"--kv-heads ({KvHeads}) must divide --heads ({Heads})");
         if (HiddenSize % Heads != 0 || HiddenSize / Heads % 2 != 0)
             throw new ArgumentException($"--hidden ({HiddenSize}) / --heads ({Heads}) must be an even whole head width");
-        _ = task;
         return this;
     }
 
