@@ -103,6 +103,3 @@ internal static class ExperimentReport
             $"mean k3 {Number(s.MeanK3)}, mean max|π−μ| {Number(s.MeanMaxAbsProbDiff)}; {s.SkippedSteps} skipped optimizer steps.{error}");
     }
 }
-
-/// <summary>What <see cref="ExperimentReport.Write"/> wrote.</summary>
-internal sealed record ExperimentReportFiles(string Html, string Json, IReadOnlyList<string> Svgs, int Runs, IReadOnlyList<TimingComparison> Timing);

@@ -52,6 +52,3 @@ public static class MetricsFile
     /// <summary>One row per line, the inverse of <see cref="Read"/> (tests and tools).</summary>
     public static string ToJsonLine(IterationMetrics row) => JsonSerializer.Serialize(row, Json);
 }
-
-/// <summary>A run's metrics rows in step order, and what could not be read.</summary>
-public sealed record MetricsReadResult(IReadOnlyList<IterationMetrics> Rows, IReadOnlyList<string> Problems);

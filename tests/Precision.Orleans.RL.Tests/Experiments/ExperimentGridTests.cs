@@ -117,6 +117,20 @@ public sealed class ExperimentGridTests
     }
 
     [Fact]
+    public void TheExampleSanityGridHasTheAcceptanceCells()
+    {
+        string dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "Precision.Orleans.sln"))) dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("repository root not found");
+        var specs = new FakeRunSpecSource();
+        var cells = ExperimentGridLoader.Load(Path.Combine(dir, "examples", "sanity-grid.yaml"), specs).Expand(specs.Validate);
+        string[] acceptance = ["pg-seq-is-fp16-fp16", "grpo-bf16-bf16", "grpo-token-tis-bf16-bf16", "pg-seq-is-bf16-fp32", "pg-seq-is-fp32-fp32"];
+        Assert.All(acceptance, name => Assert.Contains(cells, c => c.Name == name));
+        Assert.Equal(8, cells.Count);
+        // The inline base went to the run-spec parser with the perfectible set in it.
+        Assert.Contains("sanity-set.jsonl", Assert.Single(specs.Loaded));
+    }
+
+    [Fact]
     public void PrecisionPairParsesAliasesAndPrintsBothWays()
     {
         var p = PrecisionPair.Parse(" bfloat16 / fp32 ");
