@@ -13,5 +13,6 @@ internal static class CommandCatalog
         yield return PretrainCommand.Create();
         yield return SanitySetCommand.Create();
         yield return EvalCommand.Create();
+        yield return ExperimentCommand.Create();
     }
 }
