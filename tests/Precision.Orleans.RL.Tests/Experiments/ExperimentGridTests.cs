@@ -101,7 +101,7 @@ public sealed class ExperimentGridTests
     [Fact]
     public void ACellThatFailsRunSpecValidationIsNamed()
     {
-        var specs = new FakeRunSpecSource(new Spec.RunSpec { Model = "m", Batch = new Spec.BatchSpec { Prompts = -1 } });
+        var specs = new FakeRunSpecSource(new Precision.Orleans.RL.Spec.RunSpec { Model = "m", Batch = new Precision.Orleans.RL.Spec.BatchSpec { Prompts = -1 } });
         var e = Assert.Throws<ArgumentException>(() => Parse("base: {model: m}\nalgorithms: [gspo]\nprecisions: [bf16/bf16]", specs).Expand(specs.Validate));
         Assert.Contains("cell 'gspo-bf16-bf16' is not a valid run: batch.prompts must be >= 1, got -1", e.Message);
     }
