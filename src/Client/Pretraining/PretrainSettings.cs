@@ -15,7 +15,7 @@ internal sealed record PretrainSettings
 
     /// <summary>Problems draw operands of 1..Difficulty digits.</summary>
     public int Difficulty { get; init; } = Evaluation.ProblemSource.DefaultDifficulty;
-    public int Steps { get; init; } = 800;
+    public int Steps { get; init; } = 1100;
     public int BatchSize { get; init; } = 32;
     public DType DType { get; init; } = DType.Fp32;
     public float LearningRate { get; init; } = 3e-3f;
