@@ -7,7 +7,11 @@ namespace Precision.Orleans.Client.Evaluation;
 internal sealed record SanitySetSettings
 {
     public required string ModelDirectory { get; init; }
-    public ProblemSource Source { get; init; } = new();
+    /// <summary>
+    /// Default: 1024 generated problems. The default base policy's per-problem accuracy is bimodal (its errors are
+    /// systematic per problem), so only ~20% of problems land in 20–80%; 512 kept 100, fewer than two RL batches.
+    /// </summary>
+    public ProblemSource Source { get; init; } = new() { Count = 1024 };
 
     /// <summary>Samples per problem (K). Default 40, as in the paper's sanity test.</summary>
     public int Samples { get; init; } = 40;
