@@ -1,31 +1,28 @@
 #!/usr/bin/env bash
-# The main job: build, train a small language model on the synthetic corpus, then measure the
-# training–inference mismatch (paper §3.5, Figure 2) for fp32, bf16 and fp16.
+# The main job: the paper's sanity test (§4) end to end on the embedded single-process default.
+#   1. pretrain a small base policy on worked arithmetic (it solves problems only partially),
+#   2. build its perfectible set (problems it solves 20–80% of the time),
+#   3. RL fine-tune it with pg-seq-is in FP16 (and in BF16 for comparison), measuring the
+#      training–inference mismatch every step, and write the HTML report.
 #   ./demo.sh                 everything into runs/demo/
-#   DEMO_DIR=... ./demo.sh    somewhere else
-# Extra knobs (environment): TRAIN_STEPS, PROMPTS, SAMPLES, MAX_NEW_TOKENS.
-# Takes about 4 minutes on 2 otherwise idle CPU cores (train-lm ~2.5 min, mismatch ~40 s).
+# Takes about 10 minutes on 2 otherwise idle CPU cores. The longer acceptance grid is
+# examples/sanity-grid.yaml; the issue-2 offline mismatch analysis is examples/mismatch-demo.sh.
 set -euo pipefail
 cd "$(dirname "$0")"
-
-DEMO_DIR="${DEMO_DIR:-runs/demo}"
-TRAIN_STEPS="${TRAIN_STEPS:-1200}"
-PROMPTS="${PROMPTS:-128}"
-SAMPLES="${SAMPLES:-8}"
-MAX_NEW_TOKENS="${MAX_NEW_TOKENS:-256}"
 
 echo "== build (Release)"
 dotnet build src/Client -c Release --nologo -v q
 PRECISION="dotnet src/Client/bin/Release/net10.0/precision.dll"
 
-echo "== train-lm -> $DEMO_DIR/model"
-$PRECISION train-lm --out "$DEMO_DIR/model" --steps "$TRAIN_STEPS"
+echo "== pretrain -> runs/demo/base"
+$PRECISION pretrain --out runs/demo/base
 
-echo "== mismatch -> $DEMO_DIR/mismatch"
-$PRECISION mismatch --model "$DEMO_DIR/model" --dtypes fp32,bf16,fp16 \
-  --prompts "$PROMPTS" --samples "$SAMPLES" --max-new-tokens "$MAX_NEW_TOKENS" --out "$DEMO_DIR/mismatch"
+echo "== sanity-set -> runs/demo/base/sanity-set.jsonl"
+$PRECISION sanity-set --model runs/demo/base --count 512 --samples 24
+
+echo "== experiment (pg-seq-is, fp16/fp16 and bf16/bf16) -> runs/demo/sanity"
+$PRECISION experiment examples/demo-grid.yaml --out runs/demo/sanity
 
 echo
-echo "Report: $(cd "$DEMO_DIR/mismatch" && pwd)/mismatch.html"
-echo "Data:   $(cd "$DEMO_DIR/mismatch" && pwd)/mismatch.json"
-echo "Loss:   $(cd "$DEMO_DIR/model" && pwd)/loss.svg"
+echo "Report:  $(cd runs/demo/sanity && pwd)/experiment.html"
+echo "Metrics: $(cd runs/demo/sanity && pwd)/*/metrics.csv"
