@@ -1,3 +1,4 @@
+using Precision.Orleans.Engine.Checkpoints;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -62,7 +63,7 @@ internal sealed class AccuracyReport(IReadOnlyList<ProblemAccuracy> results, int
     }
 
     public void WriteJson(string path, JsonObject? settings = null) =>
-        AtomicTextFile.Write(path, ToJson(settings).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(path, ToJson(settings).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
     /// <summary>The histogram as an outline (each bin a flat segment), since the chart library draws lines and points.</summary>
     public string ToSvg(string title)

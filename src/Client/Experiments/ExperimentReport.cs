@@ -1,3 +1,4 @@
+using Precision.Orleans.Engine.Checkpoints;
 using System.Globalization;
 using System.Text.Json;
 using Precision.Orleans.Reporting;

@@ -100,8 +100,8 @@ internal static class PretrainRunner
         };
         ModelCheckpoint.Save(s.OutputDirectory, engine.Config, engine.Layout, engine.MasterWeights, metadata);
         tokenizer.Save(s.OutputDirectory);
-        AtomicTextFile.Write(Path.Combine(s.OutputDirectory, "loss.csv"), curve.ToCsv());
-        AtomicTextFile.Write(Path.Combine(s.OutputDirectory, "loss.svg"),
+        AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "loss.csv"), curve.ToCsv());
+        AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "loss.svg"),
             curve.ToSvg($"pretrain loss on {task.Name} (difficulty {s.Difficulty}, {s.DType.Name()}, {engine.Layout.TotalCount:N0} params)"));
     }
 
@@ -130,7 +130,7 @@ internal static class PretrainRunner
             ["seed"] = s.Seed,
         };
         report.WriteJson(Path.Combine(s.OutputDirectory, SpreadJson), settings);
-        AtomicTextFile.Write(Path.Combine(s.OutputDirectory, SpreadSvg),
+        AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, SpreadSvg),
             report.ToSvg($"per-problem accuracy of the base policy (K={s.SpreadSamples}, T=1)"));
         ProblemSetFile.Write(Path.Combine(s.OutputDirectory, SpreadProblems),
             results.Select(r => new ProblemRecord(r.Problem, task.Name, r.Accuracy, r.Samples)));

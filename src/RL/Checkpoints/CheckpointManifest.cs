@@ -1,3 +1,4 @@
+using Precision.Orleans.Engine.Checkpoints;
 using System.Security.Cryptography;
 using System.Text.Json;
 

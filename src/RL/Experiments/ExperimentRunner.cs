@@ -1,3 +1,4 @@
+using Precision.Orleans.Engine.Checkpoints;
 using Precision.Orleans.RL.Spec;
 using Precision.Orleans.RL.Training;
 

@@ -1,3 +1,4 @@
+using Precision.Orleans.Engine.Checkpoints;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -32,7 +33,7 @@ public static class ProblemSetFile
     public static void Write(string path, IEnumerable<ProblemRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
-        AtomicTextFile.Write(path, writer =>
+        AtomicFile.WriteText(path, writer =>
         {
             foreach (ProblemRecord r in records) writer.Write(ToJson(r) + "\n");
         });
