@@ -11,13 +11,10 @@ namespace Precision.Orleans.RL.Experiments;
 /// </summary>
 public static class MetricsFile
 {
-    public const string FileName = "metrics.jsonl";
+    public const string FileName = MetricsLog.JsonlFileName;
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    /// <summary>The trainer's own serializer settings, so reader and writer cannot drift apart.</summary>
+    public static JsonSerializerOptions Json => MetricsLog.JsonOptions;
 
     public static MetricsReadResult Read(string path)
     {

@@ -21,6 +21,8 @@ public sealed class MetricsLog
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        // A metric that is undefined for an iteration (e.g. NaN) is written as "NaN" rather than failing the run.
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     private static readonly PropertyInfo[] Columns = typeof(IterationMetrics).GetProperties(BindingFlags.Public | BindingFlags.Instance);
