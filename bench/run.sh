@@ -3,6 +3,9 @@
 #   gemm        ours vs OpenBLAS cblas_sgemm (libopenblas0-pthread)
 #   train-step  ours vs PyTorch (torch_train_step.py)
 #   decode      ours vs PyTorch (torch_decode.py)
+#   policy-iteration  pg-seq-is vs grpo-token-tis, one RL policy iteration at equal batch (not in the default set:
+#               ~2 min; extra options after the name, e.g. `bench/run.sh 2 policy-iteration` or with
+#               BENCH_ARGS="--model runs/base --problems runs/base/sanity-set.jsonl")
 # Usage: bench/run.sh [threads] [benchmark ...]      e.g. bench/run.sh 2 gemm
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +29,7 @@ dotnet build bench/Precision.Orleans.Bench -c Release --nologo -v q
 BIN=bench/Precision.Orleans.Bench/bin/Release/net10.0/Precision.Orleans.Bench.dll
 lscpu | grep -E 'Model name|^CPU\(s\)' || true
 for b in "${BENCHES[@]}"; do
-  dotnet "$BIN" "$b" --threads "$THREADS"
+  # shellcheck disable=SC2086
+  dotnet "$BIN" "$b" --threads "$THREADS" ${BENCH_ARGS:-}
   echo
 done
