@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Precision.Orleans.Client.Evaluation;
-using Precision.Orleans.RL.Tasks;
 
 namespace Precision.Orleans.Client.Commands;
 
@@ -11,11 +10,7 @@ internal static class EvalCommand
     {
         var defaults = new EvalSettings { ModelDirectory = "" };
         var model = CommonOptions.Directory("--model", "checkpoint directory (config.json, model.safetensors, tokenizer.chars.json)", required: true);
-        var problems = new Option<string?>("--problems") { Description = "JSONL problem file {prompt, answer, …} (instead of --task)" };
-        var task = new Option<string?>("--task") { Description = $"generate problems with a task ({string.Join("|", TaskCatalog.Names)}; default arithmetic)" };
-        var difficulty = new Option<int?>("--difficulty") { Description = "difficulty of generated problems (default: the model's pretraining difficulty)" };
-        var count = new Option<int>("--count") { Description = "problems to generate", DefaultValueFactory = _ => defaults.Source.Count };
-        var seed = new Option<int>("--seed") { Description = "seed of the generated problems (an eval family distinct from pretraining and sanity-set) and of sampling", DefaultValueFactory = _ => 0 };
+        var source = new ProblemSourceOptions(defaults.Source.Count, "an eval family distinct from pretraining and sanity-set");
         var k = new Option<int>("--k") { Description = "responses sampled per problem", DefaultValueFactory = _ => defaults.K };
         var temperature = new Option<float>("--temperature") { Description = "sampling temperature", DefaultValueFactory = _ => defaults.Temperature };
         var topP = new Option<float>("--top-p") { Description = "nucleus sampling mass", DefaultValueFactory = _ => defaults.TopP };
@@ -24,19 +19,12 @@ internal static class EvalCommand
         var output = new Option<string?>("--out") { Description = "result JSON (default <model>/eval.json)" };
 
         var command = new Command("eval", "Report avg@k and pass@k of a policy on a held-out set.");
-        foreach (Option o in new Option[] { model, problems, task, difficulty, count, seed, k, temperature, topP, dtype, maxNew, output })
+        foreach (Option o in new Option[] { model }.Concat(source.All).Concat(new Option[] { k, temperature, topP, dtype, maxNew, output }))
             command.Options.Add(o);
         command.SetAction(parse => UserErrors.Run("eval", () => EvalRunner.Run(new EvalSettings
         {
             ModelDirectory = parse.GetValue(model)!,
-            Source = new ProblemSource
-            {
-                ProblemsFile = parse.GetValue(problems),
-                Task = parse.GetValue(task),
-                Difficulty = parse.GetValue(difficulty),
-                Count = parse.GetValue(count),
-                Seed = parse.GetValue(seed),
-            },
+            Source = source.Read(parse),
             K = parse.GetValue(k),
             Temperature = parse.GetValue(temperature),
             TopP = parse.GetValue(topP),
