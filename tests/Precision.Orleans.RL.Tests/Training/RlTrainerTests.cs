@@ -85,6 +85,34 @@ public sealed class RlTrainerTests
     }
 
     [Fact]
+    public void Cancelling_between_iterations_checkpoints_that_step_and_the_resumed_run_continues_the_same_curve()
+    {
+        // What Ctrl-C in `precision train` does: the token is cancelled while iteration 2 runs; the trainer finishes
+        // it, checkpoints step 2 even though checkpoint_every (3) is not due, and returns.
+        using var run = new TinyRun();
+        string yaml = run.Yaml(algorithm: "pg-seq-tis", iterations: 4, checkpointEvery: 3);
+        var straight = RunRows(run, yaml, "straight");
+
+        string dir = run.RunDir("cancelled");
+        using var cancel = new CancellationTokenSource();
+        var stopped = new RlTrainer(run.Spec(yaml), dir).Run(new InlineProgress(row => { if (row.Step == 2) cancel.Cancel(); }), cancel.Token);
+        Assert.Equal(2, stopped.Iterations);
+        Assert.True(Directory.Exists(Path.Combine(dir, "checkpoints", "step-000002")), "a cancelled run checkpoints the step it stopped at");
+
+        var resumed = new RlTrainer(run.Spec(yaml), dir).Run();
+        Assert.Equal(2, resumed.ResumedFromStep);
+        var rows = new MetricsLog(dir).ReadAll();
+        Assert.Equal(4, rows.Count);
+        for (int i = 0; i < 4; i++) Assert.Equal(straight[i], rows[i], MetricsComparer.Instance);
+    }
+
+    /// <summary>Reports synchronously on the caller's thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class InlineProgress(Action<IterationMetrics> report) : IProgress<IterationMetrics>
+    {
+        public void Report(IterationMetrics value) => report(value);
+    }
+
+    [Fact]
     public void Resume_truncates_metrics_written_after_the_checkpoint()
     {
         using var run = new TinyRun();
