@@ -19,7 +19,7 @@ internal static class TrainLmRunner
     public static int Run(TrainLmSettings s)
     {
         var tokenizer = SyntheticCorpus.CreateTokenizer();
-        var config = s.ModelConfig(tokenizer.VocabSize, CharTokenizer.BosId, CharTokenizer.EosId);
+        var config = s.ToModelConfig(tokenizer.VocabSize, s.MaxPositions);
         var options = new TrainingOptions
         {
             ComputeDType = s.DType,
@@ -45,7 +45,7 @@ internal static class TrainLmRunner
                 var recent = new Queue<float>();
                 for (int step = 1; step <= s.Steps; step++)
                 {
-                    float lr = s.LearningRateAt(step);
+                    float lr = WarmupCosineSchedule.At(step, s.LearningRate, s.WarmupSteps, s.Steps);
                     engine.Optimizer.Options = engine.Optimizer.Options with { LearningRate = lr };
                     var batch = batches.Next();
                     var sw = Stopwatch.StartNew();

@@ -4,7 +4,7 @@ using Precision.Orleans.Engine.Model;
 namespace Precision.Orleans.Client.LanguageModel;
 
 /// <summary>What <c>precision train-lm</c> trains and where it writes.</summary>
-internal sealed record TrainLmSettings
+internal sealed record TrainLmSettings : IModelShape
 {
     public required string OutputDirectory { get; init; }
     public int Steps { get; init; } = 1200;
@@ -23,26 +23,6 @@ internal sealed record TrainLmSettings
     public int KvHeads { get; init; } = 2;
     public int IntermediateSize { get; init; } = 384;
 
-    public ModelConfig ModelConfig(int vocabSize, int bosId, int eosId) => new ModelConfig
-    {
-        ModelType = "qwen2",
-        VocabSize = vocabSize,
-        HiddenSize = HiddenSize,
-        IntermediateSize = IntermediateSize,
-        NumHiddenLayers = Layers,
-        NumAttentionHeads = Heads,
-        NumKeyValueHeads = KvHeads,
-        // Room for a prompt plus a long sampled response in the mismatch analysis.
-        MaxPositionEmbeddings = Math.Max(1024, SeqLen),
-        BosTokenId = bosId,
-        EosTokenId = eosId,
-    }.Validate();
-
-    /// <summary>Linear warmup then cosine decay to 10% of the peak: a tiny model learns fastest this way in few steps.</summary>
-    public float LearningRateAt(int step)
-    {
-        if (step <= WarmupSteps) return LearningRate * step / Math.Max(1, WarmupSteps);
-        double progress = (double)(step - WarmupSteps) / Math.Max(1, Steps - WarmupSteps);
-        return (float)(LearningRate * (0.1 + 0.9 * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1, progress)))));
-    }
+    /// <summary>Room for a prompt plus a long sampled response in the mismatch analysis.</summary>
+    public int MaxPositions => Math.Max(1024, SeqLen);
 }

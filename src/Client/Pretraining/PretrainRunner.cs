@@ -28,7 +28,7 @@ internal static class PretrainRunner
         s.Validate();
         IProblemTask task = TaskCatalog.Get(s.Task);
         var tokenizer = new CharTokenizer(task.Alphabet);
-        var config = s.ModelConfig(tokenizer.VocabSize, CharTokenizer.BosId, CharTokenizer.EosId);
+        var config = s.ToModelConfig(tokenizer.VocabSize, maxPositions: 1024);
         var engine = new TrainingEngine(config, new TrainingOptions
         {
             ComputeDType = s.DType,
@@ -64,7 +64,7 @@ internal static class PretrainRunner
                 var recent = new Queue<float>();
                 for (int step = 1; step <= s.Steps; step++)
                 {
-                    float lr = s.LearningRateAt(step);
+                    float lr = WarmupCosineSchedule.At(step, s.LearningRate, s.WarmupSteps, s.Steps);
                     engine.Optimizer.Options = engine.Optimizer.Options with { LearningRate = lr };
                     TokenBatch batch = batches.ForStep(step);
                     var sw = Stopwatch.StartNew();

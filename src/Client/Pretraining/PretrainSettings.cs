@@ -12,7 +12,7 @@ namespace Precision.Orleans.Client.Pretraining;
 /// (avg 20%, 11 of 128 in the band), difficulty 3 / 800 steps 36% (19), 1400 steps mostly right (75%, 25):
 /// its errors are systematic per problem, so the spread stays bimodal and the band holds about a fifth.
 /// </summary>
-internal sealed record PretrainSettings
+internal sealed record PretrainSettings : LanguageModel.IModelShape
 {
     public required string OutputDirectory { get; init; }
     public string Task { get; init; } = ArithmeticTask.TaskName;
@@ -52,28 +52,6 @@ internal sealed record PretrainSettings
         if (HiddenSize % Heads != 0 || HiddenSize / Heads % 2 != 0)
             throw new ArgumentException($"--hidden ({HiddenSize}) / --heads ({Heads}) must be an even whole head width");
         return this;
-    }
-
-    public ModelConfig ModelConfig(int vocabSize, int bosId, int eosId) => new ModelConfig
-    {
-        ModelType = "qwen2",
-        VocabSize = vocabSize,
-        HiddenSize = HiddenSize,
-        IntermediateSize = IntermediateSize,
-        NumHiddenLayers = Layers,
-        NumAttentionHeads = Heads,
-        NumKeyValueHeads = KvHeads,
-        MaxPositionEmbeddings = 1024,
-        BosTokenId = bosId,
-        EosTokenId = eosId,
-    }.Validate();
-
-    /// <summary>Linear warmup then cosine decay to 10% of the peak.</summary>
-    public float LearningRateAt(int step)
-    {
-        if (step <= WarmupSteps) return LearningRate * step / Math.Max(1, WarmupSteps);
-        double progress = (double)(step - WarmupSteps) / Math.Max(1, Steps - WarmupSteps);
-        return (float)(LearningRate * (0.1 + 0.9 * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1, progress)))));
     }
 
     /// <summary>Room for the longest worked solution at this difficulty, plus slack for a rambling sample.</summary>
