@@ -9,7 +9,10 @@ namespace Precision.Orleans.Engine.Model;
 /// </summary>
 public sealed record ModelConfig
 {
-    /// <summary>"qwen2" (q/k/v bias) or "llama" (no bias). Default "qwen2".</summary>
+    /// <summary>
+    /// "qwen2" (q/k/v bias), "llama" (no bias), "qwen3" (per-head RMSNorm on q and k before RoPE, no bias) or
+    /// "qwen3_moe" (qwen3 attention with Mixture-of-Experts MLPs). Default "qwen2".
+    /// </summary>
     [JsonPropertyName("model_type")] public string ModelType { get; init; } = "qwen2";
 
     [JsonPropertyName("vocab_size")] public int VocabSize { get; init; } = 256;
@@ -45,6 +48,36 @@ public sealed record ModelConfig
 
     [JsonPropertyName("eos_token_id")] public int? EosTokenId { get; init; }
 
+    /// <summary>Routed experts per MoE layer (qwen3_moe); 0 for a dense model.</summary>
+    [JsonPropertyName("num_experts")] public int NumExperts { get; init; }
+
+    /// <summary>Experts each token is routed to (top-k).</summary>
+    [JsonPropertyName("num_experts_per_tok")] public int NumExpertsPerToken { get; init; }
+
+    /// <summary>SwiGLU inner width of one expert.</summary>
+    [JsonPropertyName("moe_intermediate_size")] public int MoeIntermediateSize { get; init; }
+
+    /// <summary>Renormalise the top-k routing weights to sum to one (Qwen3-MoE checkpoints set true; HF's default is false).</summary>
+    [JsonPropertyName("norm_topk_prob")] public bool NormTopKProb { get; init; }
+
+    /// <summary>Every decoder_sparse_step-th layer is sparse (layer l when (l + 1) % step == 0). Default 1: all layers.</summary>
+    [JsonPropertyName("decoder_sparse_step")] public int DecoderSparseStep { get; init; } = 1;
+
+    /// <summary>Layers that keep a dense MLP even in an MoE model.</summary>
+    [JsonPropertyName("mlp_only_layers")] public IReadOnlyList<int> MlpOnlyLayers { get; init; } = [];
+
+    /// <summary>Weight of the Switch-Transformer load-balancing loss when training uses it. HF default 0.001.</summary>
+    [JsonPropertyName("router_aux_loss_coef")] public float RouterAuxLossCoef { get; init; } = 0.001f;
+
+    [JsonIgnore] public bool IsMoe => NumExperts > 0;
+
+    /// <summary>Qwen3 and Qwen3-MoE normalise each query and key head (RMSNorm over head_dim) before RoPE.</summary>
+    [JsonIgnore] public bool HasQkNorm => ModelType is "qwen3" or "qwen3_moe";
+
+    /// <summary>True when decoder layer <paramref name="layer"/> has a routed-expert MLP (Qwen3-MoE's rule).</summary>
+    public bool IsSparseLayer(int layer) =>
+        IsMoe && !MlpOnlyLayers.Contains(layer) && (layer + 1) % DecoderSparseStep == 0;
+
     [JsonIgnore] public int HeadDim => HeadDimOverride ?? HiddenSize / NumAttentionHeads;
 
     [JsonIgnore] public bool AttentionBias => AttentionBiasOverride ?? ModelType == "qwen2";
@@ -61,7 +94,8 @@ public sealed record ModelConfig
             if (!ok) throw new InvalidDataException($"model config: '{field}' {why}");
         }
 
-        Require(ModelType is "qwen2" or "llama", "model_type", $"is '{ModelType}'; supported: qwen2, llama");
+        Require(ModelType is "qwen2" or "llama" or "qwen3" or "qwen3_moe", "model_type",
+            $"is '{ModelType}'; supported: qwen2, llama, qwen3, qwen3_moe");
         Require(VocabSize > 0, "vocab_size", "must be positive");
         Require(HiddenSize > 0, "hidden_size", "must be positive");
         Require(IntermediateSize > 0, "intermediate_size", "must be positive");
@@ -75,8 +109,26 @@ public sealed record ModelConfig
         Require(MaxPositionEmbeddings > 0, "max_position_embeddings", "must be positive");
         Require(RmsNormEps > 0, "rms_norm_eps", "must be positive");
         Require(RopeTheta > 0, "rope_theta", "must be positive");
+        if (ModelType == "qwen3_moe")
+        {
+            Require(NumExperts > 0, "num_experts", "must be positive for qwen3_moe");
+            Require(NumExpertsPerToken > 0 && NumExpertsPerToken <= NumExperts, "num_experts_per_tok",
+                $"must be in [1, num_experts = {NumExperts}]");
+            Require(MoeIntermediateSize > 0, "moe_intermediate_size", "must be positive for qwen3_moe");
+            Require(DecoderSparseStep > 0, "decoder_sparse_step", "must be positive");
+            Require(MlpOnlyLayers.All(l => l >= 0 && l < NumHiddenLayers), "mlp_only_layers",
+                $"must list layer indices in [0, {NumHiddenLayers})");
+            Require(RouterAuxLossCoef >= 0, "router_aux_loss_coef", "must be >= 0");
+        }
+        else Require(NumExperts == 0, "num_experts", $"is {NumExperts}; experts are only supported with model_type qwen3_moe");
         return this;
     }
+
+    // Value equality over the serialised fields: the generated record equality would compare the
+    // mlp_only_layers list by reference.
+    public bool Equals(ModelConfig? other) => other is not null && ToJson() == other.ToJson();
+
+    public override int GetHashCode() => ToJson().GetHashCode(StringComparison.Ordinal);
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {

@@ -9,15 +9,27 @@ public sealed record ParameterInfo(string Name, int[] Shape, long Offset)
     public long Count => Shape.Aggregate(1L, (a, b) => a * b);
 }
 
-/// <summary>Offsets of one decoder layer's tensors inside the contiguous parameter buffer.</summary>
+/// <summary>Offsets of one routed expert's SwiGLU weights: gate/up [moe_intermediate, D], down [D, moe_intermediate].</summary>
+public readonly record struct ExpertOffsets(long GateProj, long UpProj, long DownProj);
+
+/// <summary>
+/// Offsets of one decoder layer's tensors inside the contiguous parameter buffer. Absent tensors are -1:
+/// biases without attention bias, q/k norms outside qwen3, the dense MLP in a sparse (MoE) layer, and the
+/// router in a dense one. <see cref="Experts"/> is empty in a dense layer.
+/// </summary>
 public readonly record struct LayerOffsets(
     long InputNorm,
     long QProj, long QBias,
     long KProj, long KBias,
     long VProj, long VBias,
     long OProj,
+    long QNorm, long KNorm,
     long PostAttentionNorm,
-    long GateProj, long UpProj, long DownProj);
+    long GateProj, long UpProj, long DownProj,
+    long Router, IReadOnlyList<ExpertOffsets> Experts)
+{
+    public bool IsSparse => Router >= 0;
+}
 
 /// <summary>
 /// All parameters of a <see cref="ModelConfig"/> laid out in one contiguous allocation (llm.c style):
@@ -66,11 +78,32 @@ public sealed class ParameterLayout
             long vw = Add(p + "self_attn.v_proj.weight", kv, d);
             long vb = config.AttentionBias ? Add(p + "self_attn.v_proj.bias", kv) : -1;
             long ow = Add(p + "self_attn.o_proj.weight", d, q);
+            long qNorm = config.HasQkNorm ? Add(p + "self_attn.q_norm.weight", config.HeadDim) : -1;
+            long kNorm = config.HasQkNorm ? Add(p + "self_attn.k_norm.weight", config.HeadDim) : -1;
             long postNorm = Add(p + "post_attention_layernorm.weight", d);
-            long gate = Add(p + "mlp.gate_proj.weight", inter, d);
-            long up = Add(p + "mlp.up_proj.weight", inter, d);
-            long down = Add(p + "mlp.down_proj.weight", d, inter);
-            layers.Add(new LayerOffsets(inNorm, qw, qb, kw, kb, vw, vb, ow, postNorm, gate, up, down));
+            long gate = -1, up = -1, down = -1, router = -1;
+            var experts = new List<ExpertOffsets>();
+            if (config.IsSparseLayer(l))
+            {
+                // Experts contiguous after the router, so one expert's three matrices are one span.
+                int moe = config.MoeIntermediateSize;
+                router = Add(p + "mlp.gate.weight", config.NumExperts, d);
+                for (int e = 0; e < config.NumExperts; e++)
+                {
+                    string ep = $"{p}mlp.experts.{e}.";
+                    long eg = Add(ep + "gate_proj.weight", moe, d);
+                    long eu = Add(ep + "up_proj.weight", moe, d);
+                    long ed = Add(ep + "down_proj.weight", d, moe);
+                    experts.Add(new ExpertOffsets(eg, eu, ed));
+                }
+            }
+            else
+            {
+                gate = Add(p + "mlp.gate_proj.weight", inter, d);
+                up = Add(p + "mlp.up_proj.weight", inter, d);
+                down = Add(p + "mlp.down_proj.weight", d, inter);
+            }
+            layers.Add(new LayerOffsets(inNorm, qw, qb, kw, kb, vw, vb, ow, qNorm, kNorm, postNorm, gate, up, down, router, experts));
         }
         Layers = layers;
         FinalNorm = Add("model.norm.weight", d);

@@ -1,3 +1,5 @@
+using Precision.Orleans.Engine.Model;
+
 namespace Precision.Orleans.Engine.Rollout;
 
 /// <summary>Why a sequence stopped.</summary>
@@ -19,4 +21,10 @@ public sealed record RolloutSequence(int[] PromptTokens, int[] Tokens, float[] L
 {
     /// <summary>Prompt followed by response, as the training engine re-scores it.</summary>
     public int[] FullSequence() => [.. PromptTokens, .. Tokens];
+
+    /// <summary>
+    /// For MoE models, the experts the rollout engine routed each fed token to (positions 0 … prompt + response − 2,
+    /// i.e. every token whose output was computed); null for dense models.
+    /// </summary>
+    public ExpertRouting? Routing { get; init; }
 }
