@@ -33,7 +33,7 @@ public sealed partial class TrainingEngine
 
         // dlogits overwrite the logits: the forward's logits are not needed past this point.
         TokenLogProbLayer.Backward(dRow, act.Logits, act.LogSumExp, act.Targets, act.Logits, n, V, dt);
-        LinearLayer.Backward(act.Logits, act.FinalOut, W(L.LmHead, (long)V * d), act.DNorm, G(L.LmHead, (long)V * d), default, n, V, d, dt, false);
+        LinearBackward(act.Logits, act.FinalOut, L.LmHead, -1, act.DNorm, n, V, d, false);
         var dR = act.DResidual;
         RmsNormLayer.Backward(act.DNorm, act.Residual[c.NumHiddenLayers], act.FinalNormed, act.FinalRstd, W(L.FinalNorm, d),
             dR, G(L.FinalNorm, d), n, d, dt, accumulateInput: false);
@@ -44,20 +44,20 @@ public sealed partial class TrainingEngine
             var o = L.Layers[l];
             var a = act.Layers[l];
             // MLP branch: dR is the gradient of the layer output, which flows unchanged into both residual inputs.
-            LinearLayer.Backward(dR, a.Hidden, W(o.DownProj, (long)d * inter), act.DHidden, G(o.DownProj, (long)d * inter), default, n, d, inter, dt, false);
+            LinearBackward(dR, a.Hidden, o.DownProj, -1, act.DHidden, n, d, inter, false);
             SwiGluLayer.Backward(act.DHidden, a.Gate.AsSpan(0, n * inter), a.Up, a.Activated, act.DGate, act.DUp, dt);
-            LinearLayer.Backward(act.DUp, a.Norm2Out, W(o.UpProj, (long)inter * d), act.DNorm, G(o.UpProj, (long)inter * d), default, n, inter, d, dt, false);
-            LinearLayer.Backward(act.DGate, a.Norm2Out, W(o.GateProj, (long)inter * d), act.DNorm, G(o.GateProj, (long)inter * d), default, n, inter, d, dt, true);
+            LinearBackward(act.DUp, a.Norm2Out, o.UpProj, -1, act.DNorm, n, inter, d, false);
+            LinearBackward(act.DGate, a.Norm2Out, o.GateProj, -1, act.DNorm, n, inter, d, true);
             RmsNormLayer.Backward(act.DNorm, a.Mid, a.Normed2, a.Rstd2, W(o.PostAttentionNorm, d), dR, G(o.PostAttentionNorm, d), n, d, dt, accumulateInput: true);
 
             // Attention branch.
-            LinearLayer.Backward(dR, a.AttnOut, W(o.OProj, (long)d * qd), act.DAttnOut, G(o.OProj, (long)d * qd), default, n, d, qd, dt, false);
+            LinearBackward(dR, a.AttnOut, o.OProj, -1, act.DAttnOut, n, d, qd, false);
             AttentionLayer.Backward(act.DAttnOut, a.QRotated, a.KRotated, a.V, a.Probs32, act.DQRotated, act.DKRotated, act.DV, shape, dt);
             RopeLayer.Backward(act.DQRotated, act.DQ, act.RopeCos, act.RopeSin, n, T, c.NumAttentionHeads, c.HeadDim, dt);
             RopeLayer.Backward(act.DKRotated, act.DK, act.RopeCos, act.RopeSin, n, T, c.NumKeyValueHeads, c.HeadDim, dt);
-            LinearLayer.Backward(act.DQ, a.Norm1Out, W(o.QProj, (long)qd * d), act.DNorm, G(o.QProj, (long)qd * d), GBias(o.QBias, qd), n, qd, d, dt, false);
-            LinearLayer.Backward(act.DK, a.Norm1Out, W(o.KProj, (long)kvd * d), act.DNorm, G(o.KProj, (long)kvd * d), GBias(o.KBias, kvd), n, kvd, d, dt, true);
-            LinearLayer.Backward(act.DV, a.Norm1Out, W(o.VProj, (long)kvd * d), act.DNorm, G(o.VProj, (long)kvd * d), GBias(o.VBias, kvd), n, kvd, d, dt, true);
+            LinearBackward(act.DQ, a.Norm1Out, o.QProj, o.QBias, act.DNorm, n, qd, d, false);
+            LinearBackward(act.DK, a.Norm1Out, o.KProj, o.KBias, act.DNorm, n, kvd, d, true);
+            LinearBackward(act.DV, a.Norm1Out, o.VProj, o.VBias, act.DNorm, n, kvd, d, true);
             RmsNormLayer.Backward(act.DNorm, act.Residual[l], a.Normed1, a.Rstd1, W(o.InputNorm, d), dR, G(o.InputNorm, d), n, d, dt, accumulateInput: true);
         }
         // With tied embeddings this lands in the same FP32 slot as the LM head's gradient: each use's gradient is
@@ -67,6 +67,15 @@ public sealed partial class TrainingEngine
         // The logits buffer now holds gradients: a second Backward would need a new Forward.
         _forwardBatch = null;
     }
+
+    /// <summary>
+    /// dx = dy·W (added to dx when <paramref name="accumulateInput"/>), dW += dyᵀ·x, db += Σ dy: the backward of
+    /// <see cref="LinearForward"/>, and likewise the single place adapters hook into.
+    /// </summary>
+    private void LinearBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, long weight, long bias, Span<float> dx,
+        int n, int outF, int inF, bool accumulateInput) =>
+        LinearLayer.Backward(dy, x, W(weight, (long)outF * inF), dx, G(weight, (long)outF * inF), GBias(bias, outF),
+            n, outF, inF, ComputeDType, accumulateInput);
 
     private Span<float> G(long offset, long count) => Gradients.AsSpan((int)offset, (int)count);
 

@@ -76,6 +76,14 @@ public sealed partial class TrainingEngine
         return result;
     }
 
+    /// <summary>
+    /// y = x·Wᵀ (+ b) for the weight matrix at <paramref name="weight"/> [outF, inF] (bias offset -1: none). Every
+    /// weight-matrix product of the model goes through this one method (and <see cref="LinearBackward"/>), so
+    /// adapters such as LoRA hook in at one place.
+    /// </summary>
+    private void LinearForward(ReadOnlySpan<float> x, long weight, long bias, Span<float> y, int n, int outF, int inF) =>
+        LinearLayer.Forward(x, W(weight, (long)outF * inF), Bias(bias, outF), y, n, outF, inF, ComputeDType);
+
     private Span<float> W(long offset, long count) => _computeWeights.AsSpan((int)offset, (int)count);
 
     private Span<float> Bias(long offset, int count) => offset < 0 ? Span<float>.Empty : _computeWeights.AsSpan((int)offset, count);
@@ -133,23 +141,23 @@ public sealed partial class TrainingEngine
             var a = act.Layers[l];
             var x = act.Residual[l];
             RmsNormLayer.Forward(x, W(o.InputNorm, d), a.Normed1, a.Norm1Out, a.Rstd1, n, d, c.RmsNormEps, dt);
-            LinearLayer.Forward(a.Norm1Out, W(o.QProj, (long)qd * d), Bias(o.QBias, qd), scratch, n, qd, d, dt);
+            LinearForward(a.Norm1Out, o.QProj, o.QBias, scratch, n, qd, d);
             RopeLayer.Forward(scratch, a.QRotated, act.RopeCos, act.RopeSin, n, T, c.NumAttentionHeads, c.HeadDim, dt);
-            LinearLayer.Forward(a.Norm1Out, W(o.KProj, (long)kvd * d), Bias(o.KBias, kvd), scratch, n, kvd, d, dt);
+            LinearForward(a.Norm1Out, o.KProj, o.KBias, scratch, n, kvd, d);
             RopeLayer.Forward(scratch, a.KRotated, act.RopeCos, act.RopeSin, n, T, c.NumKeyValueHeads, c.HeadDim, dt);
-            LinearLayer.Forward(a.Norm1Out, W(o.VProj, (long)kvd * d), Bias(o.VBias, kvd), a.V, n, kvd, d, dt);
+            LinearForward(a.Norm1Out, o.VProj, o.VBias, a.V, n, kvd, d);
             AttentionLayer.Forward(a.QRotated, a.KRotated, a.V, a.Probs32, a.AttnOut, shape, dt);
-            LinearLayer.Forward(a.AttnOut, W(o.OProj, (long)d * qd), default, scratch, n, d, qd, dt);
+            LinearForward(a.AttnOut, o.OProj, -1, scratch, n, d, qd);
             ResidualLayer.Forward(x.AsSpan(0, n * d), scratch.AsSpan(0, n * d), a.Mid, dt);
             RmsNormLayer.Forward(a.Mid, W(o.PostAttentionNorm, d), a.Normed2, a.Norm2Out, a.Rstd2, n, d, c.RmsNormEps, dt);
-            LinearLayer.Forward(a.Norm2Out, W(o.GateProj, (long)inter * d), default, a.Gate, n, inter, d, dt);
-            LinearLayer.Forward(a.Norm2Out, W(o.UpProj, (long)inter * d), default, a.Up, n, inter, d, dt);
+            LinearForward(a.Norm2Out, o.GateProj, -1, a.Gate, n, inter, d);
+            LinearForward(a.Norm2Out, o.UpProj, -1, a.Up, n, inter, d);
             SwiGluLayer.Forward(a.Gate.AsSpan(0, n * inter), a.Up, a.Activated, a.Hidden, dt);
-            LinearLayer.Forward(a.Hidden, W(o.DownProj, (long)d * inter), default, scratch, n, d, inter, dt);
+            LinearForward(a.Hidden, o.DownProj, -1, scratch, n, d, inter);
             ResidualLayer.Forward(a.Mid.AsSpan(0, n * d), scratch.AsSpan(0, n * d), act.Residual[l + 1], dt);
         }
         RmsNormLayer.Forward(act.Residual[c.NumHiddenLayers], W(L.FinalNorm, d), act.FinalNormed, act.FinalOut, act.FinalRstd, n, d, c.RmsNormEps, dt);
-        LinearLayer.Forward(act.FinalOut, W(L.LmHead, (long)V * d), default, act.Logits, n, V, d, dt);
+        LinearForward(act.FinalOut, L.LmHead, -1, act.Logits, n, V, d);
         TokenLogProbLayer.Forward(act.Logits, act.Targets, act.LogProbsByRow, act.LogSumExp, n, V);
         return act;
     }
