@@ -97,7 +97,7 @@ public class MoeRolloutTests(ITestOutputHelper output)
     {
         var config = MoeTinyModels.Qwen3Moe();
         var weights = TinyModels.Weights(config, seed: 8);
-        var prompts = TinyModels.Prompts(12, config.VocabSize, seed: 9);
+        var prompts = TinyModels.Prompts(48, config.VocabSize, seed: 9);
         var fp32 = new RolloutEngine(config, DType.Fp32);
         fp32.LoadWeights(weights, 0);
         // Force each dtype's tokens through the FP32 engine's routing by comparing routing of the same sequences:
