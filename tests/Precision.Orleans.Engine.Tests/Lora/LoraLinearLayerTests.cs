@@ -15,7 +15,7 @@ namespace Precision.Orleans.Engine.Tests.Lora;
 /// <summary>One LoRA linear (base W, b frozen; adapters A, B) in FP32: FP64 finite differences and PyTorch parity.</summary>
 public class LoraLinearLayerTests(ITestOutputHelper output)
 {
-    private const int N = 5, In = 7, Out = 6, Rank = 3;
+    private const int N = 9, In = 40, Out = 24, Rank = 4;
     private const float Scale = 2.5f;
 
     private sealed record Case(float[] X, float[] W, float[] Bias, float[] A, float[] B, float[] Dy);
