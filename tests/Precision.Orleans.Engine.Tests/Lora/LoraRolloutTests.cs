@@ -59,6 +59,43 @@ public class LoraRolloutTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData(LoraRolloutMode.Merged, "all")] // experts' adapters merged into their weights
+    [InlineData(LoraRolloutMode.Unmerged, "attention")]
+    public void In_fp32_moe_rollout_with_adapters_matches_the_training_engine(LoraRolloutMode mode, string targets)
+    {
+        var config = Precision.Orleans.Engine.Tests.Rollout.MoeTinyModels.Qwen3Moe();
+        var master = RolloutModels.Weights(config, 31);
+        var lora = targets == "all" ? LoraTestModels.AllModules(rank: 4, alpha: 8)
+            : new LoraConfig { Rank = 4, Alpha = 8, TargetModules = ["q_proj", "k_proj", "v_proj", "o_proj"] };
+        var layout = new LoraLayout(new ParameterLayout(config), lora);
+        var adapters = LoraTestModels.Adapters(layout, 12, 0.15);
+        var trainer = new TrainingEngine(config, new TrainingOptions { ComputeDType = DType.Fp32, Lora = lora }, master, adapterWeights: adapters);
+        var rollout = new RolloutEngine(config, DType.Fp32);
+        rollout.LoadWeights(master, layout, adapters, mode, 0);
+        var rollouts = rollout.Generate(RolloutModels.Prompts(3, config.VocabSize, 31), new SamplingOptions { Temperature = 0, MaxNewTokens = 16 });
+        var batch = TokenBatch.FromSequences([.. rollouts.Select(r => r.FullSequence())], [.. rollouts.Select(r => r.PromptTokens.Length)]);
+        var logPi = trainer.ComputeLogProbs(batch);
+        double worst = 0;
+        for (int b = 0; b < rollouts.Count; b++)
+            for (int i = 0; i < rollouts[b].Tokens.Length; i++)
+                worst = Math.Max(worst, Math.Abs(logPi[b * batch.SeqLen + rollouts[b].PromptTokens.Length + i] - rollouts[b].LogProbs[i]));
+        output.WriteLine($"qwen3_moe {mode} ({targets}): max |log π − log μ| = {worst:E2}");
+        Assert.True(worst < 1e-5, $"max gap {worst}");
+    }
+
+    [Fact]
+    public void Unmerged_adapters_on_experts_are_refused_clearly()
+    {
+        var config = Precision.Orleans.Engine.Tests.Rollout.MoeTinyModels.Qwen3Moe();
+        var layout = new LoraLayout(new ParameterLayout(config), LoraTestModels.AllModules());
+        var rollout = new RolloutEngine(config, DType.Bf16);
+        var e = Assert.Throws<NotSupportedException>(() =>
+            rollout.LoadWeights(RolloutModels.Weights(config, 1), layout, new float[layout.TotalCount], LoraRolloutMode.Unmerged, 0));
+        Assert.Contains("experts", e.Message);
+        Assert.Contains("merged", e.Message);
+    }
+
+    [Theory]
     [InlineData(DType.Bf16)]
     [InlineData(DType.Fp16)]
     public void In_16_bit_merged_and_unmerged_both_stay_close_to_the_training_engine(DType dtype)
