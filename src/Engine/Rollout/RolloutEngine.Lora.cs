@@ -29,8 +29,11 @@ public sealed partial class RolloutEngine
         {
             var merged = baseMaster.ToArray();
             MergeAdapters(merged, adapters, adapterWeights);
-            LoadWeights(merged, version);
-            AdapterMode = LoraRolloutMode.Merged;
+            lock (_gate)
+            {
+                LoadWeights(merged, version);
+                AdapterMode = LoraRolloutMode.Merged;
+            }
             return;
         }
         // Build (and validate) the adapters before touching the loaded weights.
