@@ -14,7 +14,9 @@ public sealed partial class TrainingEngine
 
     /// <summary>
     /// Backpropagates dLoss/dlogp [B·T] through the last <see cref="Forward"/>, multiplied by the loss scale, in the
-    /// compute dtype; weight gradients are ADDED to <see cref="Gradients"/> (FP32, still scaled).
+    /// compute dtype; weight gradients are ADDED to <see cref="Gradients"/> (FP32, still scaled). For MoE models with
+    /// <see cref="TrainingOptions.RouterAuxLossCoef"/> set, the load-balancing loss (<see cref="LastAuxLoss"/>) is part
+    /// of the loss whose gradient this adds.
     /// </summary>
     public void Backward(ReadOnlySpan<float> dLogProbs)
     {

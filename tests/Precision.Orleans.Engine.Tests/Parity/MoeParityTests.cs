@@ -1,98 +1,9 @@
-using System.Runtime.InteropServices;
-using System.Text.Json;
 using Precision.Orleans.Abstractions;
-using Precision.Orleans.Engine.Model;
-using Precision.Orleans.Engine.Tests.Checkpoints;
-using Precision.Orleans.Engine.Tests.Training;
 using Precision.Orleans.Engine.Training;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace Precision.Orleans.Engine.Tests.Parity;
-
-/// <summary>One MoE block (router + experts of a sparse layer) given to PyTorch and to the FP32 training engine.</summary>
-public sealed class MoeBlockCase
-{
-    public const int Rows = 16;
-
-    public MoeBlockCase(string name, bool normTopK, int seed)
-    {
-        Name = name;
-        Config = new ModelConfig
-        {
-            ModelType = "qwen3_moe", VocabSize = 8, HiddenSize = 24, IntermediateSize = 8, NumHiddenLayers = 1,
-            NumAttentionHeads = 4, NumKeyValueHeads = 2, NumExperts = 6, NumExpertsPerToken = 2, MoeIntermediateSize = 12,
-            NormTopKProb = normTopK,
-        };
-        var layout = new ParameterLayout(Config);
-        Weights = TinyModels.Weights(layout, seed);
-        var rng = new Random(seed + 1);
-        X = GradientCheck.Random(rng, Rows * Config.HiddenSize, 1.5);
-        Dy = GradientCheck.Random(rng, Rows * Config.HiddenSize);
-        // the block's tensors are contiguous in the layout: router, then each expert's gate, up, down
-        Tensors = layout.Parameters.Where(p => p.Name.StartsWith("model.layers.0.mlp.", StringComparison.Ordinal)).ToList();
-    }
-
-    public string Name { get; }
-    public ModelConfig Config { get; }
-    public float[] Weights { get; }
-    public float[] X { get; }
-    public float[] Dy { get; }
-    public IReadOnlyList<ParameterInfo> Tensors { get; }
-    public long Offset => Tensors[0].Offset;
-    public long Count => Tensors.Sum(t => t.Count);
-
-    public void WriteInputs(string directory)
-    {
-        Directory.CreateDirectory(directory);
-        var manifest = new Dictionary<string, object>
-        {
-            ["rows"] = Rows,
-            ["hidden_size"] = Config.HiddenSize,
-            ["num_experts"] = Config.NumExperts,
-            ["num_experts_per_tok"] = Config.NumExpertsPerToken,
-            ["moe_intermediate_size"] = Config.MoeIntermediateSize,
-            ["norm_topk_prob"] = Config.NormTopKProb,
-            ["tensors"] = Tensors.Select(p => new Dictionary<string, object> { ["name"] = p.Name["model.layers.0.mlp.".Length..], ["shape"] = p.Shape }).ToList(),
-        };
-        File.WriteAllText(Path.Combine(directory, "manifest.json"), JsonSerializer.Serialize(manifest));
-        File.WriteAllBytes(Path.Combine(directory, "weights.bin"), MemoryMarshal.AsBytes(Weights.AsSpan((int)Offset, (int)Count)).ToArray());
-        File.WriteAllBytes(Path.Combine(directory, "x.bin"), MemoryMarshal.AsBytes(X.AsSpan()).ToArray());
-        File.WriteAllBytes(Path.Combine(directory, "dy.bin"), MemoryMarshal.AsBytes(Dy.AsSpan()).ToArray());
-    }
-}
-
-/// <summary>Runs torch_reference.py --moe-block once for every block case.</summary>
-public sealed class MoeBlockTorchFixture : IDisposable
-{
-    private readonly TempDirectory _root = new();
-    private readonly Exception? _failure;
-
-    public static readonly MoeBlockCase[] Cases = [new("renormalised", true, 51), new("raw-weights", false, 52)];
-
-    public MoeBlockTorchFixture()
-    {
-        try
-        {
-            foreach (var c in Cases) c.WriteInputs(_root.File(c.Name));
-            TorchReferenceRunner.Run(["--moe-block", .. Cases.Select(c => _root.File(c.Name))]);
-        }
-        catch (Exception e)
-        {
-            _failure = e;
-        }
-    }
-
-    public float[] Read(MoeBlockCase c, string file, long count)
-    {
-        if (_failure is not null) throw new InvalidOperationException($"PyTorch reference unavailable: {_failure.Message}", _failure);
-        var bytes = File.ReadAllBytes(Path.Combine(_root.File(c.Name), file));
-        Assert.Equal(count * 4, bytes.Length);
-        return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
-    }
-
-    public void Dispose() => _root.Dispose();
-}
 
 /// <summary>The FP32 training engine's MoE block against an independent PyTorch implementation: output, dx, router and expert weight gradients within 1e-4 relative (‖a − b‖∞ / ‖b‖∞).</summary>
 public class MoeParityTests(MoeBlockTorchFixture torch, ITestOutputHelper output) : IClassFixture<MoeBlockTorchFixture>

@@ -134,6 +134,25 @@ public class MoeModelGradientTests
         }
     }
 
+    [Fact]
+    public void Batches_of_changing_shape_reuse_buffers_and_give_the_same_results_as_a_fresh_engine()
+    {
+        var big = TokenBatch.FromSequences([[1, 2, 3, 4, 5, 6, 7, 8], [9, 10, 11], [12, 13, 14, 15]]);
+        var small = TinyModels.Batch();
+        var reused = Engine("qwen3-moe-mixed", 43, 0.01f, DType.Bf16);
+        reused.ComputeLogProbs(big);
+        var fresh = Engine("qwen3-moe-mixed", 43, 0.01f, DType.Bf16);
+        Assert.Equal(fresh.Forward(small), reused.Forward(small));
+        Assert.Equal(fresh.LastAuxLoss, reused.LastAuxLoss);
+        var dLogp = small.TargetMask.Select(m => -m).ToArray();
+        fresh.Backward(dLogp);
+        reused.Backward(dLogp);
+        Assert.Equal(fresh.Gradients, reused.Gradients);
+        Assert.Equal(fresh.ComputeLogits(big), reused.ComputeLogits(big));
+        Assert.Equal(3, reused.LastRouting!.Count);
+        Assert.Equal(8, reused.LastRouting[0].Positions);
+    }
+
     [Theory]
     [InlineData(DType.Bf16)]
     [InlineData(DType.Fp16)]
