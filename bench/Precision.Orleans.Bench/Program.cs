@@ -10,9 +10,11 @@ switch (args.FirstOrDefault())
         return EngineBenchmarks.TrainStep(options);
     case "decode":
         return EngineBenchmarks.Decode(options);
+    case "lora":
+        return LoraBenchmark.Run(options);
     case "policy-iteration":
         return PolicyIterationBenchmark.Run(options);
     default:
-        Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode|policy-iteration> [--threads N] [--tokens N]");
+        Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode|policy-iteration|lora> [--threads N] [--tokens N]");
         return 2;
 }
