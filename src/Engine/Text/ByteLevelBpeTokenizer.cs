@@ -245,9 +245,13 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
             for (int i = 1; i < n - 1; i++) if (ranks[i] < ranks[best]) best = i;
             if (ranks[best] == int.MaxValue) break;
             symbols[best] = mergedIds[best];
-            Array.Copy(symbols, best + 2, symbols, best + 1, n - best - 2);
-            Array.Copy(ranks, best + 2, ranks, best + 1, n - best - 3 > 0 ? n - best - 3 : 0);
-            Array.Copy(mergedIds, best + 2, mergedIds, best + 1, n - best - 3 > 0 ? n - best - 3 : 0);
+            // Close the gap: symbols after the pair move left by one, and so do the ranks of the pairs after it.
+            symbols.AsSpan(best + 2, n - best - 2).CopyTo(symbols.AsSpan(best + 1));
+            if (n - best - 3 > 0)
+            {
+                ranks.AsSpan(best + 2, n - best - 3).CopyTo(ranks.AsSpan(best + 1));
+                mergedIds.AsSpan(best + 2, n - best - 3).CopyTo(mergedIds.AsSpan(best + 1));
+            }
             n--;
             if (best > 0) (ranks[best - 1], mergedIds[best - 1]) = Lookup(symbols[best - 1], symbols[best]);
             if (best < n - 1) (ranks[best], mergedIds[best]) = Lookup(symbols[best], symbols[best + 1]);

@@ -8,7 +8,9 @@ namespace Precision.Orleans.Engine.Text;
 /// (Hugging Face's <c>Split(behavior: Isolated)</c>; GPT-2's ByteLevel regex behaves the same way).
 /// .NET's regex sees UTF-16 code units, so a character outside the BMP would look like two "other" surrogates to
 /// <c>\p{L}</c>/<c>\p{N}</c>. We therefore match on a stand-in string where each such character is one BMP character
-/// of the same class (letter, number, other) and map the piece boundaries back.
+/// of the same class (letter, number, other) and map the piece boundaries back. The stand-in also writes 'ſ' (U+017F)
+/// as 's' in case-insensitive patterns: Unicode case folding (Oniguruma, which Hugging Face uses, and Python's regex)
+/// makes "'ſ" match the contraction "'s", .NET's case-insensitive matching does not.
 /// </summary>
 internal sealed class RegexPreTokenizer
 {
@@ -23,7 +25,10 @@ internal sealed class RegexPreTokenizer
 
     private const char LetterStandIn = 'x', NumberStandIn = '0', OtherStandIn = '\uE000';
 
+    private const char LongS = '\u017F';
+
     private readonly Regex _regex;
+    private readonly bool _foldsCase;
 
     public string Pattern { get; }
 
@@ -31,13 +36,14 @@ internal sealed class RegexPreTokenizer
     {
         Pattern = pattern;
         _regex = new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+        _foldsCase = pattern.Contains("(?i", StringComparison.Ordinal);
     }
 
     /// <summary>Appends (start, length) of each piece of text[start..start+length), in order, to <paramref name="pieces"/>.</summary>
     public void Split(string text, int start, int length, List<(int Start, int Length)> pieces)
     {
         ReadOnlySpan<char> span = text.AsSpan(start, length);
-        if (span.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        if (span.IndexOfAnyInRange('\uD800', '\uDFFF') < 0 && !(_foldsCase && span.Contains(LongS)))
         {
             SplitBmp(span, start, null, pieces);
             return;
@@ -66,7 +72,7 @@ internal sealed class RegexPreTokenizer
     }
 
     /// <summary>The text with each surrogate pair replaced by one stand-in, and the original offset of every stand-in index (plus the end).</summary>
-    private static (string Text, int[] Offsets) StandIn(ReadOnlySpan<char> text)
+    private (string Text, int[] Offsets) StandIn(ReadOnlySpan<char> text)
     {
         var chars = new char[text.Length];
         var offsets = new int[text.Length + 1];
@@ -82,7 +88,7 @@ internal sealed class RegexPreTokenizer
             }
             else
             {
-                chars[n++] = char.IsSurrogate(c) ? OtherStandIn : c;
+                chars[n++] = char.IsSurrogate(c) ? OtherStandIn : c == LongS && _foldsCase ? 's' : c;
             }
         }
         offsets[n] = text.Length;
