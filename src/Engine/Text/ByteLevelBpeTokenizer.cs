@@ -33,6 +33,9 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
     private readonly IReadOnlyDictionary<string, string> _files;
 
+    /// <summary>Per-thread scratch list of pre-tokenized pieces, so encoding a prompt allocates only its result.</summary>
+    [ThreadStatic] private static List<(int Start, int Length)>? t_pieces;
+
     public int VocabSize => _tokenOfId.Length;
     public int? BosId { get; }
     public int? EosId { get; }
@@ -139,7 +142,7 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
         ArgumentNullException.ThrowIfNull(text);
         var ids = new List<int>(text.Length / 3 + 4);
         if (addBos && BosId is int bos) ids.Add(bos);
-        var pieces = new List<(int Start, int Length)>();
+        var pieces = t_pieces ??= new List<(int Start, int Length)>(64);
         int plain = 0;
         while (plain <= text.Length)
         {
@@ -223,21 +226,24 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     private int[] Merge(ReadOnlySpan<char> piece)
     {
         int byteCount = Encoding.UTF8.GetByteCount(piece);
-        byte[] utf8 = new byte[byteCount];
-        Encoding.UTF8.GetBytes(piece, utf8);
+        // Pieces are short (a word, a number, a run of spaces): scratch space on the stack, only the result on the heap.
+        const int StackLimit = 128;
+        Span<byte> utf8 = byteCount <= StackLimit ? stackalloc byte[StackLimit] : new byte[byteCount];
+        utf8 = utf8[..Encoding.UTF8.GetBytes(piece, utf8)];
         if (_ignoreMerges)
         {
             // Llama-3's ignore_merges: a piece that is itself a vocabulary token is that token.
-            var chars = new char[byteCount];
+            Span<char> chars = byteCount <= StackLimit ? stackalloc char[StackLimit] : new char[byteCount];
+            chars = chars[..byteCount];
             for (int i = 0; i < byteCount; i++) chars[i] = ByteToUnicode.CharOfByte[utf8[i]];
             if (_vocab.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out int whole)) return [whole];
         }
-        var symbols = new int[byteCount];
+        Span<int> symbols = byteCount <= StackLimit ? stackalloc int[StackLimit] : new int[byteCount];
+        Span<int> ranks = byteCount <= StackLimit ? stackalloc int[StackLimit] : new int[byteCount];
+        Span<int> mergedIds = byteCount <= StackLimit ? stackalloc int[StackLimit] : new int[byteCount];
         for (int i = 0; i < byteCount; i++) symbols[i] = _idOfByte[utf8[i]];
         int n = byteCount;
         // ranks[i]: merge rank of (symbols[i], symbols[i+1]), int.MaxValue when they do not merge.
-        var ranks = new int[Math.Max(0, n - 1)];
-        var mergedIds = new int[ranks.Length];
         for (int i = 0; i < n - 1; i++) (ranks[i], mergedIds[i]) = Lookup(symbols[i], symbols[i + 1]);
         while (n > 1)
         {
@@ -246,17 +252,17 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
             if (ranks[best] == int.MaxValue) break;
             symbols[best] = mergedIds[best];
             // Close the gap: symbols after the pair move left by one, and so do the ranks of the pairs after it.
-            symbols.AsSpan(best + 2, n - best - 2).CopyTo(symbols.AsSpan(best + 1));
+            symbols.Slice(best + 2, n - best - 2).CopyTo(symbols[(best + 1)..]);
             if (n - best - 3 > 0)
             {
-                ranks.AsSpan(best + 2, n - best - 3).CopyTo(ranks.AsSpan(best + 1));
-                mergedIds.AsSpan(best + 2, n - best - 3).CopyTo(mergedIds.AsSpan(best + 1));
+                ranks.Slice(best + 2, n - best - 3).CopyTo(ranks[(best + 1)..]);
+                mergedIds.Slice(best + 2, n - best - 3).CopyTo(mergedIds[(best + 1)..]);
             }
             n--;
             if (best > 0) (ranks[best - 1], mergedIds[best - 1]) = Lookup(symbols[best - 1], symbols[best]);
             if (best < n - 1) (ranks[best], mergedIds[best]) = Lookup(symbols[best], symbols[best + 1]);
         }
-        return symbols[..n];
+        return symbols[..n].ToArray();
     }
 
     private (int Rank, int Id) Lookup(int left, int right) =>

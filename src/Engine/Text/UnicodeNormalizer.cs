@@ -19,18 +19,36 @@ internal static unsafe class UnicodeNormalizer
         return Library.Value.Nfc(text);
     }
 
-    /// <summary>True when some character could change under NFC (U+0300 is the first character whose NFC quick-check is not Yes).</summary>
-    public static bool NeedsNormalization(ReadOnlySpan<char> text) => text.IndexOfAnyInRange('\u0300', '\uFFFF') >= 0;
+    /// <summary>
+    /// False when <paramref name="text"/> is already NFC: everything below U+0300 (the first character whose NFC
+    /// quick-check is not Yes) is, and ICU answers for the rest without allocating.
+    /// </summary>
+    public static bool NeedsNormalization(ReadOnlySpan<char> text) =>
+        text.IndexOfAnyInRange('\u0300', '\uFFFF') >= 0 && !Library.Value.IsNfc(text);
 
     private sealed class Icu
     {
         private readonly delegate* unmanaged<int*, nint> _getNfcInstance;
         private readonly delegate* unmanaged<nint, char*, int, char*, int, int*, int> _normalize;
+        private readonly delegate* unmanaged<nint, char*, int, int*, sbyte> _isNormalized;
 
-        private Icu(nint getNfcInstance, nint normalize)
+        private Icu(nint getNfcInstance, nint normalize, nint isNormalized)
         {
             _getNfcInstance = (delegate* unmanaged<int*, nint>)getNfcInstance;
             _normalize = (delegate* unmanaged<nint, char*, int, char*, int, int*, int>)normalize;
+            _isNormalized = (delegate* unmanaged<nint, char*, int, int*, sbyte>)isNormalized;
+        }
+
+        public bool IsNfc(ReadOnlySpan<char> text)
+        {
+            int error = 0;
+            nint nfc = _getNfcInstance(&error);
+            if (error > 0) throw new InvalidOperationException($"tokenizer: ICU unorm2_getNFCInstance failed with error {error}");
+            sbyte result;
+            fixed (char* src = text)
+                result = _isNormalized(nfc, src, text.Length, &error);
+            if (error > 0) throw new InvalidOperationException($"tokenizer: ICU unorm2_isNormalized failed with error {error}");
+            return result != 0;
         }
 
         public static Icu Load()
@@ -42,8 +60,9 @@ internal static unsafe class UnicodeNormalizer
                 foreach (string suffix in Enumerable.Range(50, 40).Reverse().Select(v => $"_{v}").Prepend(""))
                 {
                     if (NativeLibrary.TryGetExport(lib, "unorm2_getNFCInstance" + suffix, out nint get)
-                        && NativeLibrary.TryGetExport(lib, "unorm2_normalize" + suffix, out nint normalize))
-                        return new Icu(get, normalize);
+                        && NativeLibrary.TryGetExport(lib, "unorm2_normalize" + suffix, out nint normalize)
+                        && NativeLibrary.TryGetExport(lib, "unorm2_isNormalized" + suffix, out nint isNormalized))
+                        return new Icu(get, normalize, isNormalized);
                 }
             }
             throw new PlatformNotSupportedException(

@@ -122,7 +122,7 @@ public class ByteLevelBpeReferenceTests(BpeReferenceFixture fixture, ITestOutput
         double allocatedPerChar = (double)(GC.GetAllocatedBytesForCurrentThread() - before) / chars;
         output.WriteLine($"{chars / seconds / 1e6:F2} M chars/s, {allocatedPerChar:F1} bytes allocated per char");
         // Generous bounds for a shared 2-core machine; a pathological implementation is orders of magnitude off.
-        Assert.True(chars / seconds > 2e5, $"{chars / seconds:F0} chars/s");
+        Assert.True(chars / seconds > 1e5, $"{chars / seconds:F0} chars/s");
         Assert.True(allocatedPerChar < 64, $"{allocatedPerChar:F1} bytes per char");
     }
 }
