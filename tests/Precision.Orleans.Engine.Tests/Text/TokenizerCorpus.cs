@@ -34,7 +34,7 @@ public static class TokenizerCorpus
 
     private static readonly string[] Specials = ["<|im_start|>", "<|im_end|>", "<|endoftext|>", "<think>", "</think>", "<|im_start|>assistant", "<|im_", "<think"];
 
-    private static readonly string[] Controls = ["\u0000", "\u0001", "\u001B", "\u007F", "\u0085", "\u200B", "\u200D", "\uFEFF"];
+    private static readonly string[] Controls = ["\u0000", "\u0001", "\u001B", "\u001C", "\u001F", "\u000B", "\u000C", "\u007F", "\u0085", "\u200B", "\u200D", "\u2028", "\u2029", "\uFEFF"];
 
     /// <summary><paramref name="count"/> lines from seed <paramref name="seed"/>; the same arguments give the same lines.</summary>
     public static List<string> Lines(int count, int seed = 20251122)
