@@ -8,8 +8,9 @@ using Precision.Orleans.RL.Tasks;
 namespace Precision.Orleans.RL.Evaluation;
 
 /// <summary>
-/// Measures a policy's per-problem accuracy: K sampled responses per problem (prompt = &lt;bos&gt; + prompt
-/// text, stop at &lt;eos&gt;), each scored by the problem's reward. A response cut at the token limit scores 0
+/// Measures a policy's per-problem accuracy: K sampled responses per problem (the prompt as <see cref="Prompts"/> encodes
+/// it: &lt;bos&gt; + prompt text for our char models, the chat template for a Hugging Face model; stop at the tokenizer's
+/// stop tokens), each scored by the problem's reward. A response cut at the token limit scores 0
 /// whatever its text: it never finished. Deterministic given the seed and the chunk size.
 /// </summary>
 public sealed class PolicySampler
