@@ -17,6 +17,9 @@ internal sealed record EvalSettings
     public DType DType { get; init; } = DType.Fp16;
     public int? MaxNewTokens { get; init; }
 
+    /// <summary>--chat-template: none | chatml | llama3 | deepseek-r1; null = auto (the model's own).</summary>
+    public string? ChatTemplate { get; init; }
+
     /// <summary>Null: &lt;model&gt;/eval.json.</summary>
     public string? Output { get; init; }
 

@@ -29,6 +29,9 @@ internal sealed record SanitySetSettings
     /// <summary>Null: room for the longest worked solution (generated problems) or 512 (a dataset).</summary>
     public int? MaxNewTokens { get; init; }
 
+    /// <summary>--chat-template: none | chatml | llama3 | deepseek-r1; null = auto (the model's own).</summary>
+    public string? ChatTemplate { get; init; }
+
     /// <summary>Null: &lt;model&gt;/sanity-set.jsonl.</summary>
     public string? Output { get; init; }
 

@@ -26,9 +26,10 @@ internal static class MismatchRunner
     public static int Run(MismatchSettings s)
     {
         var checkpoint = ModelCheckpoint.Load(s.ModelDirectory);
-        var tokenizer = CharTokenizer.Load(s.ModelDirectory);
+        var tokenizer = TokenizerLoader.Load(s.ModelDirectory);
         var config = checkpoint.Config;
-        if (tokenizer.VocabSize != config.VocabSize)
+        // A Hugging Face model's vocab_size is padded beyond its tokenizer's ids; more tokens than rows is the error.
+        if (tokenizer.VocabSize > config.VocabSize)
             throw new InvalidDataException($"mismatch: tokenizer has {tokenizer.VocabSize} tokens but the model's vocab_size is {config.VocabSize}");
         var examples = new SyntheticCorpus(HeldOutSeeds.MismatchPrompts(s.Seed)).Take(s.Prompts, [.. s.Tasks]);
         // Prompt i sample j sits at index i·N + j; all N samples of a prompt share the prompt tokens.
@@ -51,7 +52,7 @@ internal static class MismatchRunner
         return 0;
     }
 
-    private static DTypeMismatch Measure(DType dtype, LoadedCheckpoint checkpoint, CharTokenizer tokenizer, int[][] prompts, MismatchSettings s)
+    private static DTypeMismatch Measure(DType dtype, LoadedCheckpoint checkpoint, ITokenizer tokenizer, int[][] prompts, MismatchSettings s)
     {
         var config = checkpoint.Config;
         var rollout = new RolloutEngine(config, dtype);
@@ -81,7 +82,7 @@ internal static class MismatchRunner
                         TopP = 1f,
                         TopK = 0,
                         MaxNewTokens = s.MaxNewTokens,
-                        StopTokens = [CharTokenizer.EosId],
+                        StopTokens = [.. tokenizer.StopTokens],
                         // Same seed for every dtype: each dtype's sampler sees the same random stream.
                         Seed = unchecked((ulong)s.Seed * 1_000_003UL + (ulong)chunk),
                     };

@@ -47,7 +47,7 @@ public sealed partial class CheckpointStore(string runDirectory)
             : throw new FileNotFoundException($"no checkpoint '{reference}' in '{Directory}'; present: {string.Join(", ", List().Select(c => Path.GetFileName(c.Path)).DefaultIfEmpty("none"))}", path);
     }
 
-    public void Save(TrainingEngine engine, CharTokenizer tokenizer, TrainerState state, int keep)
+    public void Save(TrainingEngine engine, ITokenizer tokenizer, TrainerState state, int keep)
     {
         System.IO.Directory.CreateDirectory(Directory);
         // Staging directories of saves that a killed process never finished: never a checkpoint, safe to remove.

@@ -89,6 +89,12 @@ public sealed record RolloutSpec
     public float TopP { get; init; } = 1f;
     public int TopK { get; init; }
     public int MaxNewTokens { get; init; } = 256;
+
+    /// <summary>
+    /// How prompts are wrapped before tokenizing: none | chatml | llama3 | deepseek-r1 (see src/Engine/Text/README.md).
+    /// Default null ("auto"): none for our char models, the model family's template for a Hugging Face model.
+    /// </summary>
+    public string? ChatTemplate { get; init; }
 }
 
 public sealed record OptimizerSpec

@@ -16,7 +16,7 @@ public static class RunSpecLoader
     internal static readonly string[] AlgorithmKeys = ["name", "aggregation", "clip_low", "clip_high", "gspo_clip_low", "gspo_clip_high", "importance_cap", "normalize_advantage_std"];
     internal static readonly string[] PrecisionKeys = ["train", "rollout"];
     internal static readonly string[] BatchKeys = ["prompts", "group_size", "mini_batches", "micro_batch_sequences"];
-    internal static readonly string[] RolloutKeys = ["temperature", "top_p", "top_k", "max_new_tokens"];
+    internal static readonly string[] RolloutKeys = ["temperature", "top_p", "top_k", "max_new_tokens", "chat_template"];
     internal static readonly string[] OptimizerKeys = ["lr", "beta1", "beta2", "eps", "weight_decay", "max_grad_norm", "initial_loss_scale", "loss_scale_growth_interval"];
     internal static readonly string[] ScheduleKeys = ["iterations", "checkpoint_every", "keep_checkpoints", "stop_at_accuracy"];
 
@@ -149,6 +149,7 @@ public static class RunSpecLoader
             TopP = s.Float("top_p") ?? d.TopP,
             TopK = s.Int("top_k") ?? d.TopK,
             MaxNewTokens = s.Int("max_new_tokens") ?? d.MaxNewTokens,
+            ChatTemplate = s.String("chat_template") ?? d.ChatTemplate,
         };
     }
 

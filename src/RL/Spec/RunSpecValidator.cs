@@ -27,6 +27,8 @@ public static class RunSpecValidator
         if (!(r.TopP > 0 && r.TopP <= 1)) throw Bad("rollout.top_p", $"must be in (0, 1], got {r.TopP}");
         if (r.TopK < 0) throw Bad("rollout.top_k", $"must be >= 0 (0 = off), got {r.TopK}");
         if (r.MaxNewTokens <= 0) throw Bad("rollout.max_new_tokens", $"must be positive, got {r.MaxNewTokens}");
+        if (r.ChatTemplate is string t && t != Engine.Text.ChatTemplate.Auto && !Engine.Text.ChatTemplate.Names.Contains(t))
+            throw Bad("rollout.chat_template", $"is '{t}'; known: {Engine.Text.ChatTemplate.Auto}, {string.Join(", ", Engine.Text.ChatTemplate.Names)}");
 
         var o = spec.Optimizer;
         if (!(o.LearningRate > 0)) throw Bad("optimizer.lr", $"must be positive, got {o.LearningRate}");

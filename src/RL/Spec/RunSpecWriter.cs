@@ -49,6 +49,8 @@ public static class RunSpecWriter
         Line(2, "top_p", Num(r.TopP));
         Line(2, "top_k", Num(r.TopK));
         Line(2, "max_new_tokens", Num(r.MaxNewTokens));
+        // Written only when set, so specs (and trajectory hashes) from before the key existed are unchanged.
+        if (r.ChatTemplate is not null) Line(2, "chat_template", Quote(r.ChatTemplate));
         var o = spec.Optimizer;
         Line(0, "optimizer", null);
         Line(2, "lr", Num(o.LearningRate));

@@ -17,10 +17,11 @@ namespace Precision.Orleans.RL.Training;
 /// each (micro-batched), then weight sync. Every random choice is seeded from (run seed, step).
 /// </summary>
 internal sealed class PolicyIteration(
-    RunSpec spec, TrainingEngine engine, RolloutEngine rollout, CharTokenizer tokenizer,
+    RunSpec spec, TrainingEngine engine, RolloutEngine rollout, ITokenizer tokenizer,
     PromptOrder order, IRewardFunction reward, PolicyLoss algorithm, LossAggregation aggregation)
 {
     private readonly Dictionary<string, int[]> _promptTokens = [];
+    private readonly PromptEncoder _prompts = PromptEncoder.Create(tokenizer, spec.Rollout.ChatTemplate, engine.Config.ModelType, "rollout.chat_template");
 
     /// <summary>MoE policies: per sample, the training engine's routing in the pass that gives π (null where that pass did not cover it).</summary>
     private ExpertRouting?[] _piRouting = [];
@@ -42,7 +43,7 @@ internal sealed class PolicyIteration(
             TopP = spec.Rollout.TopP,
             TopK = spec.Rollout.TopK,
             MaxNewTokens = spec.Rollout.MaxNewTokens,
-            StopTokens = [CharTokenizer.EosId],
+            StopTokens = [.. _prompts.StopTokens],
             Seed = SeedMix.Derive(spec.Seed, step, SeedMix.SamplingStream),
         });
         double rolloutSeconds = clock.Elapsed.TotalSeconds;
@@ -132,7 +133,7 @@ internal sealed class PolicyIteration(
     private int[] PromptTokens(Problem p)
     {
         if (!_promptTokens.TryGetValue(p.Prompt, out var tokens))
-            _promptTokens[p.Prompt] = tokens = tokenizer.Encode(p.Prompt, addBos: true);
+            _promptTokens[p.Prompt] = tokens = _prompts.Encode(p.Prompt);
         return tokens;
     }
 

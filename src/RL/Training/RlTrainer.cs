@@ -46,7 +46,7 @@ public sealed class RlTrainer
     {
         Directory.CreateDirectory(RunDirectory);
         var initial = ModelCheckpoint.Load(Spec.Model);
-        var tokenizer = CharTokenizer.Load(Spec.Model);
+        var tokenizer = TokenizerLoader.Load(Spec.Model);
         var store = new CheckpointStore(RunDirectory);
         var resume = FindResumePoint(store, initial.Layout);
 
@@ -92,7 +92,7 @@ public sealed class RlTrainer
             rows.Count == 0 ? 0 : rows.Max(r => r.Accuracy), rows.FirstOrDefault(r => r.Accuracy >= TargetAccuracy)?.Step, metrics.JsonlPath);
     }
 
-    private void Checkpoint(CheckpointStore store, TrainingEngine engine, CharTokenizer tokenizer, PolicyIteration iteration, PromptOrder order, int step) =>
+    private void Checkpoint(CheckpointStore store, TrainingEngine engine, ITokenizer tokenizer, PolicyIteration iteration, PromptOrder order, int step) =>
         store.Save(engine, tokenizer, new TrainerState
         {
             Step = step,
