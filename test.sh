@@ -10,6 +10,8 @@ need_apt=()
 /usr/bin/python3 -c "import torch, numpy" >/dev/null 2>&1 || need_apt+=(python3-torch python3-numpy)
 # The tokenizer tests compare with Reference/bpe_reference.py, which needs the regex module for \p{L} / \p{N}.
 /usr/bin/python3 -c "import regex" >/dev/null 2>&1 || need_apt+=(python3-regex)
+# NFC normalisation (Qwen tokenizers) calls ICU directly: the build runs with invariant globalization.
+ldconfig -p | grep -q 'libicuuc\.so' || need_apt+=(libicu72)
 scripts/apt-install.sh "${need_apt[@]}"
 export PRECISION_PYTHON=/usr/bin/python3
 
