@@ -14,19 +14,19 @@ public sealed class PostgresGrainDirectory : IGrainDirectory
 {
     private const string Table = PostgresSchema.DirectoryTable;
     private const string Members = PostgresSchema.MembershipTable;
-    private const short Dead = (short)SiloStatus.Dead;
 
     // The holder is live only if its silo has a membership row that is not Dead.
     private const string HolderIsLive = $"""
         EXISTS (SELECT 1 FROM {Members} m
                  WHERE m.cluster_id = d.cluster_id AND m.silo_id = d.silo_id AND m.endpoint = d.silo_endpoint
-                   AND m.generation = d.silo_generation AND m.status <> {Dead})
+                   AND m.generation = d.silo_generation AND m.status <> @dead)
         """;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _clusterId;
 
     /// <param name="dataSource">Shared with the membership table; the caller owns (disposes) it.</param>
+    /// <param name="clusterId">Rows of other clusters in the same database are invisible.</param>
     public PostgresGrainDirectory(NpgsqlDataSource dataSource, string clusterId)
     {
         _dataSource = dataSource;
@@ -52,6 +52,7 @@ public sealed class PostgresGrainDirectory : IGrainDirectory
                 AddGrain(command, address.GrainId);
                 AddSilo(command, address.Silo);
                 command.Parameters.AddWithValue("activation", address.ActivationId);
+                command.Parameters.AddWithValue("dead", (short)SiloStatus.Dead);
                 if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
                 {
                     return address;

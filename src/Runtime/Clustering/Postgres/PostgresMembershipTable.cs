@@ -13,12 +13,12 @@ namespace Precision.Orleans.Runtime.Clustering.Postgres;
 public sealed class PostgresMembershipTable : IMembershipTable
 {
     private const string Table = PostgresSchema.MembershipTable;
-    private const short Dead = (short)SiloStatus.Dead;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _clusterId;
 
     /// <param name="dataSource">Shared with the grain directory; the caller owns (disposes) it.</param>
+    /// <param name="clusterId">Rows of other clusters in the same database are invisible.</param>
     public PostgresMembershipTable(NpgsqlDataSource dataSource, string clusterId)
     {
         _dataSource = dataSource;
@@ -37,7 +37,7 @@ public sealed class PostgresMembershipTable : IMembershipTable
                    status = GREATEST(m.status, EXCLUDED.status),
                    last_heartbeat = GREATEST(m.last_heartbeat, EXCLUDED.last_heartbeat),
                    version = m.version + 1
-             WHERE m.status <> {Dead}
+             WHERE m.status <> @dead
             """;
         await using var command = _dataSource.CreateCommand(sql);
         AddSilo(command, entry.Silo);
@@ -77,7 +77,7 @@ public sealed class PostgresMembershipTable : IMembershipTable
             UPDATE {Table}
                SET last_heartbeat = GREATEST(last_heartbeat, @now), version = version + 1
              WHERE cluster_id = @cluster AND silo_id = @silo AND endpoint = @endpoint AND generation = @generation
-               AND status <> {Dead}
+               AND status <> @dead
             """;
         await using var command = _dataSource.CreateCommand(sql);
         AddSilo(command, silo);
@@ -91,9 +91,9 @@ public sealed class PostgresMembershipTable : IMembershipTable
         // nothing; a silo that heartbeated after the suspicion no longer matches and survives.
         const string sql = $"""
             UPDATE {Table}
-               SET status = {Dead}, version = version + 1
+               SET status = @dead, version = version + 1
              WHERE cluster_id = @cluster AND silo_id = @silo AND endpoint = @endpoint AND generation = @generation
-               AND status <> {Dead} AND last_heartbeat = @observed
+               AND status <> @dead AND last_heartbeat = @observed
             """;
         await using var command = _dataSource.CreateCommand(sql);
         AddSilo(command, silo);
@@ -107,6 +107,7 @@ public sealed class PostgresMembershipTable : IMembershipTable
         command.Parameters.AddWithValue("silo", silo.SiloId);
         command.Parameters.AddWithValue("endpoint", silo.Endpoint);
         command.Parameters.AddWithValue("generation", silo.Generation);
+        command.Parameters.AddWithValue("dead", (short)SiloStatus.Dead);
     }
 
     // timestamptz keeps microseconds; a heartbeat observed with 100 ns ticks compares as the stored value does.

@@ -21,7 +21,7 @@ public static class PostgresSchema
     // unique index (a known PostgreSQL behaviour) when several silos start together.
     private const long SchemaLockKey = 0x5052_4543_4953_494F; // "PRECISIO"
 
-    private const string CreateSql = $"""
+    private static readonly string CreateSql = $"""
         SELECT pg_advisory_xact_lock({SchemaLockKey});
         CREATE TABLE IF NOT EXISTS {MembershipTable} (
             cluster_id      text        NOT NULL,
