@@ -116,6 +116,7 @@ public sealed class PostgresGrainDirectory : IGrainDirectory
              WHERE cluster_id = @cluster AND silo_id = @silo AND silo_endpoint = @endpoint AND silo_generation = @generation
             """;
         await using var command = _dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("cluster", _clusterId);
         AddSilo(command, silo);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
