@@ -46,8 +46,6 @@ public sealed class Http2GrainTransport : IGrainTransport, IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
         })
         {
-            DefaultRequestVersion = HttpVersion.Version20,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
             // Polly's per-attempt timeout governs; HttpClient's own would fire with a less useful exception.
             Timeout = Timeout.InfiniteTimeSpan,
         };
@@ -100,7 +98,11 @@ public sealed class Http2GrainTransport : IGrainTransport, IDisposable
         cts.CancelAfter(timeout);
         try
         {
-            using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(target.Endpoint), GrainCallEndpoints.ReadyPath));
+            using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(target.Endpoint), GrainCallEndpoints.ReadyPath))
+            {
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            };
             message.Headers.Authorization = _authorization;
             using var response = await _client.SendAsync(message, cts.Token).ConfigureAwait(false);
             return response.IsSuccessStatusCode;
@@ -118,6 +120,8 @@ public sealed class Http2GrainTransport : IGrainTransport, IDisposable
         using var message = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = new ByteArrayContent(body) { Headers = { ContentType = BodyType } },
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
         message.Headers.Authorization = _authorization;
         using var response = await _client.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
