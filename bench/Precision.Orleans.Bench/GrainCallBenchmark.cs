@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Precision.Orleans.Abstractions.Grains;
 using Precision.Orleans.Runtime.Activation;
+using Precision.Orleans.Runtime.Clustering;
 using Precision.Orleans.Runtime.Clustering.Postgres;
 using Precision.Orleans.Runtime.Directory;
 using Precision.Orleans.Runtime.Hosting;
@@ -37,7 +38,8 @@ public sealed class EmptyGrain : Grain, IEmptyGrain
 /// with 64 concurrent callers. Peers measured in the same run: (1) a raw HTTP/2 POST of the same request bytes to
 /// a Kestrel endpoint answering fixed bytes (the network path without the grain layer); (2) the same grain call
 /// over the in-process loopback transport (the grain layer without the network). With --postgres the directory
-/// and membership are PostgreSQL (one directory lookup per call, as the runtime does today); otherwise in memory.
+/// and membership are PostgreSQL: uncached (one directory query per call) and behind the silo's default 2 s
+/// CachedGrainDirectory; otherwise in memory.
 /// </summary>
 internal static class GrainCallBenchmark
 {
@@ -62,6 +64,7 @@ internal static class GrainCallBenchmark
         if (postgres is not null)
         {
             grainRows.Add(await MeasureHttp2GrainCallAsync(server, "grain call over HTTP/2, PostgreSQL directory", postgres, calls));
+            grainRows.Add(await MeasureHttp2GrainCallAsync(server, "  … with a 2 s directory cache (silo default)", postgres, calls, cached: true));
         }
 
         var loopRow = await MeasureLoopbackAsync(calls);
@@ -84,7 +87,7 @@ internal static class GrainCallBenchmark
     private static void Print(Row row) =>
         Console.WriteLine($"{row.Name,-44} {row.P50,9:F0} {row.P99,9:F0} {row.SequentialRate,12:F0} {row.ConcurrentRate,12:F0}");
 
-    private static async Task<Row> MeasureHttp2GrainCallAsync(BenchServer server, string name, string? postgres, int calls)
+    private static async Task<Row> MeasureHttp2GrainCallAsync(BenchServer server, string name, string? postgres, int calls, bool cached = false)
     {
         PostgresClustering? pg = null;
         IMembershipTable membership;
@@ -96,7 +99,7 @@ internal static class GrainCallBenchmark
                 ConnectionString = postgres,
                 ClusterId = "bench-" + Guid.NewGuid().ToString("N")[..8],
             });
-            (membership, directory) = (pg.Membership, pg.Directory);
+            (membership, directory) = (pg.Membership, cached ? new CachedGrainDirectory(pg.Directory, CachedGrainDirectory.DefaultTimeToLive) : pg.Directory);
         }
         else
         {

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Precision.Orleans.Runtime.Clustering;
 using Precision.Orleans.Runtime.Clustering.Postgres;
 using Precision.Orleans.Runtime.Hosting;
 using Precision.Orleans.Runtime.Transport.Http2;
@@ -70,7 +71,11 @@ public static class SiloHost
                 },
                 Placement = o.Placement with { Strategy = options.Placement },
             })
-            .UseClustering(clustering.Membership, clustering.Directory)
+            .UseClustering(
+                clustering.Membership,
+                options.DirectoryCacheTtl > TimeSpan.Zero
+                    ? new CachedGrainDirectory(clustering.Directory, options.DirectoryCacheTtl)
+                    : clustering.Directory)
             .UseTransport(transport)
             .UseLoggerFactory(loggerFactory)
             .OnStopped(_ =>
