@@ -46,107 +46,196 @@ internal static class GrainCallBenchmark
     private const string Token = "bench-cluster-token-0123456789";
     private const int Concurrency = 64;
 
+    private const int Rounds = 5;
+
     public static async Task<int> RunAsync(BenchArgs args)
     {
         var calls = args.Int("--calls", 3000);
         var postgres = args.Get("--postgres") ?? Environment.GetEnvironmentVariable("PRECISION_TEST_PG");
-        Console.WriteLine($"grain-call: empty call, {calls} sequential + {calls * 4} by {Concurrency} concurrent callers per row; " +
+        Console.WriteLine($"grain-call: empty call; per path {calls} sequential + {calls * 4} by {Concurrency} concurrent callers, " +
+                          $"in {Rounds} interleaved rounds (paths alternate, so machine noise hits all alike); " +
                           $"{Environment.ProcessorCount} cores; one process (client, silo and peers)");
-        Console.WriteLine($"{"path",-44} {"p50 µs",9} {"p99 µs",9} {"seq calls/s",12} {"x64 calls/s",12}");
 
         await using var server = await StartKestrelAsync();
+        await using var stack = new Stack();
         var raw = new RawHttp2Peer(server.Endpoint);
-        var rawRow = await MeasureAsync("raw HTTP/2 POST (no grain layer)", calls, raw.SendAsync);
-        Print(rawRow);
-
-        var grainRows = new List<Row>();
-        grainRows.Add(await MeasureHttp2GrainCallAsync(server, "grain call over HTTP/2, in-memory directory", null, calls));
+        var paths = new List<Path> { new("raw HTTP/2 POST (no grain layer)", raw.SendAsync) };
+        paths.Add(new("grain call over HTTP/2, in-memory directory", await stack.Http2ClientAsync(null, cached: false)));
         if (postgres is not null)
         {
-            grainRows.Add(await MeasureHttp2GrainCallAsync(server, "grain call over HTTP/2, PostgreSQL directory", postgres, calls));
-            grainRows.Add(await MeasureHttp2GrainCallAsync(server, "  … with a 2 s directory cache (silo default)", postgres, calls, cached: true));
+            paths.Add(new("grain call over HTTP/2, PostgreSQL directory", await stack.Http2ClientAsync(postgres, cached: false)));
+            paths.Add(new("  … with a 2 s directory cache (silo default)", await stack.Http2ClientAsync(postgres, cached: true)));
         }
 
-        var loopRow = await MeasureLoopbackAsync(calls);
-        Print(loopRow);
-        foreach (var row in grainRows)
+        paths.Add(new("grain call over loopback (no network)", await stack.LoopbackClientAsync()));
+
+        foreach (var path in paths)
         {
-            Console.WriteLine($"ratio {row.Name} / raw HTTP/2: p50 {row.P50 / rawRow.P50:F2}×, sequential throughput {row.SequentialRate / rawRow.SequentialRate:F2}×, x64 throughput {row.ConcurrentRate / rawRow.ConcurrentRate:F2}×");
+            for (var i = 0; i < Math.Min(500, calls); i++)
+            {
+                await path.Call(i % Concurrency); // JIT, connections, the 64 activations
+            }
+        }
+
+        for (var round = 0; round < Rounds; round++)
+        {
+            foreach (var path in paths)
+            {
+                await path.MeasureRoundAsync(calls / Rounds);
+            }
+        }
+
+        Console.WriteLine($"{"path",-46} {"p50 µs",9} {"p99 µs",9} {"seq calls/s",12} {"x64 calls/s",12}");
+        foreach (var path in paths)
+        {
+            Console.WriteLine($"{path.Name,-46} {path.P50,9:F0} {path.P99,9:F0} {path.SequentialRate,12:F0} {path.ConcurrentRate,12:F0}");
+        }
+
+        Console.WriteLine($"grain calls served by each silo's Kestrel endpoint: {string.Join(", ", stack.Servers.Select(s => s.GrainCalls))} (sanity: every HTTP/2 row crossed the network)");
+        var peer = paths[0];
+        foreach (var path in paths.Skip(1).Where(p => !p.Name.Contains("loopback", StringComparison.Ordinal)))
+        {
+            Console.WriteLine($"ratio {path.Name.Trim()} / raw HTTP/2: p50 {path.P50 / peer.P50:F2}×, " +
+                              $"sequential throughput {path.SequentialRate / peer.SequentialRate:F2}×, x64 throughput {path.ConcurrentRate / peer.ConcurrentRate:F2}×");
         }
 
         if (postgres is null)
         {
-            Console.WriteLine("(no PostgreSQL row: pass --postgres or set PRECISION_TEST_PG, as bench/run.sh does)");
+            Console.WriteLine("(no PostgreSQL rows: pass --postgres or set PRECISION_TEST_PG, as bench/run.sh does)");
         }
 
         return 0;
     }
 
-    private sealed record Row(string Name, double P50, double P99, double SequentialRate, double ConcurrentRate);
-
-    private static void Print(Row row) =>
-        Console.WriteLine($"{row.Name,-44} {row.P50,9:F0} {row.P99,9:F0} {row.SequentialRate,12:F0} {row.ConcurrentRate,12:F0}");
-
-    private static async Task<Row> MeasureHttp2GrainCallAsync(BenchServer server, string name, string? postgres, int calls, bool cached = false)
+    /// <summary>One measured path: latencies pooled over rounds, rates as the median of the rounds.</summary>
+    private sealed class Path(string name, Func<int, Task> call)
     {
-        PostgresClustering? pg = null;
-        IMembershipTable membership;
-        IGrainDirectory directory;
-        if (postgres is not null)
+        private readonly List<double> _latencies = [];
+        private readonly List<double> _sequentialRates = [];
+        private readonly List<double> _concurrentRates = [];
+
+        public string Name { get; } = name;
+
+        public Func<int, Task> Call { get; } = call;
+
+        public double P50 => Percentile(0.50);
+
+        public double P99 => Percentile(0.99);
+
+        public double SequentialRate => Median(_sequentialRates);
+
+        public double ConcurrentRate => Median(_concurrentRates);
+
+        public async Task MeasureRoundAsync(int calls)
         {
-            pg = await PostgresClustering.ConnectAsync(new PostgresClusteringOptions
+            var total = Stopwatch.StartNew();
+            for (var i = 0; i < calls; i++)
             {
-                ConnectionString = postgres,
-                ClusterId = "bench-" + Guid.NewGuid().ToString("N")[..8],
-            });
-            (membership, directory) = (pg.Membership, cached ? new CachedGrainDirectory(pg.Directory, CachedGrainDirectory.DefaultTimeToLive) : pg.Directory);
-        }
-        else
-        {
-            var memory = new InMemoryMembershipTable();
-            (membership, directory) = (memory, new InMemoryGrainDirectory(memory));
+                var t0 = Stopwatch.GetTimestamp();
+                await Call(0);
+                _latencies.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+            }
+
+            _sequentialRates.Add(calls / total.Elapsed.TotalSeconds);
+            var perCaller = Math.Max(1, calls * 4 / Concurrency);
+            total.Restart();
+            await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(async caller =>
+            {
+                for (var i = 0; i < perCaller; i++)
+                {
+                    await Call(caller);
+                }
+            }));
+            _concurrentRates.Add(perCaller * Concurrency / total.Elapsed.TotalSeconds);
         }
 
-        try
+        private double Percentile(double q)
         {
-            using var transport = new Http2GrainTransport(new Http2TransportOptions { ClusterToken = Token });
+            var sorted = _latencies.Order().ToArray();
+            return sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(q * sorted.Length))];
+        }
+
+        private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    }
+
+    /// <summary>The silos and clients of the measured paths, stopped at the end.</summary>
+    private sealed class Stack : IAsyncDisposable
+    {
+        private readonly List<Func<ValueTask>> _cleanup = [];
+
+        public List<BenchServer> Servers { get; } = [];
+
+        /// <summary>A silo behind its own Kestrel server (its own cluster) and a client calling it over HTTP/2.</summary>
+        public async Task<Func<int, Task>> Http2ClientAsync(string? postgres, bool cached)
+        {
+            IMembershipTable membership;
+            IGrainDirectory directory;
+            if (postgres is not null)
+            {
+                var pg = await PostgresClustering.ConnectAsync(new PostgresClusteringOptions
+                {
+                    ConnectionString = postgres,
+                    ClusterId = "bench-" + Guid.NewGuid().ToString("N")[..8],
+                });
+                _cleanup.Add(pg.DisposeAsync);
+                membership = pg.Membership;
+                directory = cached ? new CachedGrainDirectory(pg.Directory, CachedGrainDirectory.DefaultTimeToLive) : pg.Directory;
+            }
+            else
+            {
+                var memory = new InMemoryMembershipTable();
+                (membership, directory) = (memory, new InMemoryGrainDirectory(memory));
+            }
+
+            var server = await StartKestrelAsync();
+            Servers.Add(server);
+            var transport = new Http2GrainTransport(new Http2TransportOptions { ClusterToken = Token });
+            var endpoint = server.Endpoint;
             var silo = new SiloBuilder()
                 .UseSiloId("callee")
                 .AddRoles("callee")
-                .Configure(o => o with { Endpoint = server.Endpoint })
+                .Configure(o => o with { Endpoint = endpoint })
                 .UseClustering(membership, directory)
                 .UseTransport(transport)
                 .AddGrain<EmptyGrain>()
                 .Build();
             server.Handler = silo;
             await silo.StartAsync();
-            await using var client = new ClusterClient(membership, directory, transport, new ClusterClientOptions { GrainClasses = [typeof(EmptyGrain)] });
+            var client = new ClusterClient(membership, directory, transport, new ClusterClientOptions { GrainClasses = [typeof(EmptyGrain)] });
             await client.ConnectAsync();
-            var row = await MeasureAsync(name, calls, PingOne(client));
-            Print(row);
-            await silo.StopAsync();
-            await silo.DisposeAsync();
-            return row;
-        }
-        finally
-        {
-            if (pg is not null)
+            _cleanup.Add(async () =>
             {
-                await pg.DisposeAsync();
+                await client.DisposeAsync();
+                await silo.StopAsync();
+                await silo.DisposeAsync();
+                transport.Dispose();
+                await server.DisposeAsync();
+            });
+            return PingOne(client);
+        }
+
+        public async Task<Func<int, Task>> LoopbackClientAsync()
+        {
+            var cluster = new InProcessCluster();
+            var silo = cluster.NewSilo("callee", "callee").AddGrain<EmptyGrain>().Build();
+            await silo.StartAsync();
+            var client = cluster.NewClient(new ClusterClientOptions { GrainClasses = [typeof(EmptyGrain)] });
+            await client.ConnectAsync();
+            _cleanup.Add(async () =>
+            {
+                await client.DisposeAsync();
+                await silo.StopAsync();
+            });
+            return PingOne(client);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var cleanup in Enumerable.Reverse(_cleanup)) // silos stop before their database goes
+            {
+                await cleanup();
             }
         }
-    }
-
-    private static async Task<Row> MeasureLoopbackAsync(int calls)
-    {
-        var cluster = new InProcessCluster();
-        var silo = cluster.NewSilo("callee", "callee").AddGrain<EmptyGrain>().Build();
-        await silo.StartAsync();
-        await using var client = cluster.NewClient(new ClusterClientOptions { GrainClasses = [typeof(EmptyGrain)] });
-        await client.ConnectAsync();
-        var row = await MeasureAsync("grain call over loopback (no network)", calls, PingOne(client));
-        await silo.StopAsync();
-        return row;
     }
 
     // Each concurrent caller has its own grain: one grain serves one call at a time (turn-based), so 64 callers on
@@ -157,54 +246,24 @@ internal static class GrainCallBenchmark
         return caller => grains[caller].PingAsync();
     }
 
-    private static async Task<Row> MeasureAsync(string name, int calls, Func<int, Task> call)
-    {
-        // Warm-up: JIT, connections, activations of all 64 grains.
-        for (var i = 0; i < Math.Min(500, calls); i++)
-        {
-            await call(i % Concurrency);
-        }
 
-        var latencies = new double[calls];
-        var total = Stopwatch.StartNew();
-        for (var i = 0; i < calls; i++)
-        {
-            var t0 = Stopwatch.GetTimestamp();
-            await call(0);
-            latencies[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
-        }
-
-        var sequentialRate = calls / total.Elapsed.TotalSeconds;
-        Array.Sort(latencies);
-
-        var perCaller = calls * 4 / Concurrency;
-        total.Restart();
-        await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(async caller =>
-        {
-            for (var i = 0; i < perCaller; i++)
-            {
-                await call(caller);
-            }
-        }));
-        var concurrentRate = perCaller * Concurrency / total.Elapsed.TotalSeconds;
-        return new Row(name, Percentile(latencies, 0.50), Percentile(latencies, 0.99), sequentialRate, concurrentRate);
-    }
-
-    private static double Percentile(double[] sorted, double q) => sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(q * sorted.Length))];
-
-    /// <summary>Kestrel h2c on a free loopback port: /grain-call for the silo under test and /raw for the peer.</summary>
+    /// <summary>Kestrel h2c on a free loopback port: /grain-call for one silo, /raw for the peer.</summary>
     private sealed class BenchServer(WebApplication app, string endpoint) : IAsyncDisposable
     {
+        private int _grainCalls;
+
         public string Endpoint { get; } = endpoint;
 
         public IGrainCallHandler? Handler { get; set; }
 
-        public WebApplication App { get; } = app;
+        public int GrainCalls => Volatile.Read(ref _grainCalls);
+
+        public void CountGrainCall() => Interlocked.Increment(ref _grainCalls);
 
         public async ValueTask DisposeAsync()
         {
-            await App.StopAsync();
-            await App.DisposeAsync();
+            await app.StopAsync();
+            await app.DisposeAsync();
         }
     }
 
@@ -217,6 +276,15 @@ internal static class GrainCallBenchmark
         BenchServer? server = null;
         var answer = GrainMessageCodec.EncodeResponse(GrainCallResponse.Ok([]));
         app.UseClusterToken(new ClusterToken(Token));
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path == GrainCallEndpoints.CallPath)
+            {
+                server!.CountGrainCall();
+            }
+
+            return next(context);
+        });
         app.MapGrainCalls(() => server!.Handler);
         app.MapPost("/raw", async (HttpContext context) =>
         {
