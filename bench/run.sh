@@ -3,6 +3,7 @@
 #   gemm        ours vs OpenBLAS cblas_sgemm (libopenblas0-pthread)
 #   train-step  ours vs PyTorch (torch_train_step.py)
 #   decode      ours vs PyTorch (torch_decode.py)
+#   grain-call  empty grain call on the loopback transport (p50/p99 µs, calls/s) vs a direct call (not in the default set)
 #   policy-iteration  pg-seq-is vs grpo-token-tis, one RL policy iteration at equal batch (not in the default set:
 #               ~2 min; extra options after the name, e.g. `bench/run.sh 2 policy-iteration` or with
 #               BENCH_ARGS="--model runs/base --problems runs/base/sanity-set.jsonl")

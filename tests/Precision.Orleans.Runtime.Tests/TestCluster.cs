@@ -20,6 +20,7 @@ public sealed class TestCluster : IAsyncDisposable
         var silo = Cluster.NewSilo(siloId, roles)
             .AddGrain<CounterGrain>()
             .AddGrain<GpuGrain>()
+            .AddGrain<OneWayGrain>()
             .UseTimeProvider(Clock)
             .Configure(o => o with
             {

@@ -85,3 +85,20 @@ public sealed class GpuGrain(Hosting.Silo silo) : Grain, IGpuGrain
 {
     public Task<string> WhereAmI() => Task.FromResult(silo.Address.SiloId);
 }
+
+public interface IOneWayGrain : IGrainWithStringKey
+{
+    [OneWay]
+    Task Signal(int value);
+}
+
+public sealed class OneWayGrain : Grain, IOneWayGrain
+{
+    public static readonly ConcurrentDictionary<string, int> Received = new();
+
+    public async Task Signal(int value)
+    {
+        await Task.Delay(50);
+        Received[GrainKey] = value;
+    }
+}
