@@ -55,6 +55,11 @@ public sealed class ClusterTableTests
         var replacement = new GrainAddress(grain, silos.First(s => s.Silo != winner.Silo).Silo, GrainAddress.NewActivationId());
         Assert.Equal(replacement, await directory.RegisterOrGetAsync(replacement));
 
+        // The dead silo itself may not register anything any more.
+        var fromDead = new GrainAddress(new GrainId("IG", "other"), winner.Silo, GrainAddress.NewActivationId());
+        Assert.Contains("Dead", (await Assert.ThrowsAsync<InvalidOperationException>(() => directory.RegisterOrGetAsync(fromDead))).Message);
+        Assert.Null(await directory.LookupAsync(fromDead.GrainId));
+
         Assert.Equal(1, (await directory.CountBySiloAsync())[replacement.Silo]);
         Assert.Equal(1, await directory.UnregisterSiloAsync(replacement.Silo));
         Assert.Null(await directory.LookupAsync(grain));

@@ -18,6 +18,10 @@ public sealed class InMemoryGrainDirectory(IMembershipTable membership) : IGrain
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (!await IsLiveAsync(address.Silo, cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"Silo {address.Silo} is Dead or unknown in the membership table; it cannot register {address.GrainId}.");
+            }
             if (_entries.TryGetValue(address.GrainId, out var existing) && await IsLiveAsync(existing.Silo, cancellationToken).ConfigureAwait(false))
             {
                 return existing;
