@@ -1,323 +1,102 @@
 using System.Diagnostics;
-using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Precision.Orleans.Abstractions.Grains;
 using Precision.Orleans.Runtime.Activation;
-using Precision.Orleans.Runtime.Clustering;
-using Precision.Orleans.Runtime.Clustering.Postgres;
-using Precision.Orleans.Runtime.Directory;
 using Precision.Orleans.Runtime.Hosting;
-using Precision.Orleans.Runtime.Membership;
-using Precision.Orleans.Runtime.Messaging;
-using Precision.Orleans.Runtime.Placement;
-using Precision.Orleans.Runtime.Transport.Http2;
 
 namespace Precision.Orleans.Bench;
 
-public interface IEmptyGrain : IGrainWithStringKey
+public interface IPingGrain : IGrainWithStringKey
 {
-    Task PingAsync();
+    Task Ping();
 }
 
-[PlacementRole("callee")]
-public sealed class EmptyGrain : Grain, IEmptyGrain
+public sealed class PingGrain : Grain, IPingGrain
 {
-    public Task PingAsync() => Task.CompletedTask;
+    public Task Ping() => Task.CompletedTask;
 }
 
 /// <summary>
-/// The cost of the grain layer: an empty grain call from a cluster client to a silo over HTTP/2 (Kestrel h2c on
-/// loopback, cluster token, Polly pipeline, GrainCodec, directory lookup, turn-based activation), sequential and
-/// with 64 concurrent callers. Peers measured in the same run: (1) a raw HTTP/2 POST of the same request bytes to
-/// a Kestrel endpoint answering fixed bytes (the network path without the grain layer); (2) the same grain call
-/// over the in-process loopback transport (the grain layer without the network). With --postgres the directory
-/// and membership are PostgreSQL: uncached (one directory query per call) and behind the silo's default 2 s
-/// CachedGrainDirectory; otherwise in memory.
+/// Cost of the grain layer on the loopback transport: an empty grain call between two silos of one process (full
+/// path: proxy, codec, directory lookup, loopback message encode/decode, activation turn) against its peer, a direct
+/// call of the same method on a plain object. The HTTP/2 cross-silo figures come from the network transport's
+/// benchmark. Options: --calls N (sequential calls timed one by one, default 20000), --concurrency N (default 64).
 /// </summary>
 internal static class GrainCallBenchmark
 {
-    private const string Token = "bench-cluster-token-0123456789";
-    private const int Concurrency = 64;
-
-    private const int Rounds = 5;
-
-    public static async Task<int> RunAsync(BenchArgs args)
+    public static async Task<int> RunAsync(BenchArgs options)
     {
-        var calls = args.Int("--calls", 3000);
-        var postgres = args.Get("--postgres") ?? Environment.GetEnvironmentVariable("PRECISION_TEST_PG");
-        Console.WriteLine($"grain-call: empty call; per path {calls} sequential + {calls * 4} by {Concurrency} concurrent callers, " +
-                          $"in {Rounds} interleaved rounds (paths alternate, so machine noise hits all alike); " +
-                          $"{Environment.ProcessorCount} cores; one process (client, silo and peers)");
+        var calls = options.Int("--calls", 20_000);
+        var concurrency = options.Int("--concurrency", 64);
+        var cluster = new InProcessCluster();
+        await using var host = cluster.NewSilo("host").AddGrain<PingGrain>().Build();
+        await host.StartAsync();
+        // A client hosts nothing: every call crosses the loopback transport to "host".
+        await using var client = cluster.NewClient();
+        await client.ConnectAsync();
 
-        await using var server = await StartKestrelAsync();
-        await using var stack = new Stack();
-        var raw = new RawHttp2Peer(server.Endpoint);
-        var paths = new List<Path> { new("raw HTTP/2 POST (no grain layer)", raw.SendAsync) };
-        paths.Add(new("grain call over HTTP/2, in-memory directory", await stack.Http2ClientAsync(null, cached: false)));
-        if (postgres is not null)
-        {
-            paths.Add(new("grain call over HTTP/2, PostgreSQL directory", await stack.Http2ClientAsync(postgres, cached: false)));
-            paths.Add(new("  … with a 2 s directory cache (silo default)", await stack.Http2ClientAsync(postgres, cached: true)));
-        }
+        var grain = client.GetGrain<IPingGrain>("p");
+        IPingGrain direct = new DirectPing();
+        var grainLatency = await LatenciesAsync(grain, calls);
+        var directNanos = await DirectNanosAsync(direct, calls);
+        var grainRate = await ThroughputAsync(i => client.GetGrain<IPingGrain>("p" + (i % concurrency)), concurrency, calls);
+        var sameGrainRate = await ThroughputAsync(_ => grain, concurrency, calls);
 
-        paths.Add(new("grain call over loopback (no network)", await stack.LoopbackClientAsync()));
-
-        foreach (var path in paths)
-        {
-            for (var i = 0; i < Math.Min(500, calls); i++)
-            {
-                await path.Call(i % Concurrency); // JIT, connections, the 64 activations
-            }
-        }
-
-        for (var round = 0; round < Rounds; round++)
-        {
-            foreach (var path in paths)
-            {
-                await path.MeasureRoundAsync(calls / Rounds);
-            }
-        }
-
-        Console.WriteLine($"{"path",-46} {"p50 µs",9} {"p99 µs",9} {"seq calls/s",12} {"x64 calls/s",12}");
-        foreach (var path in paths)
-        {
-            Console.WriteLine($"{path.Name,-46} {path.P50,9:F0} {path.P99,9:F0} {path.SequentialRate,12:F0} {path.ConcurrentRate,12:F0}");
-        }
-
-        Console.WriteLine($"grain calls served by each silo's Kestrel endpoint: {string.Join(", ", stack.Servers.Select(s => s.GrainCalls))} (sanity: every HTTP/2 row crossed the network)");
-        var peer = paths[0];
-        foreach (var path in paths.Skip(1).Where(p => !p.Name.Contains("loopback", StringComparison.Ordinal)))
-        {
-            Console.WriteLine($"ratio {path.Name.Trim()} / raw HTTP/2: p50 {path.P50 / peer.P50:F2}×, " +
-                              $"sequential throughput {path.SequentialRate / peer.SequentialRate:F2}×, x64 throughput {path.ConcurrentRate / peer.ConcurrentRate:F2}×");
-        }
-
-        if (postgres is null)
-        {
-            Console.WriteLine("(no PostgreSQL rows: pass --postgres or set PRECISION_TEST_PG, as bench/run.sh does)");
-        }
-
+        Console.WriteLine($"grain-call (loopback transport, client → silo, {calls} sequential empty calls, concurrency {concurrency})");
+        Console.WriteLine($"  grain call   p50 {Micros(grainLatency, 0.50),8:F1} µs   p99 {Micros(grainLatency, 0.99),8:F1} µs");
+        Console.WriteLine($"  direct call  mean {directNanos,7:F1} ns   (peer: the same awaited method on a plain object)");
+        Console.WriteLine($"  throughput   {grainRate,10:N0} calls/s over {concurrency} grains, {sameGrainRate,10:N0} calls/s on one grain (turn-based)");
+        Console.WriteLine($"  ratio grain p50 / direct mean: {Micros(grainLatency, 0.5) * 1000 / directNanos:F0}x");
         return 0;
     }
 
-    /// <summary>One measured path: latencies pooled over rounds, rates as the median of the rounds.</summary>
-    private sealed class Path(string name, Func<int, Task> call)
+    private static async Task<double[]> LatenciesAsync(IPingGrain target, int calls)
     {
-        private readonly List<double> _latencies = [];
-        private readonly List<double> _sequentialRates = [];
-        private readonly List<double> _concurrentRates = [];
-
-        public string Name { get; } = name;
-
-        public Func<int, Task> Call { get; } = call;
-
-        public double P50 => Percentile(0.50);
-
-        public double P99 => Percentile(0.99);
-
-        public double SequentialRate => Median(_sequentialRates);
-
-        public double ConcurrentRate => Median(_concurrentRates);
-
-        public async Task MeasureRoundAsync(int calls)
+        for (var i = 0; i < Math.Min(calls, 2000); i++)
         {
-            var total = Stopwatch.StartNew();
-            for (var i = 0; i < calls; i++)
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                await Call(0);
-                _latencies.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
-            }
-
-            _sequentialRates.Add(calls / total.Elapsed.TotalSeconds);
-            var perCaller = Math.Max(1, calls * 4 / Concurrency);
-            total.Restart();
-            await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(async caller =>
-            {
-                for (var i = 0; i < perCaller; i++)
-                {
-                    await Call(caller);
-                }
-            }));
-            _concurrentRates.Add(perCaller * Concurrency / total.Elapsed.TotalSeconds);
+            await target.Ping();
         }
-
-        private double Percentile(double q)
+        var ticks = new double[calls];
+        for (var i = 0; i < calls; i++)
         {
-            var sorted = _latencies.Order().ToArray();
-            return sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(q * sorted.Length))];
+            var t0 = Stopwatch.GetTimestamp();
+            await target.Ping();
+            ticks[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
         }
-
-        private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+        Array.Sort(ticks);
+        return ticks;
     }
 
-    /// <summary>The silos and clients of the measured paths, stopped at the end.</summary>
-    private sealed class Stack : IAsyncDisposable
+    /// <summary>Mean of many direct calls: one is below the stopwatch's resolution.</summary>
+    private static async Task<double> DirectNanosAsync(IPingGrain target, int calls)
     {
-        private readonly List<Func<ValueTask>> _cleanup = [];
-
-        public List<BenchServer> Servers { get; } = [];
-
-        /// <summary>A silo behind its own Kestrel server (its own cluster) and a client calling it over HTTP/2.</summary>
-        public async Task<Func<int, Task>> Http2ClientAsync(string? postgres, bool cached)
+        var repeats = calls * 50;
+        var t0 = Stopwatch.GetTimestamp();
+        for (var i = 0; i < repeats; i++)
         {
-            IMembershipTable membership;
-            IGrainDirectory directory;
-            if (postgres is not null)
-            {
-                var pg = await PostgresClustering.ConnectAsync(new PostgresClusteringOptions
-                {
-                    ConnectionString = postgres,
-                    ClusterId = "bench-" + Guid.NewGuid().ToString("N")[..8],
-                });
-                _cleanup.Add(pg.DisposeAsync);
-                membership = pg.Membership;
-                directory = cached ? new CachedGrainDirectory(pg.Directory, CachedGrainDirectory.DefaultTimeToLive) : pg.Directory;
-            }
-            else
-            {
-                var memory = new InMemoryMembershipTable();
-                (membership, directory) = (memory, new InMemoryGrainDirectory(memory));
-            }
-
-            var server = await StartKestrelAsync();
-            Servers.Add(server);
-            var transport = new Http2GrainTransport(new Http2TransportOptions { ClusterToken = Token });
-            var endpoint = server.Endpoint;
-            var silo = new SiloBuilder()
-                .UseSiloId("callee")
-                .AddRoles("callee")
-                .Configure(o => o with { Endpoint = endpoint })
-                .UseClustering(membership, directory)
-                .UseTransport(transport)
-                .AddGrain<EmptyGrain>()
-                .Build();
-            server.Handler = silo;
-            await silo.StartAsync();
-            var client = new ClusterClient(membership, directory, transport, new ClusterClientOptions { GrainClasses = [typeof(EmptyGrain)] });
-            await client.ConnectAsync();
-            _cleanup.Add(async () =>
-            {
-                await client.DisposeAsync();
-                await silo.StopAsync();
-                await silo.DisposeAsync();
-                transport.Dispose();
-                await server.DisposeAsync();
-            });
-            return PingOne(client);
+            await target.Ping();
         }
-
-        public async Task<Func<int, Task>> LoopbackClientAsync()
-        {
-            var cluster = new InProcessCluster();
-            var silo = cluster.NewSilo("callee", "callee").AddGrain<EmptyGrain>().Build();
-            await silo.StartAsync();
-            var client = cluster.NewClient(new ClusterClientOptions { GrainClasses = [typeof(EmptyGrain)] });
-            await client.ConnectAsync();
-            _cleanup.Add(async () =>
-            {
-                await client.DisposeAsync();
-                await silo.StopAsync();
-            });
-            return PingOne(client);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var cleanup in Enumerable.Reverse(_cleanup)) // silos stop before their database goes
-            {
-                await cleanup();
-            }
-        }
+        return Stopwatch.GetElapsedTime(t0).TotalNanoseconds / repeats;
     }
 
-    // Each concurrent caller has its own grain: one grain serves one call at a time (turn-based), so 64 callers on
-    // one grain would measure queueing, not the layer.
-    private static Func<int, Task> PingOne(ClusterClient client)
+    private static async Task<double> ThroughputAsync(Func<int, IPingGrain> grainFor, int concurrency, int calls)
     {
-        var grains = Enumerable.Range(0, Concurrency).Select(i => client.GetGrain<IEmptyGrain>($"g{i}")).ToArray();
-        return caller => grains[caller].PingAsync();
-    }
-
-
-    /// <summary>Kestrel h2c on a free loopback port: /grain-call for one silo, /raw for the peer.</summary>
-    private sealed class BenchServer(WebApplication app, string endpoint) : IAsyncDisposable
-    {
-        private int _grainCalls;
-
-        public string Endpoint { get; } = endpoint;
-
-        public IGrainCallHandler? Handler { get; set; }
-
-        public int GrainCalls => Volatile.Read(ref _grainCalls);
-
-        public void CountGrainCall() => Interlocked.Increment(ref _grainCalls);
-
-        public async ValueTask DisposeAsync()
+        var perWorker = Math.Max(1, calls / concurrency);
+        var t0 = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
         {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
-    }
-
-    private static async Task<BenchServer> StartKestrelAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        var app = builder.Build();
-        BenchServer? server = null;
-        var answer = GrainMessageCodec.EncodeResponse(GrainCallResponse.Ok([]));
-        app.UseClusterToken(new ClusterToken(Token));
-        app.Use((context, next) =>
-        {
-            if (context.Request.Path == GrainCallEndpoints.CallPath)
+            var grain = grainFor(w);
+            for (var i = 0; i < perWorker; i++)
             {
-                server!.CountGrainCall();
+                await grain.Ping();
             }
-
-            return next(context);
-        });
-        app.MapGrainCalls(() => server!.Handler);
-        app.MapPost("/raw", async (HttpContext context) =>
-        {
-            await context.Request.Body.CopyToAsync(Stream.Null);
-            context.Response.ContentLength = answer.Length;
-            await context.Response.Body.WriteAsync(answer);
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        server = new BenchServer(app, address);
-        return server;
+        })));
+        return perWorker * concurrency / Stopwatch.GetElapsedTime(t0).TotalSeconds;
     }
 
-    /// <summary>The same bytes a grain call puts on the wire, without proxy, codec, directory, Polly or activation.</summary>
-    private sealed class RawHttp2Peer(string endpoint)
-    {
-        private readonly HttpClient _client = new(new SocketsHttpHandler { EnableMultipleHttp2Connections = true });
-        private readonly Uri _uri = new(endpoint + "/raw");
-        private readonly byte[] _body = GrainMessageCodec.EncodeRequest(new GrainCallRequest(
-            GrainId.For(typeof(IEmptyGrain), "g0"), typeof(IEmptyGrain).FullName!, "PingAsync", [], false, DateTimeOffset.UtcNow));
+    private static double Micros(double[] sorted, double quantile) => sorted[(int)Math.Min(sorted.Length - 1, quantile * sorted.Length)];
 
-        public async Task SendAsync(int caller)
-        {
-            using var message = new HttpRequestMessage(HttpMethod.Post, _uri)
-            {
-                Content = new ByteArrayContent(_body),
-                Version = HttpVersion.Version20,
-                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            };
-            message.Headers.Authorization = new("Bearer", Token);
-            using var response = await _client.SendAsync(message);
-            response.EnsureSuccessStatusCode();
-            await response.Content.ReadAsByteArrayAsync();
-        }
+    private sealed class DirectPing : IPingGrain
+    {
+        public Task Ping() => Task.CompletedTask;
     }
 }

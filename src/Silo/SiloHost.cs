@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Precision.Orleans.Runtime.Clustering;
 using Precision.Orleans.Runtime.Clustering.Postgres;
 using Precision.Orleans.Runtime.Hosting;
 using Precision.Orleans.Runtime.Transport.Http2;
@@ -71,11 +70,7 @@ public static class SiloHost
                 },
                 Placement = o.Placement with { Strategy = options.Placement },
             })
-            .UseClustering(
-                clustering.Membership,
-                options.DirectoryCacheTtl > TimeSpan.Zero
-                    ? new CachedGrainDirectory(clustering.Directory, options.DirectoryCacheTtl)
-                    : clustering.Directory)
+            .UseClustering(clustering.Membership, clustering.Directory)
             .UseTransport(transport)
             .UseLoggerFactory(loggerFactory)
             .OnStopped(_ =>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Precision.Orleans.Runtime.Clustering;
 using Precision.Orleans.Runtime.Placement;
 
 namespace Precision.Orleans.Silo;
@@ -47,19 +46,13 @@ public sealed record SiloHostOptions
     /// <summary>--placement: random | least-loaded. Default random (Orleans' default).</summary>
     public PlacementStrategy Placement { get; init; } = PlacementStrategy.Random;
 
-    /// <summary>
-    /// --directory-cache-ms: how long this silo trusts a cached grain-directory lookup; 0 asks PostgreSQL on every
-    /// call. Default 2000 (see CachedGrainDirectory: a stale entry costs a redirect, never a second activation).
-    /// </summary>
-    public TimeSpan DirectoryCacheTtl { get; init; } = CachedGrainDirectory.DefaultTimeToLive;
-
     /// <summary>--grain-assembly: path of an assembly whose grain classes this silo hosts; repeatable.</summary>
     public IReadOnlyList<string> GrainAssemblies { get; init; } = [];
 
     private static readonly string[] Known =
     [
         "postgres", "cluster-token", "cluster-id", "silo-id", "roles", "listen", "port", "advertise", "heartbeat-ms",
-        "missed-heartbeats", "placement", "directory-cache-ms", "grain-assembly",
+        "missed-heartbeats", "placement", "grain-assembly",
     ];
 
     /// <summary>Parses <paramref name="args"/>, falling back to <paramref name="environment"/>.</summary>
@@ -147,7 +140,6 @@ public sealed record SiloHostOptions
                 "least-loaded" => PlacementStrategy.LeastLoaded,
                 var other => throw new ArgumentException($"--placement must be random or least-loaded, got '{other}'."),
             },
-            DirectoryCacheTtl = TimeSpan.FromMilliseconds(Int("directory-cache-ms", (int)defaults.DirectoryCacheTtl.TotalMilliseconds, 0, 3_600_000)),
             GrainAssemblies = values.TryGetValue("grain-assembly", out var assemblies) ? assemblies
                 : Get("grain-assembly") is { } single ? [single]
                 : defaults.GrainAssemblies,
