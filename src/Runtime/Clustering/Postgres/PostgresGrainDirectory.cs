@@ -65,7 +65,7 @@ public sealed class PostgresGrainDirectory : IGrainDirectory
             }
 
             var holder = await LookupAsync(address.GrainId, cancellationToken).ConfigureAwait(false);
-            if (holder is not null && holder != address && await IsLiveAsync(holder.Silo, cancellationToken).ConfigureAwait(false))
+            if (holder is not null && await IsLiveAsync(holder.Silo, cancellationToken).ConfigureAwait(false))
             {
                 return holder;
             }
