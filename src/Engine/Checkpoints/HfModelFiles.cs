@@ -56,15 +56,16 @@ public sealed record HfModelFiles(string Directory, string ConfigPath, IReadOnly
             {
                 if (owner.TryGetValue(t.Name, out var other))
                     throw new InvalidDataException($"tensor '{t.Name}' is stored twice: in '{other.Item1.Path}' and in '{f.Path}'");
-                if (Index is not null)
-                {
-                    string shard = Path.GetFileName(f.Path);
-                    if (!Index.WeightMap.TryGetValue(t.Name, out string? listed))
-                        throw new InvalidDataException($"safetensors file '{f.Path}': tensor '{t.Name}' is not listed in {IndexPath}");
-                    if (listed != shard)
-                        throw new InvalidDataException($"safetensors file '{f.Path}': tensor '{t.Name}' is listed in {IndexPath} under '{listed}', not this shard");
-                }
                 owner[t.Name] = (f, t);
+            }
+        if (Index is not null)
+            foreach (var (name, (f, _)) in owner)
+            {
+                string shard = Path.GetFileName(f.Path);
+                if (!Index.WeightMap.TryGetValue(name, out string? listed))
+                    throw new InvalidDataException($"safetensors file '{f.Path}': tensor '{name}' is not listed in {IndexPath}");
+                if (listed != shard)
+                    throw new InvalidDataException($"safetensors file '{f.Path}': tensor '{name}' is listed in {IndexPath} under '{listed}', not this shard");
             }
         if (Index is not null)
         {
