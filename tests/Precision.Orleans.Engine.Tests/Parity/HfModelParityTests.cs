@@ -24,6 +24,8 @@ public class HfModelParityTests(ITestOutputHelper output)
     {
         { "qwen2", DType.Bf16, 6000 },   // q/k/v bias, untied head, BF16 on disk, sharded
         { "llama", DType.Fp32, null },   // no bias, tied head, F32 single file
+        { "qwen3", DType.Bf16, null },   // q/k norm before RoPE, head_dim ≠ hidden / heads
+        { "qwen3_moe", DType.Bf16, 8000 }, // routed experts (top-2 of 6, renormalised) and a dense mlp_only layer, sharded
     };
 
     internal static ModelConfig Config(string type) => type switch
