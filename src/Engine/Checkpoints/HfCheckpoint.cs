@@ -20,6 +20,22 @@ public static class HfCheckpoint
     public static LoadedCheckpoint Load(string directory, HfLoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        using var opened = Open(directory);
+        var weights = new float[opened.Layout.TotalCount];
+        var report = ReadAll(opened.Files, opened.Layout, weights, options);
+        return new LoadedCheckpoint(opened.Config, opened.Layout, weights, opened.Files[0].Metadata)
+        {
+            WeightFiles = opened.ModelFiles.WeightPaths,
+            Fp16Range = report,
+        };
+    }
+
+    /// <summary>
+    /// Resolves and validates everything but the data: config, index, every header, tensor placement, the tensor
+    /// set against the config, and the config checksum. The caller disposes the open files.
+    /// </summary>
+    internal static OpenCheckpoint Open(string directory)
+    {
         var files = HfModelFiles.Resolve(directory);
         byte[] configBytes = File.ReadAllBytes(files.ConfigPath);
         var config = HfConfigReader.Parse(Encoding.UTF8.GetString(configBytes), files.ConfigPath);
@@ -38,20 +54,29 @@ public static class HfCheckpoint
                     throw new InvalidDataException(
                         $"safetensors file '{f.Path}': '{files.ConfigPath}' is not the config these weights were saved with " +
                         $"(its SHA-256 differs from {ModelCheckpoint.ConfigChecksumKey}); was a save interrupted?");
-
-            var weights = new float[layout.TotalCount];
-            var report = ReadAll(opened, layout, weights, options);
-            var loaded = new LoadedCheckpoint(config, layout, weights, opened[0].Metadata)
-            {
-                WeightFiles = files.WeightPaths,
-                Fp16Range = report,
-            };
-            return loaded;
+            return new OpenCheckpoint(files, config, layout, opened, Encoding.UTF8.GetString(configBytes));
         }
-        finally
+        catch
         {
             foreach (var f in opened) f.Dispose();
+            throw;
         }
+    }
+
+    internal sealed record OpenCheckpoint(HfModelFiles ModelFiles, ModelConfig Config, ParameterLayout Layout, List<SafetensorsFile> Files, string ConfigJson) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var f in Files) f.Dispose();
+        }
+    }
+
+    internal static void VerifyChecksum(SafetensorsFile file, IncrementalHash hash)
+    {
+        string actual = System.Convert.ToHexStringLower(hash.GetHashAndReset());
+        if (file.Metadata.TryGetValue(ModelCheckpoint.ChecksumKey, out string? expected) &&
+            !string.Equals(expected, actual, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException($"safetensors file '{file.Path}': corrupt: checksum of the data section is {actual}, the header records {expected}");
     }
 
     /// <summary>Every parameter of the config is present with its shape, and nothing else is.</summary>
@@ -97,10 +122,7 @@ public static class HfCheckpoint
                 });
                 if (measure) counts.Add(tensorCounts);
             }
-            string actual = System.Convert.ToHexStringLower(hash.GetHashAndReset());
-            if (file.Metadata.TryGetValue(ModelCheckpoint.ChecksumKey, out string? expected) &&
-                !string.Equals(expected, actual, StringComparison.OrdinalIgnoreCase))
-                throw new InvalidDataException($"safetensors file '{file.Path}': corrupt: checksum of the data section is {actual}, the header records {expected}");
+            VerifyChecksum(file, hash);
         }
         if (!measure) return null;
 

@@ -34,19 +34,39 @@ internal sealed unsafe class SafetensorsMappedReader : IDisposable
     /// </summary>
     public void Read(SafetensorsTensor tensor, Span<float> destination, IncrementalHash? hash, SpanAction? onChunk)
     {
-        if (!_file.TryGetTensor(tensor.Name, out var own))
-            throw new ArgumentException($"safetensors file '{_file.Path}' has no tensor '{tensor.Name}'", nameof(tensor));
+        var own = Own(tensor);
         if (destination.Length != own.ElementCount)
             throw new ArgumentException($"tensor '{own.Name}' has {own.ElementCount} elements, destination has {destination.Length}", nameof(destination));
-        if (destination.IsEmpty) return;
+        ReadRange(own, 0, destination, hash, onChunk);
+    }
 
+    /// <summary>
+    /// Streams a tensor of any size through <paramref name="scratch"/>: each chunk is decoded there and handed to
+    /// <paramref name="onChunk"/> (inspecting a model without holding its weights).
+    /// </summary>
+    public void Scan(SafetensorsTensor tensor, Span<float> scratch, IncrementalHash? hash, SpanAction onChunk)
+    {
+        var own = Own(tensor);
+        if (scratch.IsEmpty) throw new ArgumentException("scratch buffer is empty", nameof(scratch));
+        for (long i = 0; i < own.ElementCount; i += scratch.Length)
+            ReadRange(own, i, scratch[..(int)Math.Min(scratch.Length, own.ElementCount - i)], hash, onChunk);
+    }
+
+    private SafetensorsTensor Own(SafetensorsTensor tensor) =>
+        // Offsets come from this file's header, never from the caller.
+        _file.TryGetTensor(tensor.Name, out var own) ? own
+            : throw new ArgumentException($"safetensors file '{_file.Path}' has no tensor '{tensor.Name}'", nameof(tensor));
+
+    /// <summary>Elements [first, first + destination.Length) of the tensor, one bounded view at a time.</summary>
+    private void ReadRange(SafetensorsTensor own, long first, Span<float> destination, IncrementalHash? hash, SpanAction? onChunk)
+    {
         int bytesPerElement = own.DType.BytesPerElement();
         long perChunk = Math.Max(1, _chunkBytes / bytesPerElement);
         for (long i = 0; i < destination.Length; i += perChunk)
         {
             int n = (int)Math.Min(perChunk, destination.Length - i);
             int byteCount = n * bytesPerElement;
-            long position = _file.DataStart + own.Begin + i * bytesPerElement;
+            long position = _file.DataStart + own.Begin + (first + i) * bytesPerElement;
             var target = destination.Slice((int)i, n);
             using (var view = _map!.CreateViewAccessor(position, byteCount, MemoryMappedFileAccess.Read))
             {
