@@ -6,6 +6,8 @@
 #   policy-iteration  pg-seq-is vs grpo-token-tis, one RL policy iteration at equal batch (not in the default set:
 #               ~2 min; extra options after the name, e.g. `bench/run.sh 2 policy-iteration` or with
 #               BENCH_ARGS="--model runs/base --problems runs/base/sanity-set.jsonl")
+#   hf-load     loading a ~500M-parameter BF16 sharded HF checkpoint to fp32 / fp16: time and peak RSS vs the
+#               converted weights, against reading the files' bytes (not in the default set: writes ~1 GB to /tmp)
 # Usage: bench/run.sh [threads] [benchmark ...]      e.g. bench/run.sh 2 gemm
 set -euo pipefail
 cd "$(dirname "$0")/.."

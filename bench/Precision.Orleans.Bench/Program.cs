@@ -12,7 +12,11 @@ switch (args.FirstOrDefault())
         return EngineBenchmarks.Decode(options);
     case "policy-iteration":
         return PolicyIterationBenchmark.Run(options);
+    case "hf-load":
+        return HfLoadBenchmark.Run(options);
+    case "hf-load-child":
+        return HfLoadBenchmark.ChildMain(options);
     default:
-        Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode|policy-iteration> [--threads N] [--tokens N]");
+        Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode|policy-iteration|hf-load> [--threads N] [--tokens N]");
         return 2;
 }
