@@ -1,4 +1,5 @@
 using System.IO.MemoryMappedFiles;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Precision.Orleans.Abstractions;
@@ -91,7 +92,23 @@ internal sealed unsafe class SafetensorsMappedReader : IDisposable
     private static void Decode(ReadOnlySpan<byte> bytes, Span<float> destination, DType dtype)
     {
         if (dtype == DType.Fp32) bytes.CopyTo(MemoryMarshal.AsBytes(destination));
+        else if (dtype == DType.Bf16) DecodeBf16(MemoryMarshal.Cast<byte, ushort>(bytes), destination);
         else DTypeStorage.Unpack(MemoryMarshal.Cast<byte, ushort>(bytes), destination, dtype);
+    }
+
+    /// <summary>BF16 is the top half of an FP32: widen and shift, a vector at a time (the common on-disk dtype of published models).</summary>
+    internal static void DecodeBf16(ReadOnlySpan<ushort> source, Span<float> destination)
+    {
+        var bits = MemoryMarshal.Cast<float, uint>(destination);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (; i <= source.Length - Vector<ushort>.Count; i += Vector<ushort>.Count)
+            {
+                Vector.Widen(new Vector<ushort>(source.Slice(i, Vector<ushort>.Count)), out var low, out var high);
+                (low << 16).CopyTo(bits.Slice(i, Vector<uint>.Count));
+                (high << 16).CopyTo(bits.Slice(i + Vector<uint>.Count, Vector<uint>.Count));
+            }
+        for (; i < source.Length; i++) bits[i] = (uint)source[i] << 16;
     }
 
     public void Dispose() => _map?.Dispose();
