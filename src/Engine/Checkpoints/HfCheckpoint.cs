@@ -21,6 +21,11 @@ public static class HfCheckpoint
     {
         ArgumentNullException.ThrowIfNull(options);
         using var opened = Open(directory);
+        // The engines hold all weights in one float[] (llm.c style); .NET arrays stop at Array.MaxLength elements.
+        if (opened.Layout.TotalCount > Array.MaxLength)
+            throw new InvalidDataException(
+                $"checkpoint '{directory}': {opened.Layout.TotalCount:N0} parameters exceed the {Array.MaxLength:N0} one CPU weight buffer can hold; " +
+                "`precision inspect` describes it without loading");
         var weights = new float[opened.Layout.TotalCount];
         var report = ReadAll(opened.Files, opened.Layout, weights, options);
         return new LoadedCheckpoint(opened.Config, opened.Layout, weights, opened.Files[0].Metadata)

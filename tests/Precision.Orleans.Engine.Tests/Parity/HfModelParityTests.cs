@@ -124,8 +124,27 @@ public class HfModelParityTests(ITestOutputHelper output)
                     diff = Math.Max(diff, Math.Abs((double)a - b));
                     scale = Math.Max(scale, Math.Abs((double)b));
                 }
+        if (config.IsMoe) AssertSameRouting(engine, result, rows);
         output.WriteLine($"{type} ({storage}, {(maxShard is null ? "single file" : "sharded")}, torch {result.GetProperty("torch_version").GetString()}): logits rel {diff / scale:E2}, max |logit| {scale:F3}");
         Assert.True(scale > 0.5, $"reference logits are nearly zero ({scale}); the comparison would prove little");
         Assert.True(diff / scale <= RelativeTolerance, $"{type}: logits differ from the PyTorch HF model by {diff / scale:E3} relative (limit {RelativeTolerance:E0})");
+    }
+
+    /// <summary>The engine's recorded top-k sets equal PyTorch's at every sparse layer and position (python: row → layer → position).</summary>
+    private static void AssertSameRouting(TrainingEngine engine, JsonElement result, int[][] rows)
+    {
+        var routing = engine.LastRouting ?? throw new Xunit.Sdk.XunitException("an MoE forward recorded no routing");
+        var torch = result.GetProperty("routing");
+        for (int r = 0; r < rows.Length; r++)
+        {
+            var layers = torch[r];
+            Assert.Equal(layers.GetArrayLength(), routing[r].MoeLayers);
+            for (int l = 0; l < routing[r].MoeLayers; l++)
+                for (int t = 0; t < rows[r].Length; t++)
+                {
+                    var expected = layers[l][t].EnumerateArray().Select(e => e.GetInt32()).ToArray();
+                    Assert.True(expected.SequenceEqual(routing[r].At(l, t).ToArray()), $"row {r} sparse layer {l} position {t}: engine routes to [{string.Join(",", routing[r].At(l, t).ToArray())}], PyTorch to [{string.Join(",", expected)}]");
+                }
+        }
     }
 }
