@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Precision.Orleans.Abstractions;
 using Precision.Orleans.Engine.Checkpoints;
@@ -16,7 +14,7 @@ namespace Precision.Orleans.Engine.Tests.Parity;
 /// FP32 logits equal within 1e-4 relative to Reference/torch_hf_model.py — an independent PyTorch implementation of
 /// the HF architecture that reads the same directory (config.json, safetensors, shards) itself.
 /// </summary>
-public class HfModelParityTests(ITestOutputHelper output)
+public class HfModelParityTests(HfModelParityFixture torch, ITestOutputHelper output) : IClassFixture<HfModelParityFixture>
 {
     private const double RelativeTolerance = 1e-4;
 
@@ -67,48 +65,14 @@ public class HfModelParityTests(ITestOutputHelper output)
         return new[] { 9, 6, 4 }.Select(n => Enumerable.Range(0, n).Select(_ => rng.Next(1, config.VocabSize)).ToArray()).ToArray();
     }
 
-    /// <summary>Runs the python reference on a model directory; returns its logits per row and the routing JSON.</summary>
-    internal static (float[][] Logits, JsonElement Result) RunReference(string modelDir, int[][] rows, int vocab, string work)
-    {
-        string tokens = Path.Combine(work, "tokens.json"), prefix = Path.Combine(work, "torch");
-        File.WriteAllText(tokens, JsonSerializer.Serialize(rows));
-        var psi = new ProcessStartInfo(TorchReferenceRunner.Python) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "Reference", "torch_hf_model.py"), modelDir, tokens, prefix })
-            psi.ArgumentList.Add(a);
-        psi.Environment["OMP_NUM_THREADS"] = "1";
-        using var process = Process.Start(psi)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TorchReferenceRunner.Timeout), "torch_hf_model.py timed out");
-        Assert.True(process.ExitCode == 0, $"torch_hf_model.py failed with '{TorchReferenceRunner.Python}' (python3-torch needed):\n{stderr.Result}");
-
-        var all = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(prefix + ".bin")).ToArray();
-        var result = JsonDocument.Parse(File.ReadAllText(prefix + ".json")).RootElement.Clone();
-        var logits = new float[rows.Length][];
-        int at = 0;
-        for (int r = 0; r < rows.Length; r++)
-        {
-            logits[r] = all.AsSpan(at, rows[r].Length * vocab).ToArray();
-            at += logits[r].Length;
-        }
-        Assert.Equal(all.Length, at);
-        return (logits, result);
-    }
-
     [Theory]
     [MemberData(nameof(Cases))]
     public void Fp32_logits_of_an_hf_checkpoint_match_an_independent_pytorch_hf_model(string type, DType storage, long? maxShard)
     {
-        using var dir = new TempDirectory();
+        var (model, rows, expected, result) = torch.Get(type, storage, maxShard);
         var config = Config(type);
-        var layout = new ParameterLayout(config);
-        string model = dir.File("model");
-        HfCheckpointWriter.Save(model, config, layout, Weights(layout, 17), new HfSaveOptions { StorageDType = storage, MaxShardBytes = maxShard });
         if (maxShard is not null) Assert.True(File.Exists(Path.Combine(model, SafetensorsIndex.FileName)));
-
         var loaded = ModelCheckpoint.Load(model);
-        var rows = Rows(config, 5);
-        var (expected, result) = RunReference(model, rows, config.VocabSize, dir.Path);
 
         var engine = new TrainingEngine(loaded.Config, new TrainingOptions { ComputeDType = DType.Fp32 }, loaded.Weights);
         var batch = TokenBatch.FromSequences(rows);
@@ -134,10 +98,10 @@ public class HfModelParityTests(ITestOutputHelper output)
     private static void AssertSameRouting(TrainingEngine engine, JsonElement result, int[][] rows)
     {
         var routing = engine.LastRouting ?? throw new Xunit.Sdk.XunitException("an MoE forward recorded no routing");
-        var torch = result.GetProperty("routing");
+        var reference = result.GetProperty("routing");
         for (int r = 0; r < rows.Length; r++)
         {
-            var layers = torch[r];
+            var layers = reference[r];
             Assert.Equal(layers.GetArrayLength(), routing[r].MoeLayers);
             for (int l = 0; l < routing[r].MoeLayers; l++)
                 for (int t = 0; t < rows[r].Length; t++)

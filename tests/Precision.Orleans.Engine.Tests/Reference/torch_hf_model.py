@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent PyTorch (fp32, CPU) forward pass of Hugging Face decoder checkpoints: qwen2, llama, qwen3, qwen3_moe.
 
-Usage: torch_hf_model.py MODEL_DIR TOKENS_JSON OUT_PREFIX
+Usage: torch_hf_model.py MODEL_DIR TOKENS_JSON OUT_PREFIX [MODEL_DIR TOKENS_JSON OUT_PREFIX ...]  (one torch import for all)
 
 MODEL_DIR is a Hugging Face model directory read here without our C# code and without `transformers`:
   config.json                      the HF config (model_type, sizes, rope_theta, rms_norm_eps, MoE fields, ...)
@@ -149,9 +149,7 @@ def forward(cfg, p, tokens):
     return x @ head.T, routing
 
 
-def main():
-    model_dir, tokens_path, out_prefix = sys.argv[1:4]
-    torch.set_num_threads(1)
+def run_case(model_dir, tokens_path, out_prefix):
     cfg, params = read_model_dir(model_dir)
     with open(tokens_path) as f:
         rows = json.load(f)
@@ -164,6 +162,15 @@ def main():
     torch.cat(logits).numpy().astype("<f4").tofile(out_prefix + ".bin")
     with open(out_prefix + ".json", "w") as f:
         json.dump({"torch_version": torch.__version__, "rows": [len(r) for r in rows], "routing": routings}, f)
+
+
+def main():
+    args = sys.argv[1:]
+    if not args or len(args) % 3 != 0:
+        raise SystemExit("usage: torch_hf_model.py MODEL_DIR TOKENS_JSON OUT_PREFIX [...]")
+    torch.set_num_threads(1)
+    for i in range(0, len(args), 3):
+        run_case(*args[i:i + 3])
 
 
 if __name__ == "__main__":
