@@ -11,6 +11,8 @@
 #   grain-call-http2  an empty grain call over HTTP/2 (in-memory and PostgreSQL directory) vs a raw HTTP/2 POST and vs the
 #               loopback transport: p50/p99 latency, calls/s sequential and with 64 callers (not in the default set;
 #               starts a throwaway PostgreSQL, scripts/test-postgres.sh)
+#   hf-load     loading a ~500M-parameter BF16 sharded HF checkpoint to fp32 / fp16: time and peak RSS vs the
+#               converted weights, against reading the files' bytes (not in the default set: writes ~1 GB to /tmp)
 # Usage: bench/run.sh [threads] [benchmark ...]      e.g. bench/run.sh 2 gemm
 set -euo pipefail
 cd "$(dirname "$0")/.."
