@@ -16,11 +16,12 @@ internal static class EvalCommand
         var topP = new Option<float>("--top-p") { Description = "nucleus sampling mass", DefaultValueFactory = _ => defaults.TopP };
         var dtype = CommonOptions.DType("--dtype", defaults.DType, "rollout dtype");
         var maxNew = new Option<int?>("--max-new-tokens") { Description = "longest response (default: room for the longest worked solution, 512 for a dataset)" };
-        var chatTemplate = new Option<string?>("--chat-template") { Description = $"prompt format: {Precision.Orleans.Engine.Text.ChatTemplate.Auto} (default: none for char models, the family's template for a Hugging Face model), {string.Join(", ", Precision.Orleans.Engine.Text.ChatTemplate.Names)}" };
+        var chatTemplate = CommonOptions.ChatTemplate();
+        var fp16Range = CommonOptions.Fp16Range();
         var output = new Option<string?>("--out") { Description = "result JSON (default <model>/eval.json)" };
 
         var command = new Command("eval", "Report avg@k and pass@k of a policy on a held-out set.");
-        foreach (Option o in new Option[] { model }.Concat(source.All).Concat(new Option[] { k, temperature, topP, dtype, maxNew, chatTemplate, output }))
+        foreach (Option o in new Option[] { model }.Concat(source.All).Concat(new Option[] { k, temperature, topP, dtype, maxNew, chatTemplate, fp16Range, output }))
             command.Options.Add(o);
         command.SetAction(parse => UserErrors.Run("eval", () => EvalRunner.Run(new EvalSettings
         {
@@ -33,6 +34,7 @@ internal static class EvalCommand
             MaxNewTokens = parse.GetValue(maxNew),
             Output = parse.GetValue(output),
             ChatTemplate = parse.GetValue(chatTemplate),
+            Fp16Range = parse.GetValue(fp16Range),
         })));
         return command;
     }

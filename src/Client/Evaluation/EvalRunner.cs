@@ -13,7 +13,7 @@ internal static class EvalRunner
     public static int Run(EvalSettings s)
     {
         s.Validate();
-        var sampler = PolicySampler.Load(s.ModelDirectory, s.DType, chatTemplate: s.ChatTemplate);
+        var sampler = PolicySampler.Load(s.ModelDirectory, s.DType, chatTemplate: s.ChatTemplate, fp16Range: s.Fp16Range);
         int difficulty = s.Source.DifficultyFor(sampler.Metadata);
         IReadOnlyList<ProblemRecord> records = s.Source.Load(difficulty, ProblemSeeds.Eval);
         var options = new PolicySamplingOptions

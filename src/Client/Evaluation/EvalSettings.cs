@@ -1,3 +1,4 @@
+using Precision.Orleans.Engine.Checkpoints;
 using Precision.Orleans.Abstractions;
 
 namespace Precision.Orleans.Client.Evaluation;
@@ -19,6 +20,9 @@ internal sealed record EvalSettings
 
     /// <summary>--chat-template: none | chatml | llama3 | deepseek-r1; null = auto (the model's own).</summary>
     public string? ChatTemplate { get; init; }
+
+    /// <summary>Weights beyond FP16's range when the dtype is fp16: refuse (default) or clamp.</summary>
+    public Fp16RangePolicy Fp16Range { get; init; }
 
     /// <summary>Null: &lt;model&gt;/eval.json.</summary>
     public string? Output { get; init; }

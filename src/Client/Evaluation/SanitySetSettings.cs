@@ -1,3 +1,4 @@
+using Precision.Orleans.Engine.Checkpoints;
 using Precision.Orleans.Abstractions;
 using Precision.Orleans.RL.Evaluation;
 
@@ -31,6 +32,9 @@ internal sealed record SanitySetSettings
 
     /// <summary>--chat-template: none | chatml | llama3 | deepseek-r1; null = auto (the model's own).</summary>
     public string? ChatTemplate { get; init; }
+
+    /// <summary>Weights beyond FP16's range when the dtype is fp16: refuse (default) or clamp.</summary>
+    public Fp16RangePolicy Fp16Range { get; init; }
 
     /// <summary>Null: &lt;model&gt;/sanity-set.jsonl.</summary>
     public string? Output { get; init; }

@@ -25,7 +25,7 @@ internal static class MismatchRunner
 
     public static int Run(MismatchSettings s)
     {
-        var checkpoint = ModelCheckpoint.Load(s.ModelDirectory);
+        var checkpoint = Fp16RangeGuard.LoadFor(s.ModelDirectory, s.DTypes, s.Fp16Range);
         var tokenizer = TokenizerLoader.Load(s.ModelDirectory);
         var config = checkpoint.Config;
         // A Hugging Face model's vocab_size is padded beyond its tokenizer's ids; more tokens than rows is the error.

@@ -42,10 +42,12 @@ public sealed class PolicySampler
     }
 
     /// <summary>A sampler over the checkpoint (config.json + model.safetensors + tokenizer) in <paramref name="directory"/>.</summary>
-    public static PolicySampler Load(string directory, DType dtype, int maxBatchSize = 64, string? chatTemplate = null)
+    /// <param name="fp16Range">Weights beyond FP16's range when <paramref name="dtype"/> is fp16: refuse (default) or clamp.</param>
+    public static PolicySampler Load(string directory, DType dtype, int maxBatchSize = 64, string? chatTemplate = null,
+        Fp16RangePolicy fp16Range = Fp16RangePolicy.Refuse)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"policy: model directory '{directory}' does not exist");
-        LoadedCheckpoint checkpoint = ModelCheckpoint.Load(directory);
+        LoadedCheckpoint checkpoint = Fp16RangeGuard.LoadFor(directory, [dtype], fp16Range);
         return new PolicySampler(checkpoint.Config, checkpoint.Weights, TokenizerLoader.Load(directory), dtype, maxBatchSize, chatTemplate)
         {
             Metadata = checkpoint.Metadata,
