@@ -14,8 +14,15 @@ public sealed record RunSpec
     /// <summary>Seed of everything random in the run (sampling, prompt order). Default 1.</summary>
     public int Seed { get; init; } = 1;
 
-    /// <summary>Checkpoint directory of the initial policy (config.json + model.safetensors + tokenizer). Required.</summary>
+    /// <summary>Checkpoint directory of the initial policy (config.json + model.safetensors + tokenizer). Required.
+    /// YAML: <c>model: DIR</c>, or <c>model: {path: DIR, moe: {...}}</c>.</summary>
     public string Model { get; init; } = "";
+
+    /// <summary><c>model.moe</c>: MoE training options; null when the section is absent (and for every dense model).</summary>
+    public MoeSpec? Moe { get; init; }
+
+    /// <summary><c>lora</c>: train LoRA adapters only; null = full fine-tuning (the default).</summary>
+    public LoraSpec? Lora { get; init; }
 
     public DataSpec Data { get; init; } = new();
     public AlgorithmSpec Algorithm { get; init; } = new();

@@ -11,7 +11,10 @@ namespace Precision.Orleans.RL.Spec;
 /// </summary>
 public static class RunSpecLoader
 {
-    internal static readonly string[] TopKeys = ["name", "seed", "model", "data", "algorithm", "precision", "batch", "rollout", "optimizer", "schedule"];
+    internal static readonly string[] TopKeys = ["name", "seed", "model", "data", "algorithm", "precision", "batch", "rollout", "optimizer", "schedule", "lora"];
+    internal static readonly string[] ModelKeys = ["path", "moe"];
+    internal static readonly string[] MoeKeys = ["aux_loss_coef"];
+    internal static readonly string[] LoraKeys = ["rank", "alpha", "target_modules", "rollout"];
     internal static readonly string[] DataKeys = ["problems", "task", "task_problems", "difficulty"];
     internal static readonly string[] AlgorithmKeys = ["name", "aggregation", "clip_low", "clip_high", "gspo_clip_low", "gspo_clip_high", "importance_cap", "normalize_advantage_std"];
     internal static readonly string[] PrecisionKeys = ["train", "rollout"];
@@ -65,11 +68,14 @@ public static class RunSpecLoader
     {
         top.RequireKnownKeys(TopKeys);
         var d = new RunSpec();
+        var (model, moe) = ReadModel(top);
         return d with
         {
             Name = top.String("name") ?? d.Name,
             Seed = top.Int("seed") ?? d.Seed,
-            Model = top.String("model") ?? d.Model,
+            Model = model ?? d.Model,
+            Moe = moe,
+            Lora = ReadLora(top.Section("lora")),
             Data = ReadData(top.Section("data"), d.Data),
             Algorithm = ReadAlgorithm(top.Section("algorithm"), d.Algorithm),
             Precision = ReadPrecision(top.Section("precision"), d.Precision),
@@ -77,6 +83,32 @@ public static class RunSpecLoader
             Rollout = ReadRollout(top.Section("rollout"), d.Rollout),
             Optimizer = ReadOptimizer(top.Section("optimizer"), d.Optimizer),
             Schedule = ReadSchedule(top.Section("schedule"), d.Schedule),
+        };
+    }
+
+    /// <summary><c>model: DIR</c> or <c>model: {path: DIR, moe: {aux_loss_coef}}</c>.</summary>
+    private static (string? Path, MoeSpec? Moe) ReadModel(YamlSection top)
+    {
+        if (!top.IsSection("model")) return (top.String("model"), null);
+        var m = top.Section("model")!;
+        m.RequireKnownKeys(ModelKeys);
+        var moe = m.Section("moe");
+        moe?.RequireKnownKeys(MoeKeys);
+        var d = new MoeSpec();
+        return (m.String("path"), moe is null ? null : d with { AuxLossCoef = moe.Double("aux_loss_coef") ?? d.AuxLossCoef });
+    }
+
+    private static LoraSpec? ReadLora(YamlSection? s)
+    {
+        if (s is null) return null;
+        s.RequireKnownKeys(LoraKeys);
+        var d = new LoraSpec();
+        return d with
+        {
+            Rank = s.Int("rank") ?? d.Rank,
+            Alpha = s.Double("alpha") ?? d.Alpha,
+            TargetModules = s.StringList("target_modules") ?? d.TargetModules,
+            Rollout = s.String("rollout") ?? d.Rollout,
         };
     }
 
