@@ -98,7 +98,8 @@ public static class RunSpecLoader
         return (m.String("path"), moe is null ? null : d with { AuxLossCoef = moe.Double("aux_loss_coef") ?? d.AuxLossCoef });
     }
 
-    private static LoraSpec? ReadLora(YamlSection? s)
+    /// <summary>Reads a <c>lora</c> section (also an experiment grid's variant's); null when absent. Values are checked by the validator.</summary>
+    internal static LoraSpec? ReadLora(YamlSection? s)
     {
         if (s is null) return null;
         s.RequireKnownKeys(LoraKeys);
