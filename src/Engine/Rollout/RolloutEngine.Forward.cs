@@ -42,6 +42,7 @@ public sealed partial class RolloutEngine
                 lw.Qkv.Multiply(b.Normed, b.Qkv, rows, DType.Fp32);
                 for (int r = 0; r < rows; r++) FusedKernels.AddBias(b.Qkv.AsSpan(r * qkvWidth, qkvWidth), lw.QkvBias.Values, dt);
             }
+            _adapters?.Apply(l, RolloutLinear.Qkv, b.Normed, b.Qkv, rows, qkvWidth);
 
             for (int r = 0; r < rows; r++)
             {
@@ -54,18 +55,21 @@ public sealed partial class RolloutEngine
 
             Attend(b, cache, l, rows);
             lw.OProj.Multiply(b.Attention, b.Hidden, rows, dt);
+            _adapters?.Apply(l, RolloutLinear.OProj, b.Attention, b.Hidden, rows, d);
 
             for (int r = 0; r < rows; r++)
                 FusedKernels.AddRmsNorm(b.Hidden.AsSpan(r * d, d), b.Residual.AsSpan(r * d, d),
                     lw.PostAttentionNorm.Values, eps, b.Normed.AsSpan(r * d, d), dt);
 
             lw.GateUp.Multiply(b.Normed, b.GateUp, rows, dt);
+            _adapters?.Apply(l, RolloutLinear.GateUp, b.Normed, b.GateUp, rows, 2 * inter);
             for (int r = 0; r < rows; r++)
             {
                 var gu = b.GateUp.AsSpan(r * 2 * inter, 2 * inter);
                 FusedKernels.SiluAndMul(gu[..inter], gu[inter..], b.Activation.AsSpan(r * inter, inter), dt);
             }
             lw.Down.Multiply(b.Activation, b.Hidden, rows, dt);
+            _adapters?.Apply(l, RolloutLinear.Down, b.Activation, b.Hidden, rows, d);
         }
 
         // Final fused add+norm only for the rows that sample, gathered contiguously for the LM head.

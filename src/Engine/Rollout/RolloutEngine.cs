@@ -67,6 +67,8 @@ public sealed partial class RolloutEngine
         {
             _weights ??= new RolloutWeights(Config, DType);
             _weights.Load(Layout, masterWeights);
+            _adapters = null;
+            AdapterMode = null;
             WeightVersion = version;
         }
     }
