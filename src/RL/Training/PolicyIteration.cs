@@ -17,9 +17,10 @@ namespace Precision.Orleans.RL.Training;
 /// </summary>
 internal sealed class PolicyIteration(
     RunSpec spec, TrainingEngine engine, RolloutEngine rollout, CharTokenizer tokenizer,
-    PromptOrder order, IRewardFunction reward, PolicyLoss algorithm, LossAggregation aggregation)
+    PromptOrder order, IRewardFunction reward, PolicyLoss algorithm, LossAggregation aggregation, PolicyPublisher? publisher = null)
 {
     private readonly Dictionary<string, int[]> _promptTokens = [];
+    private readonly PolicyPublisher _publisher = publisher ?? new PolicyPublisher(engine, rollout, null);
 
     public long WeightVersion { get; set; }
 
@@ -60,7 +61,7 @@ internal sealed class PolicyIteration(
 
         clock.Restart();
         WeightVersion++;
-        WeightSync.Publish(engine.MasterWeights, WeightVersion, rollout);
+        _publisher.Publish(WeightVersion);
         double syncSeconds = clock.Elapsed.TotalSeconds;
 
         // π at θ' against μ: the old-log-prob pass when there is one, else the first mini-batch (whose forward runs at θ').

@@ -1,4 +1,5 @@
 using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Engine.Lora;
 using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Rollout;
 using Precision.Orleans.Engine.Text;
@@ -41,6 +42,9 @@ public sealed class RlTrainer
     /// </summary>
     public string? ResumeFrom { get; init; }
 
+    /// <summary>Called once the engines are built, before the first iteration, with the optimizer state the run holds.</summary>
+    public Action<OptimizerFootprint>? Started { get; init; }
+
     /// <summary>Runs (or resumes) the run to <see cref="ScheduleSpec.Iterations"/>; reports every iteration's metrics.</summary>
     public RunSummary Run(IProgress<IterationMetrics>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -48,9 +52,12 @@ public sealed class RlTrainer
         var initial = ModelCheckpoint.Load(Spec.Model);
         var tokenizer = CharTokenizer.Load(Spec.Model);
         var store = new CheckpointStore(RunDirectory);
-        var resume = FindResumePoint(store, initial.Layout);
+        var options = TrainingOptions();
+        // A LoRA run's base is frozen: its identity is checked when adapters are resumed onto it.
+        string? baseHash = options.Lora is null ? null : WeightSync.WeightHash(initial.Weights);
+        var resume = FindResumePoint(store, initial.Layout, options.Lora, baseHash);
 
-        var engine = new TrainingEngine(initial.Config, TrainingOptions(), resume?.Weights ?? initial.Weights, Spec.Seed);
+        var engine = new TrainingEngine(initial.Config, options, resume?.Weights ?? initial.Weights, Spec.Seed, resume?.Adapters);
         var state = resume?.State;
         if (resume is not null)
         {
@@ -61,11 +68,15 @@ public sealed class RlTrainer
         }
         var rollout = new RolloutEngine(initial.Config, Spec.Precision.Rollout);
         long version = state?.WeightVersion ?? 0;
-        WeightSync.Publish(engine.MasterWeights, version, rollout);
+        var publisher = new PolicyPublisher(engine, rollout, Spec.Lora);
+        publisher.Publish(version);
+        var footprint = OptimizerFootprint.Of(engine);
+        AtomicFile.WriteAllText(Path.Combine(RunDirectory, OptimizerFootprint.FileName), footprint.ToJson());
+        Started?.Invoke(footprint);
 
         var order = new PromptOrder(LoadProblems(), Spec.Seed, state?.DataPosition ?? 0);
         var iteration = new PolicyIteration(Spec, engine, rollout, tokenizer, order, RewardFunctions.For(Spec.Data.Task),
-            AlgorithmCatalog.Create(Spec.Algorithm.Name, AlgorithmOptions()), LossAggregationNames.Parse(Spec.Algorithm.Aggregation))
+            AlgorithmCatalog.Create(Spec.Algorithm.Name, AlgorithmOptions()), LossAggregationNames.Parse(Spec.Algorithm.Aggregation), publisher)
         {
             WeightVersion = version,
         };
@@ -83,16 +94,17 @@ public sealed class RlTrainer
             rows.Add(row);
             progress?.Report(row);
             if (Spec.Schedule.CheckpointEvery > 0 && step % Spec.Schedule.CheckpointEvery == 0)
-                Checkpoint(store, engine, tokenizer, iteration, order, lastCheckpoint = step);
+                Checkpoint(store, engine, tokenizer, iteration, order, lastCheckpoint = step, baseHash);
             if (Spec.Schedule.StopAtAccuracy > 0 && row.Accuracy >= Spec.Schedule.StopAtAccuracy) break;
         }
-        if (step > lastCheckpoint) Checkpoint(store, engine, tokenizer, iteration, order, step);
+        if (step > lastCheckpoint) Checkpoint(store, engine, tokenizer, iteration, order, step, baseHash);
 
         return new RunSummary(step, resume is null ? null : startStep, rows.LastOrDefault(),
-            rows.Count == 0 ? 0 : rows.Max(r => r.Accuracy), rows.FirstOrDefault(r => r.Accuracy >= TargetAccuracy)?.Step, metrics.JsonlPath);
+            rows.Count == 0 ? 0 : rows.Max(r => r.Accuracy), rows.FirstOrDefault(r => r.Accuracy >= TargetAccuracy)?.Step, metrics.JsonlPath, footprint);
     }
 
-    private void Checkpoint(CheckpointStore store, TrainingEngine engine, CharTokenizer tokenizer, PolicyIteration iteration, PromptOrder order, int step) =>
+    private void Checkpoint(CheckpointStore store, TrainingEngine engine, CharTokenizer tokenizer, PolicyIteration iteration, PromptOrder order, int step,
+        string? baseHash) =>
         store.Save(engine, tokenizer, new TrainerState
         {
             Step = step,
@@ -104,16 +116,17 @@ public sealed class RlTrainer
             DataPosition = order.Position,
             Seed = Spec.Seed,
             SpecHash = RunSpecWriter.TrajectoryHash(Spec),
-        }, Spec.Schedule.KeepCheckpoints);
+        }, Spec.Schedule.KeepCheckpoints, baseHash);
 
     /// <summary>The verified checkpoint to continue from, or null for a fresh run.</summary>
-    private TrainerCheckpoint? FindResumePoint(CheckpointStore store, ParameterLayout layout)
+    private TrainerCheckpoint? FindResumePoint(CheckpointStore store, ParameterLayout layout, LoraConfig? lora, string? baseHash)
     {
+        TrainerCheckpoint Load(string path) => CheckpointStore.Load(path, layout, lora, baseHash);
         TrainerCheckpoint? checkpoint;
         if (ResumeFrom is not null)
         {
             string dir = store.Resolve(ResumeFrom);
-            checkpoint = CheckpointStore.Load(dir, layout);
+            checkpoint = Load(dir);
             foreach (var (step, path) in store.List().Where(c => c.Step > checkpoint.State.Step)) store.SetAside(path);
         }
         else
@@ -122,11 +135,11 @@ public sealed class RlTrainer
             if (all.Count == 0) return null;
             try
             {
-                checkpoint = CheckpointStore.Load(all[^1].Path, layout);
+                checkpoint = Load(all[^1].Path);
             }
             catch (CheckpointCorruptException e)
             {
-                throw new CheckpointCorruptException(e.Message + ". Nothing was deleted. " + PreviousIntact(all.SkipLast(1), layout),
+                throw new CheckpointCorruptException(e.Message + ". Nothing was deleted. " + PreviousIntact(all.SkipLast(1), Load),
                     e.CheckpointDirectory, e.File, e);
             }
         }
@@ -138,13 +151,13 @@ public sealed class RlTrainer
         return checkpoint;
     }
 
-    private static string PreviousIntact(IEnumerable<(int Step, string Path)> older, ParameterLayout layout)
+    private static string PreviousIntact(IEnumerable<(int Step, string Path)> older, Func<string, TrainerCheckpoint> load)
     {
         foreach (var (_, path) in older.Reverse())
         {
             try
             {
-                CheckpointStore.Load(path, layout);
+                load(path);
                 string name = Path.GetFileName(path);
                 return $"The previous intact checkpoint is '{path}': resume from it with --resume-from {name} (RlTrainer.ResumeFrom = \"{name}\").";
             }
@@ -173,6 +186,15 @@ public sealed class RlTrainer
             MaxGradNorm = Spec.Optimizer.MaxGradNorm,
         },
         LossScaler = new LossScalerOptions { InitialScale = Spec.Optimizer.InitialLossScale, GrowthInterval = Spec.Optimizer.LossScaleGrowthInterval },
+        Lora = Spec.Lora is { } lora
+            ? new LoraConfig
+            {
+                Rank = lora.Rank,
+                Alpha = (float)lora.Alpha,
+                TargetModules = lora.TargetModules.ToList(),
+                BaseModelNameOrPath = Spec.Model,
+            }.Validate()
+            : null,
     };
 
     private AlgorithmOptions AlgorithmOptions() => new()
