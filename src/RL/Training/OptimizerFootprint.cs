@@ -29,7 +29,7 @@ public sealed record OptimizerFootprint(long TrainableParameters, long Optimizer
     /// <summary>"optimizer state 52.0 KiB (LoRA r=8: 6,656 trainable) vs 6.1 MiB for full fine-tuning (797,184)".</summary>
     public override string ToString() => LoraRank is { } r
         ? string.Create(CultureInfo.InvariantCulture,
-            $"optimizer state {Bytes(OptimizerStateBytes)} (LoRA r={r}: {TrainableParameters:N0} trainable) vs {Bytes(FullOptimizerStateBytes)} for full fine-tuning ({FullParameters:N0}); {(double)OptimizerStateBytes / FullOptimizerStateBytes:P2}")
+            $"optimizer state {Bytes(OptimizerStateBytes)} (LoRA r={r}: {TrainableParameters:N0} trainable) vs {Bytes(FullOptimizerStateBytes)} for full fine-tuning ({FullParameters:N0}), {100.0 * OptimizerStateBytes / FullOptimizerStateBytes:0.00}% of it")
         : string.Create(CultureInfo.InvariantCulture, $"optimizer state {Bytes(OptimizerStateBytes)} (full fine-tuning: {TrainableParameters:N0} trainable)");
 
     public static string Bytes(long bytes) => bytes switch

@@ -81,3 +81,45 @@ public sealed class GridVariantTests
         Assert.Contains("unknown module 'lm_head'", e.Message);
     }
 }
+
+public sealed class LoraReportTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lora-report").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    [Fact]
+    public void The_report_labels_full_and_lora_cells_and_tables_their_optimizer_state_from_the_runs_footprints()
+    {
+        var grid = new ExperimentGrid
+        {
+            Base = new Precision.Orleans.RL.Spec.RunSpec { Model = "m", Schedule = new Precision.Orleans.RL.Spec.ScheduleSpec { Iterations = 3 } },
+            Algorithms = ["pg-seq-is"],
+            Precisions = [PrecisionPair.Parse("fp16/fp16")],
+            Variants = [new GridVariant("full", null, null), new GridVariant("lora-r4", new Precision.Orleans.RL.Spec.LoraSpec { Rank = 4, Alpha = 8 }, 1e-3f)],
+        }.Expand();
+        foreach (var (cell, i) in cells(grid))
+        {
+            string dir = Path.Combine(_dir, cell.Name);
+            SyntheticMetrics.Write(dir, new[] { 0.5, 0.6, 0.7 }.Select((a, s) => SyntheticMetrics.Row(s + 1, a + i / 10.0, "pg-seq-is", "fp16", "fp16", 1.0, 0.01, 1000)));
+            var footprint = cell.Spec.Lora is null
+                ? new Precision.Orleans.RL.Training.OptimizerFootprint(1000, 8000, 1000, 8000, null)
+                : new Precision.Orleans.RL.Training.OptimizerFootprint(48, 384, 1000, 8000, 4);
+            File.WriteAllText(Path.Combine(dir, Precision.Orleans.RL.Training.OptimizerFootprint.FileName), footprint.ToJson());
+        }
+        var files = Client.Experiments.ExperimentReport.Write(_dir, new ExperimentRunner(_dir).Assess(grid), "lora-grid.yaml");
+        string html = System.Net.WebUtility.HtmlDecode(File.ReadAllText(files.Html));
+        Assert.Contains("Optimizer state: LoRA against full fine-tuning", html);
+        Assert.Contains("LoRA r=4 alpha=8", html);
+        Assert.Contains("384 B", html);
+        Assert.Contains("4.80%", html);
+        Assert.All(files.Svgs, svg => Assert.Contains("lora-r4-pg-seq-is-fp16-fp16", File.ReadAllText(svg)));
+        Assert.All(files.Svgs, svg => Assert.Contains("full-pg-seq-is-fp16-fp16", File.ReadAllText(svg)));
+        string json = File.ReadAllText(files.Json);
+        Assert.Contains("\"variant\": \"lora-r4\"", json);
+        Assert.Contains("\"optimizer_state_bytes\": 384", json);
+        Assert.Contains("\"full_fine_tuning_optimizer_state_bytes\": 8000", json);
+
+        static IEnumerable<(ExperimentCell, int)> cells(IReadOnlyList<ExperimentCell> all) => all.Select((c, i) => (c, i));
+    }
+}
