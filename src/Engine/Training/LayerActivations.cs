@@ -8,9 +8,24 @@ namespace Precision.Orleans.Engine.Training;
 /// </summary>
 internal sealed class LayerActivations
 {
-    public LayerActivations(ModelConfig c, int tokens, long batchSeqSeq)
+    public LayerActivations(ModelConfig c, int layer, int tokens, long batchSeqSeq)
     {
         int n = tokens, d = c.HiddenSize, inter = c.IntermediateSize;
+        if (c.HasQkNorm)
+        {
+            QProj = new float[n * c.QDim];
+            QNormed = new float[n * c.QDim];
+            QRstd = new float[n * c.NumAttentionHeads];
+            KProj = new float[n * c.KvDim];
+            KNormed = new float[n * c.KvDim];
+            KRstd = new float[n * c.NumKeyValueHeads];
+        }
+        // A sparse layer has no dense MLP: its experts keep their activations in Moe instead.
+        if (c.IsSparseLayer(layer))
+        {
+            Moe = new MoeActivations(c, tokens);
+            inter = 0;
+        }
         Normed1 = new float[n * d];
         Norm1Out = new float[n * d];
         Rstd1 = new float[n];
@@ -32,6 +47,15 @@ internal sealed class LayerActivations
     }
 
     public float[] Normed1 { get; }
+    /// <summary>qwen3 q/k norm (empty otherwise): projection outputs (the norm's input), rounded h, FP32 rstd per head row.</summary>
+    public float[] QProj { get; } = [];
+    public float[] QNormed { get; } = [];
+    public float[] QRstd { get; } = [];
+    public float[] KProj { get; } = [];
+    public float[] KNormed { get; } = [];
+    public float[] KRstd { get; } = [];
+    /// <summary>Router and expert activations of a sparse (MoE) layer; null in a dense layer.</summary>
+    public MoeActivations? Moe { get; }
     public float[] Norm1Out { get; }
     public float[] Rstd1 { get; }
     public float[] QRotated { get; }

@@ -20,7 +20,7 @@ internal sealed class TrainingActivations
         Residual = new float[c.NumHiddenLayers + 1][];
         for (int l = 0; l <= c.NumHiddenLayers; l++) Residual[l] = new float[n * d];
         Layers = new LayerActivations[c.NumHiddenLayers];
-        for (int l = 0; l < c.NumHiddenLayers; l++) Layers[l] = new LayerActivations(c, tokens, batchSeqSeq);
+        for (int l = 0; l < c.NumHiddenLayers; l++) Layers[l] = new LayerActivations(c, l, tokens, batchSeqSeq);
         Targets = new int[n];
         FinalNormed = new float[n * d];
         FinalOut = new float[n * d];
@@ -43,6 +43,12 @@ internal sealed class TrainingActivations
         DUp = new float[n * inter];
         DHidden = new float[n * inter];
         DLogProbsScaled = new float[n];
+        if (c.IsMoe)
+        {
+            Moe = new MoeScratch(c, n);
+            RowValid = new float[n];
+            AuxGradient = new float[c.NumExperts];
+        }
     }
 
     public int CapacityTokens { get; }
@@ -98,4 +104,11 @@ internal sealed class TrainingActivations
     public float[] DUp { get; }
     public float[] DHidden { get; }
     public float[] DLogProbsScaled { get; }
+
+    /// <summary>MoE models: the experts' backward buffers, shared by the sparse layers; null for dense models.</summary>
+    public MoeScratch? Moe { get; }
+    /// <summary>MoE models: 1 for a real token, 0 for padding (the load-balancing loss counts real tokens only).</summary>
+    public float[] RowValid { get; } = [];
+    /// <summary>MoE models: d(coef·load-balancing loss)/dp_e of every real token (unscaled); all zero when the loss is off.</summary>
+    public float[] AuxGradient { get; } = [];
 }

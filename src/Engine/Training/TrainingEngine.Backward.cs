@@ -42,16 +42,22 @@ public sealed partial class TrainingEngine
         RmsNormLayer.Backward(act.DNorm, act.Residual[c.NumHiddenLayers], act.FinalNormed, act.FinalRstd, W(L.FinalNorm, d),
             dR, G(L.FinalNorm, d), n, d, dt, accumulateInput: false);
         var shape = new AttentionLayer.Shape(B, T, c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim);
+        int hd = c.HeadDim;
+        var auxGradient = ScaledAuxGradient(act, scale);
 
         for (int l = c.NumHiddenLayers - 1; l >= 0; l--)
         {
             var o = L.Layers[l];
             var a = act.Layers[l];
             // MLP branch: dR is the gradient of the layer output, which flows unchanged into both residual inputs.
-            LinearBackward(dR, a.Hidden, o.DownProj, -1, act.DHidden, n, d, inter, false);
-            SwiGluLayer.Backward(act.DHidden, a.Gate.AsSpan(0, n * inter), a.Up, a.Activated, act.DGate, act.DUp, dt);
-            LinearBackward(act.DUp, a.Norm2Out, o.UpProj, -1, act.DNorm, n, inter, d, false);
-            LinearBackward(act.DGate, a.Norm2Out, o.GateProj, -1, act.DNorm, n, inter, d, true);
+            if (a.Moe is { } moe) MoeBackward(o, moe, act.Moe!, dR, a.Norm2Out, act.DNorm, n, auxGradient, act.RowValid);
+            else
+            {
+                LinearBackward(dR, a.Hidden, o.DownProj, -1, act.DHidden, n, d, inter, false);
+                SwiGluLayer.Backward(act.DHidden, a.Gate.AsSpan(0, n * inter), a.Up, a.Activated, act.DGate, act.DUp, dt);
+                LinearBackward(act.DUp, a.Norm2Out, o.UpProj, -1, act.DNorm, n, inter, d, false);
+                LinearBackward(act.DGate, a.Norm2Out, o.GateProj, -1, act.DNorm, n, inter, d, true);
+            }
             RmsNormLayer.Backward(act.DNorm, a.Mid, a.Normed2, a.Rstd2, W(o.PostAttentionNorm, d), dR, G(o.PostAttentionNorm, d), n, d, dt, accumulateInput: true);
 
             // Attention branch.
@@ -59,8 +65,18 @@ public sealed partial class TrainingEngine
             AttentionLayer.Backward(act.DAttnOut, a.QRotated, a.KRotated, a.V, a.Probs32, act.DQRotated, act.DKRotated, act.DV, shape, dt);
             RopeLayer.Backward(act.DQRotated, act.DQ, act.RopeCos, act.RopeSin, n, T, c.NumAttentionHeads, c.HeadDim, dt);
             RopeLayer.Backward(act.DKRotated, act.DK, act.RopeCos, act.RopeSin, n, T, c.NumKeyValueHeads, c.HeadDim, dt);
-            LinearBackward(act.DQ, a.Norm1Out, o.QProj, o.QBias, act.DNorm, n, qd, d, false);
-            LinearBackward(act.DK, a.Norm1Out, o.KProj, o.KBias, act.DNorm, n, kvd, d, true);
+            float[] dq = act.DQ, dk = act.DK;
+            if (c.HasQkNorm)
+            {
+                // The rotated-gradient buffers are free again: they receive the gradients of the q/k projections.
+                RmsNormLayer.Backward(act.DQ, a.QProj, a.QNormed, a.QRstd, W(o.QNorm, hd), act.DQRotated, G(o.QNorm, hd),
+                    n * c.NumAttentionHeads, hd, dt, accumulateInput: false);
+                RmsNormLayer.Backward(act.DK, a.KProj, a.KNormed, a.KRstd, W(o.KNorm, hd), act.DKRotated, G(o.KNorm, hd),
+                    n * c.NumKeyValueHeads, hd, dt, accumulateInput: false);
+                (dq, dk) = (act.DQRotated, act.DKRotated);
+            }
+            LinearBackward(dq, a.Norm1Out, o.QProj, o.QBias, act.DNorm, n, qd, d, false);
+            LinearBackward(dk, a.Norm1Out, o.KProj, o.KBias, act.DNorm, n, kvd, d, true);
             LinearBackward(act.DV, a.Norm1Out, o.VProj, o.VBias, act.DNorm, n, kvd, d, true);
             RmsNormLayer.Backward(act.DNorm, act.Residual[l], a.Normed1, a.Rstd1, W(o.InputNorm, d), dR, G(o.InputNorm, d), n, d, dt, accumulateInput: true);
         }

@@ -1,6 +1,4 @@
-using System.Numerics.Tensors;
 using Precision.Orleans.Abstractions;
-using Precision.Orleans.Engine.Layers;
 using Precision.Orleans.Engine.Lora;
 using Precision.Orleans.Engine.Numerics;
 
@@ -33,39 +31,22 @@ public sealed partial class TrainingEngine
         DTypeRounding.RoundCopy(Adapters.Weights, _adapterCompute, ComputeDType);
     }
 
-    /// <summary>y = round(y + round(scale · round(round(x·Aᵀ)·Bᵀ))) over the first n rows.</summary>
+    /// <summary>Adds the adapter path of <paramref name="t"/> to the base output y (see <see cref="LoraLinearLayer.Forward"/>).</summary>
     private void LoraForward(LoraTarget t, ReadOnlySpan<float> x, Span<float> y, int n)
     {
-        var dt = ComputeDType;
-        int r = Adapters!.Layout.Config.Rank, outF = t.OutFeatures, inF = t.InFeatures;
-        var u = Scratch(ref _loraU, n * r);
-        var v = Scratch(ref _loraV, n * outF);
-        LinearLayer.Forward(x, AdapterCompute(t.A), Span<float>.Empty, u, n, r, inF, dt);
-        LinearLayer.Forward(u, AdapterCompute(t.B), Span<float>.Empty, v, n, outF, r, dt);
-        TensorPrimitives.Multiply(v, Adapters.Layout.Config.Scale, v);
-        DTypeRounding.RoundInPlace(v, dt);
-        var yn = y[..(n * outF)];
-        TensorPrimitives.Add(yn, v, yn);
-        DTypeRounding.RoundInPlace(yn, dt);
+        var cfg = Adapters!.Layout.Config;
+        int r = cfg.Rank, outF = t.OutFeatures;
+        LoraLinearLayer.Forward(x, AdapterCompute(t.A), AdapterCompute(t.B), cfg.Scale, y,
+            Scratch(ref _loraU, n * r), Scratch(ref _loraV, n * outF), n, outF, t.InFeatures, r, ComputeDType);
     }
 
-    /// <summary>
-    /// Backward of <see cref="LoraForward"/>: dv = round(scale·dy); dB += round(dvᵀ·u); du = round(dv·B);
-    /// dA += round(duᵀ·x); dx = round(dx + round(du·A)). u = round(x·Aᵀ) is recomputed rather than kept.
-    /// </summary>
+    /// <summary>Adapter gradients into <see cref="LoraAdapters.Gradients"/> and the adapter's share of dx (see <see cref="LoraLinearLayer.Backward"/>).</summary>
     private void LoraBackward(LoraTarget t, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dx, int n)
     {
-        var dt = ComputeDType;
-        var a = Adapters!;
-        int r = a.Layout.Config.Rank, outF = t.OutFeatures, inF = t.InFeatures;
-        var u = Scratch(ref _loraU, n * r);
-        var dv = Scratch(ref _loraV, n * outF);
-        var du = Scratch(ref _loraDu, n * r);
-        LinearLayer.Forward(x, AdapterCompute(t.A), Span<float>.Empty, u, n, r, inF, dt);
-        TensorPrimitives.Multiply(dy[..(n * outF)], a.Layout.Config.Scale, dv);
-        DTypeRounding.RoundInPlace(dv, dt);
-        LinearLayer.Backward(dv, u, AdapterCompute(t.B), du, AdapterGradient(t.B), Span<float>.Empty, n, outF, r, dt, accumulateInput: false);
-        LinearLayer.Backward(du, x, AdapterCompute(t.A), dx, AdapterGradient(t.A), Span<float>.Empty, n, r, inF, dt, accumulateInput: true);
+        var cfg = Adapters!.Layout.Config;
+        int r = cfg.Rank, outF = t.OutFeatures;
+        LoraLinearLayer.Backward(dy, x, AdapterCompute(t.A), AdapterCompute(t.B), cfg.Scale, dx, AdapterGradient(t.A), AdapterGradient(t.B),
+            Scratch(ref _loraU, n * r), Scratch(ref _loraV, n * outF), Scratch(ref _loraDu, n * r), n, outF, t.InFeatures, r, ComputeDType);
     }
 
     private Span<float> AdapterCompute(Model.ParameterInfo p) => _adapterCompute.AsSpan((int)p.Offset, (int)p.Count);

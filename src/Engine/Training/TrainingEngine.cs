@@ -45,9 +45,6 @@ public sealed partial class TrainingEngine
         Config = config.Validate();
         Options = options;
         Layout = new ParameterLayout(config);
-        // Until the qwen3 q/k norms and the MoE block are implemented here, refuse rather than silently skip them.
-        if (Config.HasQkNorm || Config.IsMoe)
-            throw new NotSupportedException($"training engine: model_type '{Config.ModelType}' is not implemented yet (q/k norm or MoE)");
         if (masterWeights is not null && masterWeights.Length != Layout.TotalCount)
             throw new ArgumentException($"master weights have {masterWeights.Length} elements, the model needs {Layout.TotalCount}");
         MasterWeights = masterWeights ?? new float[Layout.TotalCount];

@@ -9,6 +9,13 @@ public sealed record TrainingOptions
     /// <summary>Dtype of activations, of the weight copy used for compute, and of every op's output. Default fp32.</summary>
     public DType ComputeDType { get; init; } = DType.Fp32;
 
+    /// <summary>
+    /// MoE models: weight of the Switch-Transformer load-balancing loss added to the loss inside
+    /// <see cref="TrainingEngine.Backward"/> (HF's router_aux_loss_coef when output_router_logits is on). Default null:
+    /// off, as in HF inference and in RL recipes that do not balance experts. Ignored for dense models.
+    /// </summary>
+    public float? RouterAuxLossCoef { get; init; }
+
     public AdamWOptions Optimizer { get; init; } = new();
 
     public LossScalerOptions LossScaler { get; init; } = new();

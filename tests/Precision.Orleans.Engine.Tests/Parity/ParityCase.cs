@@ -45,10 +45,33 @@ public sealed class ParityCase
         new AdamWOptions { LearningRate = 5e-3f, WeightDecay = 0.01f, MaxGradNorm = 1.0f },
         seed: 99);
 
+    /// <summary>qwen3: q/k RMSNorm per head before RoPE, no bias, GQA 4:2, head_dim 8 (q_proj 32 → 32, norms of width 8).</summary>
+    public static ParityCase Qwen3Dense() => Create("qwen3-dense",
+        new ModelConfig
+        {
+            ModelType = "qwen3", VocabSize = 48, HiddenSize = 32, IntermediateSize = 40, NumHiddenLayers = 2,
+            NumAttentionHeads = 4, NumKeyValueHeads = 2, RopeTheta = 1_000_000f, RmsNormEps = 1e-6f, TieWordEmbeddings = false,
+        },
+        new AdamWOptions { LearningRate = 1e-2f, WeightDecay = 0.1f, MaxGradNorm = 1.0f },
+        seed: 777);
+
+    /// <summary>qwen3_moe: layer 0 dense (mlp_only_layers), layers 1 and 2 sparse with 6 experts, top-2, renormalised.</summary>
+    public static ParityCase Qwen3Moe() => Create("qwen3-moe",
+        new ModelConfig
+        {
+            ModelType = "qwen3_moe", VocabSize = 48, HiddenSize = 24, IntermediateSize = 40, NumHiddenLayers = 3,
+            NumAttentionHeads = 4, NumKeyValueHeads = 2, RopeTheta = 1_000_000f, RmsNormEps = 1e-6f, TieWordEmbeddings = true,
+            NumExperts = 6, NumExpertsPerToken = 2, MoeIntermediateSize = 12, NormTopKProb = true, MlpOnlyLayers = [0],
+        },
+        new AdamWOptions { LearningRate = 1e-2f, WeightDecay = 0.1f, MaxGradNorm = 1.0f },
+        seed: 4242);
+
     public static ParityCase ByName(string name) => name switch
     {
         "qwen2-untied" => Qwen2Untied(),
         "llama-tied" => LlamaTied(),
+        "qwen3-dense" => Qwen3Dense(),
+        "qwen3-moe" => Qwen3Moe(),
         _ => throw new ArgumentException($"unknown parity case '{name}'"),
     };
 
@@ -99,6 +122,12 @@ public sealed class ParityCase
                 ["rope_theta"] = (double)c.RopeTheta,
                 ["tie_word_embeddings"] = c.TieWordEmbeddings,
                 ["attention_bias"] = c.AttentionBias,
+                ["num_experts"] = c.NumExperts,
+                ["num_experts_per_tok"] = c.NumExpertsPerToken,
+                ["moe_intermediate_size"] = c.MoeIntermediateSize,
+                ["norm_topk_prob"] = c.NormTopKProb,
+                ["decoder_sparse_step"] = c.DecoderSparseStep,
+                ["mlp_only_layers"] = c.MlpOnlyLayers,
             },
             ["tensors"] = Layout.Parameters.Select(p => new Dictionary<string, object> { ["name"] = p.Name, ["shape"] = p.Shape }).ToList(),
             ["batch_size"] = Batch.BatchSize,

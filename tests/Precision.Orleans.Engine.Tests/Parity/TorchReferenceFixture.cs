@@ -12,7 +12,7 @@ public sealed class TorchReferenceFixture : IDisposable
     private readonly Dictionary<string, (ParityCase Case, TorchReferenceResult Result)> _results = new();
     private readonly Exception? _failure;
 
-    public static readonly string[] CaseNames = ["qwen2-untied", "llama-tied"];
+    public static readonly string[] CaseNames = ["qwen2-untied", "llama-tied", "qwen3-dense", "qwen3-moe"];
 
     public TorchReferenceFixture()
     {

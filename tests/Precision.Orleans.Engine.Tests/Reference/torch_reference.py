@@ -3,6 +3,7 @@
 
 Usage: torch_reference.py CASE_DIR [CASE_DIR ...]
        torch_reference.py --decode-safetensors FILE OUT_PREFIX [FILE OUT_PREFIX ...]
+       torch_reference.py --moe-block BLOCK_DIR [BLOCK_DIR ...]
 
 Each CASE_DIR holds
   manifest.json     config (HF field names), tensors [{name, shape}] in buffer order, batch_size, seq_len,
@@ -21,8 +22,15 @@ from the format description, not from our C# reader): it writes OUT_PREFIX.bin (
 data order) and OUT_PREFIX.json (names, dtypes, shapes, metadata), so tests can check that our files are
 what other tools read.
 
+The --moe-block mode runs one Mixture-of-Experts block alone: BLOCK_DIR holds manifest.json {rows, hidden_size,
+num_experts, num_experts_per_tok, moe_intermediate_size, norm_topk_prob, tensors [{name, shape}]: the router
+"gate.weight" then "experts.{e}.gate_proj/up_proj/down_proj.weight"}, weights.bin, x.bin [rows, D], dy.bin [rows, D],
+and receives out_y.bin, out_dx.bin and out_grads.bin (d(sum(dy * y)) / d tensor, in manifest order).
+
 The model is written from the Hugging Face model definitions (no `transformers` import): RMSNorm in fp32, RoPE with
-rotate_half over pairs (i, i + hd/2), causal grouped-query attention, SwiGLU MLP, tied or separate LM head.
+rotate_half over pairs (i, i + hd/2), causal grouped-query attention, SwiGLU MLP, tied or separate LM head; for
+qwen3 / qwen3_moe an RMSNorm over head_dim on every query and key head before RoPE; for qwen3_moe, sparse layers
+replace the MLP with the MoE block (moe_block below).
 """
 import json
 import math
@@ -73,6 +81,29 @@ def rope_tables(seq_len, head_dim, theta):
     return emb.cos(), emb.sin()
 
 
+def swiglu_mlp(x, gate_w, up_w, down_w):
+    return (F.silu(x @ gate_w.t()) * (x @ up_w.t())) @ down_w.t()
+
+
+def moe_block(h, router_w, experts, top_k, norm_topk_prob):
+    """Qwen3-MoE sparse block on h [N, D]: router probabilities softmax(h W^T) in float32, the top_k experts per
+    token, their probabilities (divided by their sum when norm_topk_prob) as weights, and the weighted sum of the
+    chosen experts' SwiGLU outputs. experts: list of (gate_w, up_w, down_w)."""
+    probs = torch.softmax((h @ router_w.t()).float(), dim=-1)
+    top_p, top_i = torch.topk(probs, top_k, dim=-1)
+    if norm_topk_prob:
+        top_p = top_p / top_p.sum(dim=-1, keepdim=True)
+    top_p = top_p.to(h.dtype)
+    out = torch.zeros_like(h)
+    for e, (gw, uw, dw) in enumerate(experts):
+        tokens, slots = torch.nonzero(top_i == e, as_tuple=True)
+        if tokens.numel() == 0:
+            continue
+        contribution = swiglu_mlp(h[tokens], gw, uw, dw) * top_p[tokens, slots].unsqueeze(-1)
+        out = out.index_add(0, tokens, contribution)
+    return out
+
+
 class Decoder:
     def __init__(self, cfg, params):
         self.cfg = cfg
@@ -95,6 +126,9 @@ class Decoder:
         q = self.linear(x, prefix + "q_proj", self.bias).view(B, T, self.nh, self.hd).transpose(1, 2)
         k = self.linear(x, prefix + "k_proj", self.bias).view(B, T, self.nkv, self.hd).transpose(1, 2)
         v = self.linear(x, prefix + "v_proj", self.bias).view(B, T, self.nkv, self.hd).transpose(1, 2)
+        if self.cfg["model_type"] in ("qwen3", "qwen3_moe"):
+            q = rms_norm(q, self.p[prefix + "q_norm.weight"], self.eps)
+            k = rms_norm(k, self.p[prefix + "k_norm.weight"], self.eps)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
         rep = self.nh // self.nkv
@@ -108,7 +142,19 @@ class Decoder:
         out = (probs @ v).transpose(1, 2).reshape(B, T, self.nh * self.hd)
         return self.linear(out, prefix + "o_proj")
 
-    def mlp(self, x, prefix):
+    def is_sparse(self, layer):
+        cfg = self.cfg
+        return (cfg.get("num_experts", 0) > 0 and layer not in cfg.get("mlp_only_layers", [])
+                and (layer + 1) % cfg.get("decoder_sparse_step", 1) == 0)
+
+    def mlp(self, x, prefix, layer):
+        if self.is_sparse(layer):
+            cfg = self.cfg
+            B, T, D = x.shape
+            experts = [tuple(self.p[f"{prefix}experts.{e}.{n}.weight"] for n in ("gate_proj", "up_proj", "down_proj"))
+                       for e in range(cfg["num_experts"])]
+            y = moe_block(x.reshape(B * T, D), self.p[prefix + "gate.weight"], experts, cfg["num_experts_per_tok"], cfg["norm_topk_prob"])
+            return y.view(B, T, D)
         return self.linear(F.silu(self.linear(x, prefix + "gate_proj")) * self.linear(x, prefix + "up_proj"), prefix + "down_proj")
 
     def logits(self, tokens):
@@ -119,7 +165,7 @@ class Decoder:
         for layer in range(cfg["num_hidden_layers"]):
             pre = f"model.layers.{layer}."
             h = h + self.attention(rms_norm(h, self.p[pre + "input_layernorm.weight"], self.eps), pre + "self_attn.", cos, sin)
-            h = h + self.mlp(rms_norm(h, self.p[pre + "post_attention_layernorm.weight"], self.eps), pre + "mlp.")
+            h = h + self.mlp(rms_norm(h, self.p[pre + "post_attention_layernorm.weight"], self.eps), pre + "mlp.", layer)
         h = rms_norm(h, self.p["model.norm.weight"], self.eps)
         head = self.p["model.embed_tokens.weight"] if cfg["tie_word_embeddings"] else self.p["lm_head.weight"]
         return h @ head.t()
@@ -188,6 +234,30 @@ def run_case(case_dir):
         json.dump({"loss": first_loss, "losses": losses, "grad_norms": norms, "torch_version": torch.__version__}, f)
 
 
+def run_moe_block(block_dir):
+    with open(os.path.join(block_dir, "manifest.json"), encoding="utf-8") as f:
+        m = json.load(f)
+    rows, d = m["rows"], m["hidden_size"]
+    names = [t["name"] for t in m["tensors"]]
+    shapes = [t["shape"] for t in m["tensors"]]
+    counts = [int(np.prod(s)) for s in shapes]
+    flat = read_f32(os.path.join(block_dir, "weights.bin"), sum(counts))
+    params, offset = {}, 0
+    for name, shape, count in zip(names, shapes, counts):
+        params[name] = torch.nn.Parameter(flat[offset:offset + count].clone().view(*shape))
+        offset += count
+    x = read_f32(os.path.join(block_dir, "x.bin"), rows * d).view(rows, d).clone().requires_grad_(True)
+    dy = read_f32(os.path.join(block_dir, "dy.bin"), rows * d).view(rows, d)
+    experts = [tuple(params[f"experts.{e}.{n}.weight"] for n in ("gate_proj", "up_proj", "down_proj"))
+               for e in range(m["num_experts"])]
+    y = moe_block(x, params["gate.weight"], experts, m["num_experts_per_tok"], m["norm_topk_prob"])
+    (y * dy).sum().backward()
+    write_f32(os.path.join(block_dir, "out_y.bin"), y.reshape(-1))
+    write_f32(os.path.join(block_dir, "out_dx.bin"), x.grad.reshape(-1))
+    grads = [params[n].grad if params[n].grad is not None else torch.zeros_like(params[n]) for n in names]
+    write_f32(os.path.join(block_dir, "out_grads.bin"), torch.cat([g.reshape(-1) for g in grads]))
+
+
 def decode_safetensors(path, out_prefix):
     with open(path, "rb") as f:
         raw = f.read()
@@ -235,6 +305,10 @@ def main():
     import torch.nn.functional as _functional
     torch, F = _torch, _functional
     torch.set_num_threads(1)  # the reference must not compete for the test machine's cores
+    if sys.argv[1] == "--moe-block":
+        for block_dir in sys.argv[2:]:
+            run_moe_block(block_dir)
+        return
     for case_dir in sys.argv[1:]:
         run_case(case_dir)
 
