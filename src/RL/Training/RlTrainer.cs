@@ -173,9 +173,12 @@ public sealed class RlTrainer
             ? ProblemSetFile.ReadProblems(file)
             : TaskCatalog.Get(Spec.Data.Task!).Generate(Spec.Data.TaskProblems, Spec.Seed, Spec.Data.Difficulty > 0 ? Spec.Data.Difficulty : DefaultTaskDifficulty);
 
-    private TrainingOptions TrainingOptions() => new()
+    /// <summary>The training engine's options from the spec: dtype, AdamW, loss scaling, LoRA adapters and the MoE load-balancing loss.</summary>
+    internal TrainingOptions TrainingOptions() => new()
     {
         ComputeDType = Spec.Precision.Train,
+        // model.moe.aux_loss_coef: 0 (the default) leaves the load-balancing loss off.
+        RouterAuxLossCoef = Spec.Moe is { AuxLossCoef: > 0 } moe ? (float)moe.AuxLossCoef : null,
         Optimizer = new AdamWOptions
         {
             LearningRate = Spec.Optimizer.LearningRate,
