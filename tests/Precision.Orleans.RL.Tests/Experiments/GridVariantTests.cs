@@ -68,6 +68,19 @@ public sealed class GridVariantTests
     }
 
     [Fact]
+    public void The_example_lora_grid_holds_full_fine_tuning_and_lora_in_fp16_and_bf16()
+    {
+        string dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "Precision.Orleans.sln"))) dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("repository root not found");
+        var specs = new FakeRunSpecSource();
+        var cells = ExperimentGridLoader.Load(Path.Combine(dir, "examples", "lora-grid.yaml"), specs).Expand(specs.Validate);
+        Assert.Equal(["full-pg-seq-is-fp16-fp16", "lora-r4-pg-seq-is-fp16-fp16", "lora-r4-pg-seq-is-bf16-bf16"], cells.Select(c => c.Name));
+        Assert.Null(cells[0].Spec.Lora);
+        Assert.All(cells.Skip(1), c => Assert.Equal((4, 8.0, 7), (c.Spec.Lora!.Rank, c.Spec.Lora.Alpha, c.Spec.Lora.TargetModules.Count)));
+        Assert.All(cells.Skip(1), c => Assert.Equal(1e-3f, c.Spec.Optimizer.LearningRate));
+    }
+
+    [Fact]
     public void A_cell_whose_lora_section_is_invalid_is_refused_by_run_spec_validation_naming_the_cell()
     {
         using var run = new Training.TinyRun();

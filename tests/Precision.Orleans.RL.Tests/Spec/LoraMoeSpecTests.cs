@@ -73,6 +73,20 @@ public sealed class LoraMoeSpecTests
         Assert.Equal(0, run.Spec("model:\n  path: moe-model\n  moe: {}\ndata:\n  problems: problems.jsonl\n").Moe!.AuxLossCoef);
     }
 
+    [Fact]
+    public void The_documented_lora_example_spec_parses()
+    {
+        string dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "examples", "lora-pg-seq-is.yaml"))) dir = Path.GetDirectoryName(dir)!;
+        string text = File.ReadAllText(Path.Combine(dir, "examples", "lora-pg-seq-is.yaml"));
+        using var run = new TinyRun();
+        var patched = System.Text.RegularExpressions.Regex.Replace(text, @"(?m)^model: .*$", "model: model");
+        patched = System.Text.RegularExpressions.Regex.Replace(patched, @"(?m)^  problems: .*$", "  problems: problems.jsonl");
+        var spec = run.Spec(patched);
+        Assert.Equal(new LoraSpec { Rank = 4, Alpha = 8 }, spec.Lora);
+        Assert.Equal(1e-3f, spec.Optimizer.LearningRate);
+    }
+
     [Theory]
     [InlineData("model:\n  path: model\n  moe:\n    aux_loss_coef: 0.01\n", "model.moe", "dense")]
     [InlineData("model:\n  path: model\n  moe:\n    aux_loss: 0.01\n", "model.moe.aux_loss", "allowed keys of 'model.moe': aux_loss_coef")]
