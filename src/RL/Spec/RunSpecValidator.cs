@@ -1,4 +1,5 @@
 using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Engine.Model;
 using Precision.Orleans.RL.Algorithms;
 using Precision.Orleans.RL.Tasks;
 
@@ -18,6 +19,8 @@ public static class RunSpecValidator
         if (!File.Exists(Path.Combine(spec.Model, ModelCheckpoint.ConfigFileName)))
             throw Bad("model", $"'{spec.Model}' has no {ModelCheckpoint.ConfigFileName}; is it a checkpoint directory (precision pretrain / train-lm output)?");
 
+        if (spec.Moe is { } moe) ValidateMoe(spec.Model, moe, Bad);
+        if (spec.Lora is { } lora) ValidateLora(lora, Bad);
         ValidateData(spec.Data, Bad);
         ValidateAlgorithm(spec.Algorithm, Bad);
         ValidateBatch(spec.Batch, Bad);
@@ -45,6 +48,37 @@ public static class RunSpecValidator
         if (s.CheckpointEvery < 0) throw Bad("schedule.checkpoint_every", $"must be >= 0 (0 = only at the end), got {s.CheckpointEvery}");
         if (s.KeepCheckpoints < 1) throw Bad("schedule.keep_checkpoints", $"must be >= 1, got {s.KeepCheckpoints}");
         if (!(s.StopAtAccuracy >= 0 && s.StopAtAccuracy <= 1)) throw Bad("schedule.stop_at_accuracy", $"must be in [0, 1] (0 = never), got {s.StopAtAccuracy}");
+    }
+
+    private static void ValidateMoe(string model, MoeSpec moe, Func<string, string, RunSpecException> bad)
+    {
+        string configPath = Path.Combine(model, ModelCheckpoint.ConfigFileName);
+        ModelConfig config;
+        try
+        {
+            config = ModelConfig.FromJson(File.ReadAllText(configPath), configPath);
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or System.Text.Json.JsonException or IOException)
+        {
+            throw bad("model.path", $"cannot read '{configPath}': {e.Message}");
+        }
+        if (!config.IsMoe)
+            throw bad("model.moe", $"the model '{model}' is dense (model_type {config.ModelType}, num_experts 0); 'moe' applies only to a Mixture-of-Experts checkpoint (model_type qwen3_moe); remove the section");
+        if (!(moe.AuxLossCoef >= 0)) throw bad("model.moe.aux_loss_coef", $"must be >= 0 (0 = no load-balancing loss), got {moe.AuxLossCoef}");
+    }
+
+    private static void ValidateLora(LoraSpec lora, Func<string, string, RunSpecException> bad)
+    {
+        if (lora.Rank <= 0) throw bad("lora.rank", $"must be positive, got {lora.Rank}");
+        if (!(lora.Alpha > 0)) throw bad("lora.alpha", $"must be positive, got {lora.Alpha}");
+        if (lora.TargetModules.Count == 0)
+            throw bad("lora.target_modules", $"is empty; give one or more of {string.Join(", ", LoraSpec.AllTargetModules)} (or leave it out for all seven)");
+        foreach (string m in lora.TargetModules.Where(m => !LoraSpec.AllTargetModules.Contains(m)))
+            throw bad("lora.target_modules", $"unknown module '{m}'; allowed: {string.Join(" | ", LoraSpec.AllTargetModules)}");
+        if (lora.TargetModules.GroupBy(m => m).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw bad("lora.target_modules", $"'{twice.Key}' is listed twice");
+        if (!LoraSpec.RolloutModes.Contains(lora.Rollout))
+            throw bad("lora.rollout", $"unknown mode '{lora.Rollout}'; allowed: {string.Join(" | ", LoraSpec.RolloutModes)}");
     }
 
     private static void ValidateData(DataSpec d, Func<string, string, RunSpecException> bad)

@@ -18,10 +18,11 @@ namespace Precision.Orleans.RL.Training;
 /// </summary>
 internal sealed class PolicyIteration(
     RunSpec spec, TrainingEngine engine, RolloutEngine rollout, ITokenizer tokenizer,
-    PromptOrder order, IRewardFunction reward, PolicyLoss algorithm, LossAggregation aggregation)
+    PromptOrder order, IRewardFunction reward, PolicyLoss algorithm, LossAggregation aggregation, PolicyPublisher? publisher = null)
 {
     private readonly Dictionary<string, int[]> _promptTokens = [];
     private readonly PromptEncoder _prompts = PromptEncoder.Create(tokenizer, spec.Rollout.ChatTemplate, engine.Config.ModelType, "rollout.chat_template");
+    private readonly PolicyPublisher _publisher = publisher ?? new PolicyPublisher(engine, rollout, null);
 
     /// <summary>MoE policies: per sample, the training engine's routing in the pass that gives π (null where that pass did not cover it).</summary>
     private ExpertRouting?[] _piRouting = [];
@@ -66,7 +67,7 @@ internal sealed class PolicyIteration(
 
         clock.Restart();
         WeightVersion++;
-        WeightSync.Publish(engine.MasterWeights, WeightVersion, rollout);
+        _publisher.Publish(WeightVersion);
         double syncSeconds = clock.Elapsed.TotalSeconds;
 
         // π at θ' against μ: the old-log-prob pass when there is one, else the first mini-batch (whose forward runs at θ').

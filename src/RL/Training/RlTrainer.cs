@@ -1,4 +1,5 @@
 using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Engine.Lora;
 using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Rollout;
 using Precision.Orleans.Engine.Text;
@@ -41,16 +42,26 @@ public sealed class RlTrainer
     /// </summary>
     public string? ResumeFrom { get; init; }
 
+    /// <summary>Called once the engines are built, before the first iteration, with the optimizer state the run holds.</summary>
+    public Action<OptimizerFootprint>? Started { get; init; }
+
+    /// <summary>Called after loading when an engine runs in fp16, with the FP16 range report of the initial weights.</summary>
+    public Action<Fp16RangeReport>? Fp16RangeChecked { get; init; }
+
     /// <summary>Runs (or resumes) the run to <see cref="ScheduleSpec.Iterations"/>; reports every iteration's metrics.</summary>
     public RunSummary Run(IProgress<IterationMetrics>? progress = null, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(RunDirectory);
-        var initial = ModelCheckpoint.Load(Spec.Model);
+        var initial = Fp16RangeGuard.LoadFor(Spec.Model, [Spec.Precision.Train, Spec.Precision.Rollout], Spec.Precision.Fp16Range);
+        if (initial.Fp16Range is { } range) Fp16RangeChecked?.Invoke(range);
         var tokenizer = TokenizerLoader.Load(Spec.Model);
         var store = new CheckpointStore(RunDirectory);
-        var resume = FindResumePoint(store, initial.Layout);
+        var options = TrainingOptions();
+        // A LoRA run's base is frozen: its identity is checked when adapters are resumed onto it.
+        string? baseHash = options.Lora is null ? null : WeightSync.WeightHash(initial.Weights);
+        var resume = FindResumePoint(store, initial.Layout, options.Lora, baseHash);
 
-        var engine = new TrainingEngine(initial.Config, TrainingOptions(), resume?.Weights ?? initial.Weights, Spec.Seed);
+        var engine = new TrainingEngine(initial.Config, options, resume?.Weights ?? initial.Weights, Spec.Seed, resume?.Adapters);
         var state = resume?.State;
         if (resume is not null)
         {
@@ -61,11 +72,15 @@ public sealed class RlTrainer
         }
         var rollout = new RolloutEngine(initial.Config, Spec.Precision.Rollout);
         long version = state?.WeightVersion ?? 0;
-        WeightSync.Publish(engine.MasterWeights, version, rollout);
+        var publisher = new PolicyPublisher(engine, rollout, Spec.Lora);
+        publisher.Publish(version);
+        var footprint = OptimizerFootprint.Of(engine);
+        AtomicFile.WriteAllText(Path.Combine(RunDirectory, OptimizerFootprint.FileName), footprint.ToJson());
+        Started?.Invoke(footprint);
 
         var order = new PromptOrder(LoadProblems(), Spec.Seed, state?.DataPosition ?? 0);
         var iteration = new PolicyIteration(Spec, engine, rollout, tokenizer, order, RewardFunctions.For(Spec.Data.Task),
-            AlgorithmCatalog.Create(Spec.Algorithm.Name, AlgorithmOptions()), LossAggregationNames.Parse(Spec.Algorithm.Aggregation))
+            AlgorithmCatalog.Create(Spec.Algorithm.Name, AlgorithmOptions()), LossAggregationNames.Parse(Spec.Algorithm.Aggregation), publisher)
         {
             WeightVersion = version,
         };
@@ -83,16 +98,17 @@ public sealed class RlTrainer
             rows.Add(row);
             progress?.Report(row);
             if (Spec.Schedule.CheckpointEvery > 0 && step % Spec.Schedule.CheckpointEvery == 0)
-                Checkpoint(store, engine, tokenizer, iteration, order, lastCheckpoint = step);
+                Checkpoint(store, engine, tokenizer, iteration, order, lastCheckpoint = step, baseHash);
             if (Spec.Schedule.StopAtAccuracy > 0 && row.Accuracy >= Spec.Schedule.StopAtAccuracy) break;
         }
-        if (step > lastCheckpoint) Checkpoint(store, engine, tokenizer, iteration, order, step);
+        if (step > lastCheckpoint) Checkpoint(store, engine, tokenizer, iteration, order, step, baseHash);
 
         return new RunSummary(step, resume is null ? null : startStep, rows.LastOrDefault(),
-            rows.Count == 0 ? 0 : rows.Max(r => r.Accuracy), rows.FirstOrDefault(r => r.Accuracy >= TargetAccuracy)?.Step, metrics.JsonlPath);
+            rows.Count == 0 ? 0 : rows.Max(r => r.Accuracy), rows.FirstOrDefault(r => r.Accuracy >= TargetAccuracy)?.Step, metrics.JsonlPath, footprint);
     }
 
-    private void Checkpoint(CheckpointStore store, TrainingEngine engine, ITokenizer tokenizer, PolicyIteration iteration, PromptOrder order, int step) =>
+    private void Checkpoint(CheckpointStore store, TrainingEngine engine, ITokenizer tokenizer, PolicyIteration iteration, PromptOrder order, int step,
+        string? baseHash) =>
         store.Save(engine, tokenizer, new TrainerState
         {
             Step = step,
@@ -104,16 +120,17 @@ public sealed class RlTrainer
             DataPosition = order.Position,
             Seed = Spec.Seed,
             SpecHash = RunSpecWriter.TrajectoryHash(Spec),
-        }, Spec.Schedule.KeepCheckpoints);
+        }, Spec.Schedule.KeepCheckpoints, baseHash);
 
     /// <summary>The verified checkpoint to continue from, or null for a fresh run.</summary>
-    private TrainerCheckpoint? FindResumePoint(CheckpointStore store, ParameterLayout layout)
+    private TrainerCheckpoint? FindResumePoint(CheckpointStore store, ParameterLayout layout, LoraConfig? lora, string? baseHash)
     {
+        TrainerCheckpoint Load(string path) => CheckpointStore.Load(path, layout, lora, baseHash);
         TrainerCheckpoint? checkpoint;
         if (ResumeFrom is not null)
         {
             string dir = store.Resolve(ResumeFrom);
-            checkpoint = CheckpointStore.Load(dir, layout);
+            checkpoint = Load(dir);
             foreach (var (step, path) in store.List().Where(c => c.Step > checkpoint.State.Step)) store.SetAside(path);
         }
         else
@@ -122,11 +139,11 @@ public sealed class RlTrainer
             if (all.Count == 0) return null;
             try
             {
-                checkpoint = CheckpointStore.Load(all[^1].Path, layout);
+                checkpoint = Load(all[^1].Path);
             }
             catch (CheckpointCorruptException e)
             {
-                throw new CheckpointCorruptException(e.Message + ". Nothing was deleted. " + PreviousIntact(all.SkipLast(1), layout),
+                throw new CheckpointCorruptException(e.Message + ". Nothing was deleted. " + PreviousIntact(all.SkipLast(1), Load),
                     e.CheckpointDirectory, e.File, e);
             }
         }
@@ -138,13 +155,13 @@ public sealed class RlTrainer
         return checkpoint;
     }
 
-    private static string PreviousIntact(IEnumerable<(int Step, string Path)> older, ParameterLayout layout)
+    private static string PreviousIntact(IEnumerable<(int Step, string Path)> older, Func<string, TrainerCheckpoint> load)
     {
         foreach (var (_, path) in older.Reverse())
         {
             try
             {
-                CheckpointStore.Load(path, layout);
+                load(path);
                 string name = Path.GetFileName(path);
                 return $"The previous intact checkpoint is '{path}': resume from it with --resume-from {name} (RlTrainer.ResumeFrom = \"{name}\").";
             }
@@ -160,9 +177,12 @@ public sealed class RlTrainer
             ? ProblemSetFile.ReadProblems(file)
             : TaskCatalog.Get(Spec.Data.Task!).Generate(Spec.Data.TaskProblems, Spec.Seed, Spec.Data.Difficulty > 0 ? Spec.Data.Difficulty : DefaultTaskDifficulty);
 
-    private TrainingOptions TrainingOptions() => new()
+    /// <summary>The training engine's options from the spec: dtype, AdamW, loss scaling, LoRA adapters and the MoE load-balancing loss.</summary>
+    internal TrainingOptions TrainingOptions() => new()
     {
         ComputeDType = Spec.Precision.Train,
+        // model.moe.aux_loss_coef: 0 (the default) leaves the load-balancing loss off.
+        RouterAuxLossCoef = Spec.Moe is { AuxLossCoef: > 0 } moe ? (float)moe.AuxLossCoef : null,
         Optimizer = new AdamWOptions
         {
             LearningRate = Spec.Optimizer.LearningRate,
@@ -173,6 +193,15 @@ public sealed class RlTrainer
             MaxGradNorm = Spec.Optimizer.MaxGradNorm,
         },
         LossScaler = new LossScalerOptions { InitialScale = Spec.Optimizer.InitialLossScale, GrowthInterval = Spec.Optimizer.LossScaleGrowthInterval },
+        Lora = Spec.Lora is { } lora
+            ? new LoraConfig
+            {
+                Rank = lora.Rank,
+                Alpha = (float)lora.Alpha,
+                TargetModules = lora.TargetModules.ToList(),
+                BaseModelNameOrPath = Spec.Model,
+            }.Validate()
+            : null,
     };
 
     private AlgorithmOptions AlgorithmOptions() => new()
