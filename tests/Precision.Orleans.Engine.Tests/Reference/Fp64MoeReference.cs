@@ -67,4 +67,20 @@ public static class Fp64MoeReference
         for (int e = 0; e < experts; e++) loss += counts[e] / n * (probs[e] / n);
         return experts * loss;
     }
+
+    /// <summary>Indices of the k largest values, sorted ascending (the routing record's set order).</summary>
+    public static int[] TopK(ReadOnlySpan<double> probs, int k)
+    {
+        var order = Enumerable.Range(0, probs.Length).ToArray();
+        var copy = probs.ToArray();
+        Array.Sort(order, (a, b) => copy[b].CompareTo(copy[a]) is var cmp && cmp != 0 ? cmp : a.CompareTo(b));
+        return [.. order.Take(k).Order()];
+    }
+
+    /// <summary>Gap between the k-th and (k+1)-th largest probability: how far the top-k set is from flipping.</summary>
+    public static double Margin(ReadOnlySpan<double> probs, int k)
+    {
+        var sorted = probs.ToArray().OrderDescending().ToArray();
+        return k < sorted.Length ? sorted[k - 1] - sorted[k] : double.PositiveInfinity;
+    }
 }

@@ -1,5 +1,7 @@
 using Precision.Orleans.Abstractions;
+using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Rollout;
+using Precision.Orleans.Engine.Tests.Reference;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -28,12 +30,14 @@ public class MoeRolloutTests(ITestOutputHelper output)
         foreach (var r in rollouts)
         {
             var full = r.FullSequence();
-            var reference = Fp64Qwen3Reference.Forward(config, weights, full);
+            var layout = new ParameterLayout(config);
+            var logProbs64 = Fp64ReferenceModel.LogProbs(config, layout, [.. weights.Select(w => (double)w)], full, 1, full.Length, [full.Length],
+                out var routing64);
             for (int i = 0; i < r.Tokens.Length; i++)
             {
-                double gap = Math.Abs(reference.LogProbs[r.PromptTokens.Length + i] - r.LogProbs[i]);
+                double gap = Math.Abs(logProbs64[r.PromptTokens.Length + i] - r.LogProbs[i]);
                 worst = Math.Max(worst, gap);
-                Assert.True(gap < 2e-5, $"{model} token {i}: log μ {r.LogProbs[i]} vs FP64 {reference.LogProbs[r.PromptTokens.Length + i]}");
+                Assert.True(gap < 2e-5, $"{model} token {i}: log μ {r.LogProbs[i]} vs FP64 {logProbs64[r.PromptTokens.Length + i]}");
             }
             if (!config.IsMoe)
             {
@@ -42,15 +46,15 @@ public class MoeRolloutTests(ITestOutputHelper output)
             }
             var routing = Assert.IsType<Model.ExpertRouting>(r.Routing);
             Assert.Equal(full.Length - 1, routing.Positions);
-            Assert.Equal(reference.RouterProbs.Count, routing.MoeLayers);
+            Assert.Equal(routing64.Count, routing.MoeLayers);
             int e = config.NumExperts, k = config.NumExpertsPerToken;
             for (int l = 0; l < routing.MoeLayers; l++)
                 for (int p = 0; p < routing.Positions; p++)
                 {
-                    var probs = reference.RouterProbs[l].AsSpan(p * e, e);
+                    var probs = routing64[l].Probs.AsSpan(p * e, e);
                     // FP32 vs FP64 may legitimately flip a top-k choice whose probabilities tie to float precision.
-                    if (Fp64Qwen3Reference.Margin(probs, k) < 1e-5) { nearTies++; continue; }
-                    Assert.Equal(Fp64Qwen3Reference.TopK(probs, k), routing.At(l, p).ToArray());
+                    if (Fp64MoeReference.Margin(probs, k) < 1e-5) { nearTies++; continue; }
+                    Assert.Equal(Fp64MoeReference.TopK(probs, k), routing.At(l, p).ToArray());
                     compared++;
                 }
         }
