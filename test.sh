@@ -11,8 +11,13 @@ need_apt=()
 scripts/apt-install.sh "${need_apt[@]}"
 export PRECISION_PYTHON=/usr/bin/python3
 
+# The runtime's integration tests run against a throwaway PostgreSQL (installed when absent), stopped on exit.
+pg_out="$(scripts/test-postgres.sh start)"
+export PRECISION_TEST_PG="$(sed -n 's/^PRECISION_TEST_PG=//p' <<<"$pg_out")"
+pg_dir="$(sed -n 's/^PRECISION_TEST_PG_DIR=//p' <<<"$pg_out")"
+
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; scripts/test-postgres.sh stop "$pg_dir"' EXIT
 set +e
 dotnet test Precision.Orleans.sln -c Release --nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

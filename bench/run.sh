@@ -6,6 +6,9 @@
 #   policy-iteration  pg-seq-is vs grpo-token-tis, one RL policy iteration at equal batch (not in the default set:
 #               ~2 min; extra options after the name, e.g. `bench/run.sh 2 policy-iteration` or with
 #               BENCH_ARGS="--model runs/base --problems runs/base/sanity-set.jsonl")
+#   grain-call  an empty grain call over HTTP/2 (in-memory and PostgreSQL directory) vs a raw HTTP/2 POST and vs the
+#               loopback transport: p50/p99 latency, calls/s sequential and with 64 callers (not in the default set;
+#               starts a throwaway PostgreSQL, scripts/test-postgres.sh)
 # Usage: bench/run.sh [threads] [benchmark ...]      e.g. bench/run.sh 2 gemm
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +27,13 @@ export PRECISION_PYTHON=/usr/bin/python3
 # step several times slower (measured 9.6 s vs 2.6 s here), which would flatter us. Passive waiting
 # costs little on an idle machine.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+
+if [[ " ${BENCHES[*]} " == *" grain-call "* ]] && [ -z "${PRECISION_TEST_PG:-}" ]; then
+  pg_out="$(scripts/test-postgres.sh start)"
+  export PRECISION_TEST_PG="$(sed -n 's/^PRECISION_TEST_PG=//p' <<<"$pg_out")"
+  pg_dir="$(sed -n 's/^PRECISION_TEST_PG_DIR=//p' <<<"$pg_out")"
+  trap 'scripts/test-postgres.sh stop "$pg_dir"' EXIT
+fi
 
 dotnet build bench/Precision.Orleans.Bench -c Release --nologo -v q
 BIN=bench/Precision.Orleans.Bench/bin/Release/net10.0/Precision.Orleans.Bench.dll

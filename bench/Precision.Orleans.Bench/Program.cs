@@ -12,7 +12,9 @@ switch (args.FirstOrDefault())
         return EngineBenchmarks.Decode(options);
     case "policy-iteration":
         return PolicyIterationBenchmark.Run(options);
+    case "grain-call":
+        return await GrainCallBenchmark.RunAsync(options);
     default:
-        Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode|policy-iteration> [--threads N] [--tokens N]");
+        Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode|policy-iteration|grain-call> [--threads N] [--tokens N]");
         return 2;
 }

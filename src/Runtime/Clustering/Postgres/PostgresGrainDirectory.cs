@@ -1,0 +1,156 @@
+using Npgsql;
+using Precision.Orleans.Runtime.Directory;
+using Precision.Orleans.Runtime.Membership;
+
+namespace Precision.Orleans.Runtime.Clustering.Postgres;
+
+/// <summary>
+/// <see cref="IGrainDirectory"/> in PostgreSQL. One activation per grain is enforced by the database: the primary key
+/// (cluster, grain) plus INSERT … ON CONFLICT DO UPDATE … WHERE &lt;the holder's silo is Dead or unknown&gt;. The
+/// conflicting row is locked while the WHERE is evaluated, so of any number of concurrent registrations exactly one
+/// row results; every caller then reads that row back.
+/// </summary>
+public sealed class PostgresGrainDirectory : IGrainDirectory
+{
+    private const string Table = PostgresSchema.DirectoryTable;
+    private const string Members = PostgresSchema.MembershipTable;
+
+    // The holder is live only if its silo has a membership row that is not Dead.
+    private const string HolderIsLive = $"""
+        EXISTS (SELECT 1 FROM {Members} m
+                 WHERE m.cluster_id = d.cluster_id AND m.silo_id = d.silo_id AND m.endpoint = d.silo_endpoint
+                   AND m.generation = d.silo_generation AND m.status <> @dead)
+        """;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _clusterId;
+
+    /// <param name="dataSource">Shared with the membership table; the caller owns (disposes) it.</param>
+    /// <param name="clusterId">Rows of other clusters in the same database are invisible.</param>
+    public PostgresGrainDirectory(NpgsqlDataSource dataSource, string clusterId)
+    {
+        _dataSource = dataSource;
+        _clusterId = clusterId;
+    }
+
+    public async Task<GrainAddress> RegisterOrGetAsync(GrainAddress address, CancellationToken cancellationToken = default)
+    {
+        const string upsert = $"""
+            INSERT INTO {Table} AS d (cluster_id, grain_type, grain_key, silo_id, silo_endpoint, silo_generation, activation_id)
+            VALUES (@cluster, @type, @key, @silo, @endpoint, @generation, @activation)
+            ON CONFLICT (cluster_id, grain_type, grain_key) DO UPDATE
+               SET silo_id = EXCLUDED.silo_id, silo_endpoint = EXCLUDED.silo_endpoint,
+                   silo_generation = EXCLUDED.silo_generation, activation_id = EXCLUDED.activation_id,
+                   registered_at = now()
+             WHERE NOT {HolderIsLive}
+            """;
+        // A loop because the winner may be unregistered between our upsert and our read; then we try again.
+        for (var attempt = 0; ; attempt++)
+        {
+            await using (var command = _dataSource.CreateCommand(upsert))
+            {
+                AddGrain(command, address.GrainId);
+                AddSilo(command, address.Silo);
+                command.Parameters.AddWithValue("activation", address.ActivationId);
+                command.Parameters.AddWithValue("dead", (short)SiloStatus.Dead);
+                if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+                {
+                    return address;
+                }
+            }
+
+            var holder = await LookupAsync(address.GrainId, cancellationToken).ConfigureAwait(false);
+            if (holder is not null)
+            {
+                return holder;
+            }
+
+            if (attempt >= 100)
+            {
+                throw new InvalidOperationException(
+                    $"Grain directory: could not register or read {address.GrainId} after {attempt + 1} attempts " +
+                    "(its registration keeps being removed concurrently).");
+            }
+        }
+    }
+
+    public async Task<GrainAddress?> LookupAsync(GrainId grainId, CancellationToken cancellationToken = default)
+    {
+        const string sql = $"""
+            SELECT silo_id, silo_endpoint, silo_generation, activation_id
+              FROM {Table} WHERE cluster_id = @cluster AND grain_type = @type AND grain_key = @key
+            """;
+        await using var command = _dataSource.CreateCommand(sql);
+        AddGrain(command, grainId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new GrainAddress(
+            grainId,
+            new SiloAddress(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)),
+            reader.GetString(3));
+    }
+
+    public async Task<bool> UnregisterAsync(GrainAddress address, CancellationToken cancellationToken = default)
+    {
+        // Only this exact activation: a deactivating activation never removes its successor's registration.
+        const string sql = $"""
+            DELETE FROM {Table}
+             WHERE cluster_id = @cluster AND grain_type = @type AND grain_key = @key AND activation_id = @activation
+               AND silo_id = @silo AND silo_endpoint = @endpoint AND silo_generation = @generation
+            """;
+        await using var command = _dataSource.CreateCommand(sql);
+        AddGrain(command, address.GrainId);
+        AddSilo(command, address.Silo);
+        command.Parameters.AddWithValue("activation", address.ActivationId);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<int> UnregisterSiloAsync(SiloAddress silo, CancellationToken cancellationToken = default)
+    {
+        const string sql = $"""
+            DELETE FROM {Table}
+             WHERE cluster_id = @cluster AND silo_id = @silo AND silo_endpoint = @endpoint AND silo_generation = @generation
+            """;
+        await using var command = _dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("cluster", _clusterId);
+        AddSilo(command, silo);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyDictionary<SiloAddress, int>> CountBySiloAsync(CancellationToken cancellationToken = default)
+    {
+        const string sql = $"""
+            SELECT silo_id, silo_endpoint, silo_generation, count(*)
+              FROM {Table} WHERE cluster_id = @cluster
+             GROUP BY silo_id, silo_endpoint, silo_generation
+            """;
+        await using var command = _dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("cluster", _clusterId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var counts = new Dictionary<SiloAddress, int>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            counts[new SiloAddress(reader.GetString(0), reader.GetString(1), reader.GetInt64(2))] = checked((int)reader.GetInt64(3));
+        }
+
+        return counts;
+    }
+
+    private void AddGrain(NpgsqlCommand command, GrainId grainId)
+    {
+        command.Parameters.AddWithValue("cluster", _clusterId);
+        command.Parameters.AddWithValue("type", grainId.Type);
+        command.Parameters.AddWithValue("key", grainId.Key);
+    }
+
+    private static void AddSilo(NpgsqlCommand command, SiloAddress silo)
+    {
+        command.Parameters.AddWithValue("silo", silo.SiloId);
+        command.Parameters.AddWithValue("endpoint", silo.Endpoint);
+        command.Parameters.AddWithValue("generation", silo.Generation);
+    }
+}
