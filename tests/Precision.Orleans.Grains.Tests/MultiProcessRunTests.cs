@@ -44,8 +44,8 @@ public sealed class MultiProcessRunTests(ITestOutputHelper output)
             output.WriteLine($"rollout-b process ready after {watch.ElapsedMilliseconds} ms");
             while (!(await runGrain.GetTrainedGroups()).Any(t => t.WorkerKey == "rollout-b/0"))
             {
-                if (watch.Elapsed > TimeSpan.FromSeconds(20))
-                    Assert.Fail($"the joined rollout silo got no work within 20 s of its start; run {await runGrain.GetStatus()}; " +
+                if (watch.Elapsed > TimeSpan.FromSeconds(10))
+                    Assert.Fail($"the joined rollout silo got no work within 10 s of its start; run {await runGrain.GetStatus()}; " +
                         $"pool {string.Join(", ", await cluster.Client.GetGrain<IWorkerPoolGrain>(IWorkerPoolGrain.Key).List())}");
                 await Task.Delay(50);
             }
