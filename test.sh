@@ -8,6 +8,10 @@ cd "$(dirname "$0")"
 need_apt=()
 # The PyTorch parity tests run Debian's python3 with python3-torch (CPU) as the independent reference.
 /usr/bin/python3 -c "import torch, numpy" >/dev/null 2>&1 || need_apt+=(python3-torch python3-numpy)
+# The tokenizer tests compare with Reference/bpe_reference.py, which needs the regex module for \p{L} / \p{N}.
+/usr/bin/python3 -c "import regex" >/dev/null 2>&1 || need_apt+=(python3-regex)
+# NFC normalisation (Qwen tokenizers) calls ICU directly: the build runs with invariant globalization.
+ldconfig -p | grep -q 'libicuuc\.so' || need_apt+=(libicu72)
 scripts/apt-install.sh "${need_apt[@]}"
 export PRECISION_PYTHON=/usr/bin/python3
 

@@ -3,6 +3,7 @@
 #   gemm        ours vs OpenBLAS cblas_sgemm (libopenblas0-pthread)
 #   train-step  ours vs PyTorch (torch_train_step.py)
 #   decode      ours vs PyTorch (torch_decode.py)
+#   lora        LoRA vs full fine-tuning train step, merged vs unmerged adapter decode (not in the default set)
 #   grain-call  empty grain call on the loopback transport (p50/p99 µs, calls/s) vs a direct call (not in the default set)
 #   policy-iteration  pg-seq-is vs grpo-token-tis, one RL policy iteration at equal batch (not in the default set:
 #               ~2 min; extra options after the name, e.g. `bench/run.sh 2 policy-iteration` or with
@@ -12,6 +13,8 @@
 #               starts a throwaway PostgreSQL, scripts/test-postgres.sh)
 #   rollout-silos  rollout tokens/s of a distributed RL run with one vs two rollout silo PROCESSES (PostgreSQL + learner
 #               silo + rollout silos on loopback; not in the default set; starts a throwaway PostgreSQL)
+#   hf-load     loading a ~500M-parameter BF16 sharded HF checkpoint to fp32 / fp16: time and peak RSS vs the
+#               converted weights, against reading the files' bytes (not in the default set: writes ~1 GB to /tmp)
 # Usage: bench/run.sh [threads] [benchmark ...]      e.g. bench/run.sh 2 gemm
 set -euo pipefail
 cd "$(dirname "$0")/.."

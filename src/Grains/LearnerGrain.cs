@@ -188,7 +188,8 @@ public sealed class LearnerGrain(IGrainStorage storage, RlGrainOptions options, 
         var total = Stopwatch.StartNew();
         var prompts = learner.NextPrompts();
         long minVersion = Math.Max(0, learner.WeightVersion - spec.Schedule.MaxWeightLag);
-        var sampling = GroupRollout.Sampling(spec, step, 0);
+        // The learner's prompt encoder gives the prompts and the stop tokens: workers stop exactly as the embedded run does.
+        var sampling = GroupRollout.Sampling(spec, step, 0, learner.StopTokens);
         var settings = new SamplingSettings(sampling.Temperature, sampling.TopP, sampling.TopK, sampling.MaxNewTokens, [.. sampling.StopTokens], sampling.Seed);
         var clock = Stopwatch.StartNew();
         // One slot per prompt index: each group is trained exactly once, whatever retries happened underneath.

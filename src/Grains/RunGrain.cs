@@ -25,7 +25,7 @@ public sealed class RunGrain(IGrainStorage storage, RlGrainOptions options, Time
     {
         ArgumentNullException.ThrowIfNull(specYaml);
         // Throws RunSpecException naming the key and the problem; nothing is stored for a bad spec.
-        ParseSpec(specYaml, GrainKey, options);
+        RefuseUnsupported(ParseSpec(specYaml, GrainKey, options), GrainKey);
         await _run.ReadAsync();
         if (_run.Exists)
         {
@@ -71,6 +71,16 @@ public sealed class RunGrain(IGrainStorage storage, RlGrainOptions options, Time
     }
 
     /// <summary>Parses and validates a submitted spec; relative paths resolve against <see cref="RlGrainOptions.SpecBaseDirectory"/>.</summary>
+    /// <summary>
+    /// Specs the cluster cannot run faithfully yet are refused at submit: LoRA (the workers pull FP32 masters only; the
+    /// adapters and the merged/unmerged rollout mode do not cross the wire) — run those with the embedded trainer.
+    /// </summary>
+    internal static void RefuseUnsupported(RunSpec spec, string runId)
+    {
+        if (spec.Lora is not null)
+            throw new RunSpecException($"run spec of '{runId}'", "lora", "lora is not supported by the cluster yet; run LoRA specs with the embedded trainer (precision train)");
+    }
+
     internal static RunSpec ParseSpec(string yaml, string runId, RlGrainOptions options) =>
         RunSpecLoader.Parse(yaml, $"run spec of '{runId}'", options.SpecBaseDirectory);
 }

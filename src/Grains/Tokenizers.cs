@@ -3,10 +3,10 @@ using Precision.Orleans.Engine.Text;
 
 namespace Precision.Orleans.Grains;
 
-/// <summary>Tokenizers by model directory, loaded once per process (scoring decodes every response).</summary>
+/// <summary>Tokenizers by model directory (the tokenizer seam: char or HF BPE), loaded once per process (scoring decodes every response).</summary>
 internal static class Tokenizers
 {
-    private static readonly ConcurrentDictionary<string, CharTokenizer> Loaded = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, ITokenizer> Loaded = new(StringComparer.Ordinal);
 
-    public static CharTokenizer For(string modelDirectory) => Loaded.GetOrAdd(modelDirectory, CharTokenizer.Load);
+    public static ITokenizer For(string modelDirectory) => Loaded.GetOrAdd(modelDirectory, TokenizerLoader.Load);
 }

@@ -14,5 +14,6 @@ internal static class CommandCatalog
         yield return SanitySetCommand.Create();
         yield return EvalCommand.Create();
         yield return ExperimentCommand.Create();
+        yield return InspectCommand.Create();
     }
 }

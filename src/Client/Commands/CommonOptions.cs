@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Precision.Orleans.Abstractions;
+using Precision.Orleans.Engine.Checkpoints;
 using Precision.Orleans.Engine.Data;
 
 namespace Precision.Orleans.Client.Commands;
@@ -19,6 +20,29 @@ internal static class CommonOptions
             result.AddError($"{name}: unknown dtype '{text}'; allowed: {string.Join(", ", DTypeNames.Allowed)}");
             return defaultValue;
         },
+    };
+
+    /// <summary>
+    /// What loading does when a weight is beyond FP16's range and an engine runs in fp16: refuse (default, naming the
+    /// worst tensors) or clamp to ±65504 and report.
+    /// </summary>
+    public static Option<Fp16RangePolicy> Fp16Range() => new("--fp16-range")
+    {
+        Description = "weights beyond FP16's range when an engine runs in fp16: refuse|clamp (default refuse)",
+        DefaultValueFactory = _ => Fp16RangePolicy.Refuse,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (Enum.TryParse<Fp16RangePolicy>(text, ignoreCase: true, out var policy) && !int.TryParse(text, out _)) return policy;
+            result.AddError($"--fp16-range: unknown policy '{text}'; allowed: refuse, clamp");
+            return Fp16RangePolicy.Refuse;
+        },
+    };
+
+    /// <summary>The prompt format option shared by the commands that sample a policy.</summary>
+    public static Option<string?> ChatTemplate() => new("--chat-template")
+    {
+        Description = $"prompt format: {Engine.Text.ChatTemplate.Auto} (default: none for char models, the family's template for a Hugging Face model), {string.Join(", ", Engine.Text.ChatTemplate.Names)}",
     };
 
     /// <summary>A comma-separated dtype list such as "fp32,bf16,fp16".</summary>

@@ -18,10 +18,12 @@ internal static class SanitySetCommand
         var dtype = CommonOptions.DType("--dtype", defaults.DType, "rollout dtype");
         var temperature = new Option<float>("--temperature") { Description = "sampling temperature", DefaultValueFactory = _ => defaults.Temperature };
         var maxNew = new Option<int?>("--max-new-tokens") { Description = "longest response (default: room for the longest worked solution, 512 for a dataset)" };
+        var chatTemplate = CommonOptions.ChatTemplate();
+        var fp16Range = CommonOptions.Fp16Range();
         var output = new Option<string?>("--out") { Description = "kept problems as JSONL (default <model>/sanity-set.jsonl; every problem goes to *.all.jsonl)" };
 
         var command = new Command("sanity-set", "Sample K responses per problem and keep the problems solved between --min and --max of the time (the perfectible set).");
-        foreach (Option o in new Option[] { model }.Concat(source.All).Concat(new Option[] { samples, min, max, dtype, temperature, maxNew, output }))
+        foreach (Option o in new Option[] { model }.Concat(source.All).Concat(new Option[] { samples, min, max, dtype, temperature, maxNew, chatTemplate, fp16Range, output }))
             command.Options.Add(o);
         command.SetAction(parse => UserErrors.Run("sanity-set", () => SanitySetRunner.Run(new SanitySetSettings
         {
@@ -34,6 +36,8 @@ internal static class SanitySetCommand
             Temperature = parse.GetValue(temperature),
             MaxNewTokens = parse.GetValue(maxNew),
             Output = parse.GetValue(output),
+            ChatTemplate = parse.GetValue(chatTemplate),
+            Fp16Range = parse.GetValue(fp16Range),
         })));
         return command;
     }

@@ -13,7 +13,7 @@ internal static class EvalRunner
     public static int Run(EvalSettings s)
     {
         s.Validate();
-        var sampler = PolicySampler.Load(s.ModelDirectory, s.DType);
+        var sampler = PolicySampler.Load(s.ModelDirectory, s.DType, chatTemplate: s.ChatTemplate, fp16Range: s.Fp16Range);
         int difficulty = s.Source.DifficultyFor(sampler.Metadata);
         IReadOnlyList<ProblemRecord> records = s.Source.Load(difficulty, ProblemSeeds.Eval);
         var options = new PolicySamplingOptions
@@ -39,6 +39,7 @@ internal static class EvalRunner
             ["dtype"] = s.DType.Name(),
             ["max_new_tokens"] = options.MaxNewTokens,
             ["seed"] = s.Source.Seed,
+            ["chat_template"] = sampler.Prompts.Template.Name,
         };
         report.WriteJson(s.OutputPath, settings);
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,

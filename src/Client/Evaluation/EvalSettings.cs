@@ -1,3 +1,4 @@
+using Precision.Orleans.Engine.Checkpoints;
 using Precision.Orleans.Abstractions;
 
 namespace Precision.Orleans.Client.Evaluation;
@@ -16,6 +17,12 @@ internal sealed record EvalSettings
     public float TopP { get; init; } = 0.95f;
     public DType DType { get; init; } = DType.Fp16;
     public int? MaxNewTokens { get; init; }
+
+    /// <summary>--chat-template: none | chatml | llama3 | deepseek-r1; null = auto (the model's own).</summary>
+    public string? ChatTemplate { get; init; }
+
+    /// <summary>Weights beyond FP16's range when the dtype is fp16: refuse (default) or clamp.</summary>
+    public Fp16RangePolicy Fp16Range { get; init; }
 
     /// <summary>Null: &lt;model&gt;/eval.json.</summary>
     public string? Output { get; init; }

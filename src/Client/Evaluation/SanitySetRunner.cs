@@ -15,7 +15,7 @@ internal static class SanitySetRunner
     public static int Run(SanitySetSettings s)
     {
         s.Validate();
-        var sampler = PolicySampler.Load(s.ModelDirectory, s.DType);
+        var sampler = PolicySampler.Load(s.ModelDirectory, s.DType, chatTemplate: s.ChatTemplate, fp16Range: s.Fp16Range);
         int difficulty = s.Source.DifficultyFor(sampler.Metadata);
         IReadOnlyList<ProblemRecord> records = s.Source.Load(difficulty, ProblemSeeds.SanitySet);
         var options = new PolicySamplingOptions

@@ -1,3 +1,4 @@
+using Precision.Orleans.Engine.Checkpoints;
 using Precision.Orleans.Abstractions;
 using Precision.Orleans.RL.Evaluation;
 
@@ -28,6 +29,12 @@ internal sealed record SanitySetSettings
 
     /// <summary>Null: room for the longest worked solution (generated problems) or 512 (a dataset).</summary>
     public int? MaxNewTokens { get; init; }
+
+    /// <summary>--chat-template: none | chatml | llama3 | deepseek-r1; null = auto (the model's own).</summary>
+    public string? ChatTemplate { get; init; }
+
+    /// <summary>Weights beyond FP16's range when the dtype is fp16: refuse (default) or clamp.</summary>
+    public Fp16RangePolicy Fp16Range { get; init; }
 
     /// <summary>Null: &lt;model&gt;/sanity-set.jsonl.</summary>
     public string? Output { get; init; }

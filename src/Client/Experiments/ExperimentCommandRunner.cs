@@ -62,8 +62,12 @@ internal static class ExperimentCommandRunner
             }
         }
 
-        var report = ExperimentReport.Write(settings.OutputDirectory, runner.Assess(all), settings.GridPath);
+        var assessed = runner.Assess(all);
+        var report = ExperimentReport.Write(settings.OutputDirectory, assessed, settings.GridPath);
         PrintSummary(report);
+        foreach (var run in assessed)
+            if (Precision.Orleans.RL.Training.OptimizerFootprint.Read(run.Directory) is { LoraRank: not null } footprint)
+                AnsiConsole.WriteLine($"{run.Cell.Name}: {footprint}");
         return failed > 0 ? RunFailed : 0;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Precision.Orleans.Abstractions;
 using Precision.Orleans.RL.Experiments;
+using Precision.Orleans.RL.Training;
 
 namespace Precision.Orleans.Client.Experiments;
 
@@ -14,7 +15,8 @@ internal sealed record ExperimentJson(string Grid, IReadOnlyList<ExperimentJson.
         double? BestAccuracy, int? BestStep, double? FinalAccuracy, int? FirstStepAtOrAbove95, double? MeanK3, double? MeanMaxAbsProbDiff,
         double? MeanAbsSeqLogRatio, long SkippedSteps, double? MeanIterationSeconds, double? MeanRolloutSeconds, double? MeanOldLogProbSeconds,
         double? MeanTrainSeconds, double? MeanSyncSeconds, double? SecondsPerThousandTokens, double? SmoothedPeakAccuracy, double? LargestDropAfterPeak, bool Collapsed,
-        string? Error, IReadOnlyList<string> MetricsProblems);
+        string? Error, IReadOnlyList<string> MetricsProblems, string? Variant = null, int? LoraRank = null, long? TrainableParameters = null,
+        long? OptimizerStateBytes = null, long? FullFineTuningOptimizerStateBytes = null);
 
     public sealed record Timing(string Precision, string Batch, IReadOnlyList<string> PgSeqIsRuns, IReadOnlyList<string> GrpoTokenTisRuns,
         double PgSeqIsSeconds, double GrpoTokenTisSeconds, double Ratio, double? RatioPerToken);
@@ -25,12 +27,13 @@ internal sealed record ExperimentJson(string Grid, IReadOnlyList<ExperimentJson.
         {
             var s = r.Stats;
             bool any = s.Iterations > 0;
+            var f = OptimizerFootprint.Read(r.Assessment.Directory);
             return new Run(r.Name, r.Cell.Algorithm, r.Cell.Precision.Train.Name(), r.Cell.Precision.Rollout.Name(),
                 r.Cell.Spec.Seed, r.StateText, s.Iterations, r.PlannedIterations,
                 N(any, s.BestAccuracy), any ? s.BestStep : null, N(any, s.FinalAccuracy), s.FirstStepAtTarget, N(any, s.MeanK3), N(any, s.MeanMaxAbsProbDiff),
                 N(any, s.MeanAbsSeqLogRatio), s.SkippedSteps, N(any, s.MeanIterationSeconds), N(any, s.MeanRolloutSeconds), N(any, s.MeanOldLogProbSeconds),
                 N(any, s.MeanTrainSeconds), N(any, s.MeanSyncSeconds), N(any, s.SecondsPerThousandTokens), N(any, s.SmoothedPeakAccuracy), N(any, s.LargestDropAfterPeak), s.Collapsed,
-                r.Error, r.Assessment.Metrics.Problems);
+                r.Error, r.Assessment.Metrics.Problems, r.Cell.Variant, f?.LoraRank, f?.TrainableParameters, f?.OptimizerStateBytes, f?.FullOptimizerStateBytes);
         }).ToList(),
         timing.Select(t => new Timing(t.Precision.ToString(), t.Batch, t.Numerator, t.Denominator, t.NumeratorSeconds, t.DenominatorSeconds, t.Ratio, N(true, t.RatioPerToken))).ToList());
 

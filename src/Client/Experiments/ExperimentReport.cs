@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Precision.Orleans.Reporting;
 using Precision.Orleans.RL.Experiments;
+using Precision.Orleans.RL.Training;
 using static Precision.Orleans.Client.Experiments.ReportFormat;
 
 namespace Precision.Orleans.Client.Experiments;
@@ -40,6 +41,15 @@ internal static class ExperimentReport
         html.Heading("Precision ablation (Figure 5 style)");
         html.Table(PrecisionTableHeaders, PrecisionTableRows(runs));
 
+        var footprints = runs.Select(r => (Run: r, Footprint: OptimizerFootprint.Read(r.Assessment.Directory))).Where(x => x.Footprint is not null).ToList();
+        if (footprints.Any(x => x.Footprint!.LoraRank is not null))
+        {
+            html.Heading("Optimizer state: LoRA against full fine-tuning");
+            html.Table(OptimizerTableHeaders, footprints.Select(x => OptimizerRow(x.Run, x.Footprint!)));
+            html.Paragraph("AdamW holds two FP32 moments per trained parameter; a LoRA run trains only its adapters (the base is frozen in the compute dtype). " +
+                           "Figures are the training engine's own (footprint.json of each run).");
+        }
+
         html.Heading("Time per policy iteration");
         html.Table(["run", "iterations timed", "mean s / iteration", "rollout s", "old-log-prob s", "train s", "sync s", "s / 1000 response tokens"],
             runs.Where(r => r.Stats.Iterations > 0).Select(r => (IReadOnlyList<string>)
@@ -67,6 +77,17 @@ internal static class ExperimentReport
         AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(ExperimentJson.From(gridSource, runs, timing), ExperimentJson.Options));
         return new ExperimentReportFiles(htmlPath, jsonPath, svgs, runs.Count, timing);
     }
+
+    public static readonly IReadOnlyList<string> OptimizerTableHeaders =
+        ["run", "fine-tuning", "trainable parameters", "optimizer state", "full fine-tuning parameters", "full fine-tuning optimizer state", "ratio"];
+
+    private static IReadOnlyList<string> OptimizerRow(ReportedRun r, OptimizerFootprint f) =>
+    [
+        r.Name, f.LoraRank is { } rank ? $"LoRA r={rank} alpha={r.Cell.Spec.Lora?.Alpha.ToString(CultureInfo.InvariantCulture) ?? "?"}" : "full",
+        f.TrainableParameters.ToString("N0", CultureInfo.InvariantCulture), OptimizerFootprint.Bytes(f.OptimizerStateBytes),
+        f.FullParameters.ToString("N0", CultureInfo.InvariantCulture), OptimizerFootprint.Bytes(f.FullOptimizerStateBytes),
+        (100.0 * f.OptimizerStateBytes / f.FullOptimizerStateBytes).ToString("0.00", CultureInfo.InvariantCulture) + "%",
+    ];
 
     public static readonly IReadOnlyList<string> PrecisionTableHeaders =
     [

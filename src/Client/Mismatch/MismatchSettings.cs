@@ -1,3 +1,4 @@
+using Precision.Orleans.Engine.Checkpoints;
 using Precision.Orleans.Abstractions;
 
 namespace Precision.Orleans.Client.Mismatch;
@@ -7,6 +8,9 @@ internal sealed record MismatchSettings
 {
     public required string ModelDirectory { get; init; }
     public IReadOnlyList<DType> DTypes { get; init; } = [DType.Fp32, DType.Bf16, DType.Fp16];
+
+    /// <summary>Weights beyond FP16's range when fp16 is among <see cref="DTypes"/>: refuse (default) or clamp.</summary>
+    public Fp16RangePolicy Fp16Range { get; init; }
     public int Prompts { get; init; } = 32;
     public int SamplesPerPrompt { get; init; } = 8;
     public int MaxNewTokens { get; init; } = 256;

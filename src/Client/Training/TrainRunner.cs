@@ -33,7 +33,14 @@ internal static class TrainRunner
             return BadInputExitCode;
         }
         string runDir = s.OutputDirectory ?? Path.Combine("runs", spec.Name);
-        var trainer = new RlTrainer(spec, runDir) { ResumeFrom = s.ResumeFrom };
+        var trainer = new RlTrainer(spec, runDir)
+        {
+            ResumeFrom = s.ResumeFrom,
+            // What the optimizer holds, against full fine-tuning of the same model: LoRA's memory point, measured by the engine.
+            Started = footprint => AnsiConsole.WriteLine(footprint.ToString()),
+            Fp16RangeChecked = range => AnsiConsole.WriteLine(
+                $"fp16 range of the initial weights ({range.AppliedPolicy?.ToString().ToLowerInvariant()}): {range.Summary}"),
+        };
 
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -44,7 +51,7 @@ internal static class TrainRunner
         };
         Console.CancelKeyPress += onCancel;
         AnsiConsole.MarkupLineInterpolated(
-            $"[bold]train[/] {spec.Name}: {spec.Algorithm.Name}, train {spec.Precision.Train.Name()} / rollout {spec.Precision.Rollout.Name()}, {spec.Batch.Prompts}×{spec.Batch.GroupSize} rollouts in {spec.Batch.MiniBatches} mini-batches, {spec.Schedule.Iterations} iterations → {runDir}");
+            $"[bold]train[/] {spec.Name}: {spec.Algorithm.Name}{(spec.Lora is { } lora ? $", LoRA r={lora.Rank} alpha={lora.Alpha} ({lora.Rollout})" : "")}, train {spec.Precision.Train.Name()} / rollout {spec.Precision.Rollout.Name()}, {spec.Batch.Prompts}×{spec.Batch.GroupSize} rollouts in {spec.Batch.MiniBatches} mini-batches, {spec.Schedule.Iterations} iterations → {runDir}");
         try
         {
             RunSummary summary = null!;

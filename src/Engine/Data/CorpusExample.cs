@@ -6,11 +6,11 @@ namespace Precision.Orleans.Engine.Data;
 public sealed record CorpusExample(string Task, string Prompt, string Response)
 {
     /// <summary>&lt;bos&gt; followed by the prompt: what the rollout engine is asked to continue.</summary>
-    public int[] PromptTokens(CharTokenizer tokenizer) => tokenizer.Encode(Prompt, addBos: true);
+    public int[] PromptTokens(ITokenizer tokenizer) => tokenizer.Encode(Prompt, addBos: true);
 
     /// <summary>The response followed by &lt;eos&gt;.</summary>
-    public int[] ResponseTokens(CharTokenizer tokenizer) => tokenizer.Encode(Response, addEos: true);
+    public int[] ResponseTokens(ITokenizer tokenizer) => tokenizer.Encode(Response, addEos: true);
 
     /// <summary>&lt;bos&gt; prompt response &lt;eos&gt;: one training sequence.</summary>
-    public int[] FullTokens(CharTokenizer tokenizer) => tokenizer.Encode(Prompt + Response, addBos: true, addEos: true);
+    public int[] FullTokens(ITokenizer tokenizer) => tokenizer.Encode(Prompt + Response, addBos: true, addEos: true);
 }

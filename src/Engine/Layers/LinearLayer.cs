@@ -41,7 +41,8 @@ public static class LinearLayer
 
     /// <summary>
     /// dx = round(dy·W) (or, with <paramref name="accumulateInput"/>, dx = round(dx + round(dy·W)));
-    /// dW += round(dyᵀ·x) in the FP32 gradient; dBias += round(Σ_rows dy). An empty <paramref name="dx"/> skips the input gradient.
+    /// dW += round(dyᵀ·x) in the FP32 gradient; dBias += round(Σ_rows dy). An empty <paramref name="dx"/> skips the input gradient, an empty
+    /// <paramref name="dWeight"/> the weight gradient.
     /// </summary>
     public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> weight,
         Span<float> dx, Span<float> dWeight, Span<float> dBias, int m, int n, int k, DType dtype, bool accumulateInput)
@@ -52,7 +53,8 @@ public static class LinearLayer
             Gemm.MatMul(false, false, m, k, n, dy, n, weight, k, dx, k, dtype, accumulateInput);
             if (accumulateInput) DTypeRounding.RoundInPlace(dx[..(m * k)], dtype);
         }
-        Gemm.MatMul(true, false, n, k, m, dy, n, x, k, dWeight, k, dtype, accumulate: true);
+        // An empty dWeight is a frozen weight (LoRA base): skip its GEMM.
+        if (!dWeight.IsEmpty) Gemm.MatMul(true, false, n, k, m, dy, n, x, k, dWeight, k, dtype, accumulate: true);
         if (!dBias.IsEmpty)
         {
             Span<float> db = n <= 8192 ? stackalloc float[n] : new float[n];

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Precision.Orleans.Engine.Checkpoints;
 
 namespace Precision.Orleans.Engine.Text;
 
@@ -9,7 +10,7 @@ namespace Precision.Orleans.Engine.Text;
 /// <c>&lt;eos&gt;</c>=2) followed by one token per character of an alphabet. Small vocabularies keep
 /// the LM head cheap, so a tiny model trains on CPU in minutes.
 /// </summary>
-public sealed class CharTokenizer
+public sealed class CharTokenizer : ITokenizer
 {
     /// <summary>File name next to a checkpoint's config.json.</summary>
     public const string FileName = "tokenizer.chars.json";
@@ -28,6 +29,14 @@ public sealed class CharTokenizer
     public string Alphabet { get; }
 
     public int VocabSize => SpecialCount + Alphabet.Length;
+
+    int? ITokenizer.BosId => BosId;
+    int? ITokenizer.EosId => EosId;
+    int? ITokenizer.PadId => PadId;
+
+    private static readonly int[] Stops = [EosId];
+
+    public IReadOnlyList<int> StopTokens => Stops;
 
     public CharTokenizer(string alphabet)
     {
@@ -84,11 +93,21 @@ public sealed class CharTokenizer
 
     public bool CanEncode(char c) => _idByChar.ContainsKey(c);
 
+    public int? TokenToId(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        for (int i = 0; i < SpecialCount; i++) if (SpecialTokens[i] == token) return i;
+        return token.Length == 1 && _idByChar.TryGetValue(token[0], out int id) ? id : null;
+    }
+
+    public string? IdToToken(int id) =>
+        id < 0 || id >= VocabSize ? null : id < SpecialCount ? SpecialTokens[id] : Alphabet[id - SpecialCount].ToString();
+
     public void Save(string directory)
     {
         Directory.CreateDirectory(directory);
         var file = new TokenizerFile { Type = "chars", SpecialTokens = [.. SpecialTokens], Alphabet = Alphabet };
-        File.WriteAllText(Path.Combine(directory, FileName), JsonSerializer.Serialize(file, JsonOptions));
+        AtomicFile.WriteAllText(Path.Combine(directory, FileName), JsonSerializer.Serialize(file, JsonOptions));
     }
 
     /// <summary>Loads <see cref="FileName"/> from a checkpoint directory.</summary>

@@ -6,7 +6,11 @@ namespace Precision.Orleans.Engine.Training;
 public sealed partial class TrainingEngine
 {
     /// <summary>Sets <see cref="Gradients"/> to zero.</summary>
-    public void ZeroGradients() => Array.Clear(Gradients);
+    public void ZeroGradients()
+    {
+        Array.Clear(Gradients);
+        if (Adapters is not null) Array.Clear(Adapters.Gradients);
+    }
 
     /// <summary>
     /// Backpropagates dLoss/dlogp [B·T] through the last <see cref="Forward"/>, multiplied by the loss scale, in the
@@ -81,7 +85,8 @@ public sealed partial class TrainingEngine
         // With tied embeddings this lands in the same FP32 slot as the LM head's gradient: each use's gradient is
         // rounded to the dtype and the two are summed in FP32, as autocast does with FP32 parameters (an FSDP
         // bf16-parameter setup would sum them in the dtype instead).
-        EmbeddingLayer.Backward(batch.Tokens, dR, G(L.Embedding, (long)V * d), d, dt);
+        // A LoRA run freezes the embedding: its gradient is not needed.
+        if (Adapters is null) EmbeddingLayer.Backward(batch.Tokens, dR, G(L.Embedding, (long)V * d), d, dt);
         // The logits buffer now holds gradients: a second Backward would need a new Forward.
         _forwardBatch = null;
     }
@@ -91,13 +96,26 @@ public sealed partial class TrainingEngine
     /// <see cref="LinearForward"/>, and likewise the single place adapters hook into.
     /// </summary>
     private void LinearBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, long weight, long bias, Span<float> dx,
-        int n, int outF, int inF, bool accumulateInput) =>
-        LinearLayer.Backward(dy, x, W(weight, (long)outF * inF), dx, G(weight, (long)outF * inF), GBias(bias, outF),
+        int n, int outF, int inF, bool accumulateInput)
+    {
+        if (Adapters is null)
+        {
+            LinearLayer.Backward(dy, x, W(weight, (long)outF * inF), dx, G(weight, (long)outF * inF), GBias(bias, outF),
+                n, outF, inF, ComputeDType, accumulateInput);
+            return;
+        }
+        // Frozen base: input gradient only (empty dWeight/dBias skip those GEMMs), then the adapter path.
+        LinearLayer.Backward(dy, x, W(weight, (long)outF * inF), dx, Span<float>.Empty, Span<float>.Empty,
             n, outF, inF, ComputeDType, accumulateInput);
+        if (Adapters.Layout.TryGetTarget(weight, out var target)) LoraBackward(target, dy, x, dx, n);
+    }
 
-    private Span<float> G(long offset, long count) => Gradients.AsSpan((int)offset, (int)count);
+    /// <summary>The gradient slot of a parameter; in a LoRA run (frozen base) a discarded scratch (norm weights only).</summary>
+    private Span<float> G(long offset, long count) =>
+        Adapters is null ? Gradients.AsSpan((int)offset, (int)count) : FrozenGradientScratch((int)count);
 
-    private Span<float> GBias(long offset, int count) => offset < 0 ? Span<float>.Empty : Gradients.AsSpan((int)offset, count);
+    private Span<float> GBias(long offset, int count) =>
+        offset < 0 || Adapters is not null ? Span<float>.Empty : Gradients.AsSpan((int)offset, count);
 
     /// <summary>
     /// Global L2 norm as torch.nn.utils.clip_grad_norm_ defines it — the norm of the per-tensor norms — with the
@@ -106,9 +124,10 @@ public sealed partial class TrainingEngine
     private float GlobalGradNorm()
     {
         double sumSquares = 0;
-        foreach (var p in Layout.Parameters)
+        var grads = TrainedGradients;
+        foreach (var p in Adapters?.Layout.Parameters ?? Layout.Parameters)
         {
-            float norm = TensorPrimitives.Norm(Gradients.AsSpan((int)p.Offset, (int)p.Count));
+            float norm = TensorPrimitives.Norm(grads.AsSpan((int)p.Offset, (int)p.Count));
             sumSquares += (double)norm * norm;
         }
         return (float)Math.Sqrt(sumSquares);

@@ -20,9 +20,13 @@ public sealed partial class TrainingEngine
 
     partial void InitializeCompute() => RefreshComputeWeights();
 
-    /// <summary>Re-casts <see cref="MasterWeights"/> to the compute dtype (after an optimizer step, an external edit or a checkpoint load).</summary>
+    /// <summary>
+    /// Re-casts <see cref="MasterWeights"/> (and the LoRA adapters, if any) to the compute dtype (after an optimizer
+    /// step, an external edit or a checkpoint load).
+    /// </summary>
     public void RefreshComputeWeights()
     {
+        RefreshAdapterComputeWeights();
         if (ComputeDType == DType.Fp32)
         {
             _computeWeights = MasterWeights;
@@ -81,8 +85,11 @@ public sealed partial class TrainingEngine
     /// weight-matrix product of the model goes through this one method (and <see cref="LinearBackward"/>), so
     /// adapters such as LoRA hook in at one place.
     /// </summary>
-    private void LinearForward(ReadOnlySpan<float> x, long weight, long bias, Span<float> y, int n, int outF, int inF) =>
+    private void LinearForward(ReadOnlySpan<float> x, long weight, long bias, Span<float> y, int n, int outF, int inF)
+    {
         LinearLayer.Forward(x, W(weight, (long)outF * inF), Bias(bias, outF), y, n, outF, inF, ComputeDType);
+        if (Adapters is not null && Adapters.Layout.TryGetTarget(weight, out var target)) LoraForward(target, x, y, n);
+    }
 
     private Span<float> W(long offset, long count) => _computeWeights.AsSpan((int)offset, (int)count);
 

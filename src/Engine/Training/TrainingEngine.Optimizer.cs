@@ -15,11 +15,12 @@ public sealed partial class TrainingEngine
         // As _amp_foreach_non_finite_check_and_unscale_: inf/NaN is looked for in the SCALED gradients, then they
         // are multiplied by a reciprocal computed in double and cast to float. (Checking after the unscale would
         // call a finite gradient an overflow whenever a scale below 1 pushes it past float's range.)
-        bool foundInf = LossScaler.HasNonFinite(Gradients);
+        var grads = TrainedGradients;
+        bool foundInf = LossScaler.HasNonFinite(grads);
         if (scale != 1f)
         {
             float inv = (float)(1.0 / scale);
-            TensorPrimitives.Multiply(Gradients, inv, Gradients);
+            TensorPrimitives.Multiply(grads, inv, grads);
         }
         bool apply = LossScaler.Update(foundInf);
         float norm;
@@ -35,10 +36,19 @@ public sealed partial class TrainingEngine
             if (maxNorm > 0)
             {
                 float coef = maxNorm / (norm + 1e-6f);
-                if (coef < 1f) TensorPrimitives.Multiply(Gradients, coef, Gradients);
+                if (coef < 1f) TensorPrimitives.Multiply(grads, coef, grads);
             }
-            Optimizer.Step(MasterWeights, Gradients, learningRate);
-            RefreshComputeWeights();
+            if (Adapters is null)
+            {
+                Optimizer.Step(MasterWeights, grads, learningRate);
+                RefreshComputeWeights();
+            }
+            else
+            {
+                // The base stays frozen: only the adapters move and are re-cast.
+                Optimizer.Step(Adapters.Weights, grads, learningRate);
+                RefreshAdapterComputeWeights();
+            }
         }
         ZeroGradients();
         return new OptimizerStepResult(apply, norm, scale, LossScaler.Scale);

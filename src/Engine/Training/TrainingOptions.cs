@@ -1,4 +1,5 @@
 using Precision.Orleans.Abstractions;
+using Precision.Orleans.Engine.Lora;
 
 namespace Precision.Orleans.Engine.Training;
 
@@ -18,4 +19,10 @@ public sealed record TrainingOptions
     public AdamWOptions Optimizer { get; init; } = new();
 
     public LossScalerOptions LossScaler { get; init; } = new();
+
+    /// <summary>
+    /// LoRA adapters to train instead of the whole model; null (default) = full fine-tuning. With adapters the base
+    /// weights are frozen in the compute dtype and only the adapters have FP32 masters, gradients and AdamW state.
+    /// </summary>
+    public LoraConfig? Lora { get; init; }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Precision.Orleans.Abstractions;
 using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Engine.Lora;
 using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Text;
 using Precision.Orleans.Engine.Training;
@@ -11,12 +12,17 @@ namespace Precision.Orleans.RL.Checkpoints;
 /// <summary>
 /// The <c>checkpoints/</c> directory of a run: <c>step-000010/</c> directories, each written under a
 /// <c>.tmp-…</c> name and moved into place only when complete (model + tokenizer, <c>optimizer.safetensors</c>,
-/// <c>trainer_state.json</c>, <c>manifest.json</c> with every file's SHA-256).
+/// <c>trainer_state.json</c>, <c>manifest.json</c> with every file's SHA-256). A LoRA run's checkpoint holds the adapters
+/// in the PEFT layout (<c>adapter_config.json</c> + <c>adapter_model.safetensors</c>) instead of the model: the frozen base
+/// is the run's initial model, identified by the SHA-256 of its weights in the adapter file's metadata.
 /// </summary>
 public sealed partial class CheckpointStore(string runDirectory)
 {
     public const string OptimizerFileName = "optimizer.safetensors";
     public const string StateFileName = "trainer_state.json";
+
+    /// <summary>Adapter-file metadata key: SHA-256 of the FP32 base weights the adapters were trained on.</summary>
+    public const string BaseWeightsKey = "precision.base_weights_sha256";
 
     public string Directory { get; } = Path.Combine(runDirectory, "checkpoints");
 
@@ -47,7 +53,8 @@ public sealed partial class CheckpointStore(string runDirectory)
             : throw new FileNotFoundException($"no checkpoint '{reference}' in '{Directory}'; present: {string.Join(", ", List().Select(c => Path.GetFileName(c.Path)).DefaultIfEmpty("none"))}", path);
     }
 
-    public void Save(TrainingEngine engine, CharTokenizer tokenizer, TrainerState state, int keep)
+    /// <param name="baseWeightsSha256">With LoRA: <see cref="Engine.Rollout.WeightSync.WeightHash(ReadOnlySpan{float})"/> of the frozen base (checked on load).</param>
+    public void Save(TrainingEngine engine, ITokenizer tokenizer, TrainerState state, int keep, string? baseWeightsSha256 = null)
     {
         System.IO.Directory.CreateDirectory(Directory);
         // Staging directories of saves that a killed process never finished: never a checkpoint, safe to remove.
@@ -62,7 +69,15 @@ public sealed partial class CheckpointStore(string runDirectory)
                 ["precision.step"] = state.Step.ToString(CultureInfo.InvariantCulture),
                 ["precision.weight_version"] = state.WeightVersion.ToString(CultureInfo.InvariantCulture),
             };
-            ModelCheckpoint.Save(staging, engine.Config, engine.Layout, engine.MasterWeights, metadata);
+            if (engine.Adapters is { } adapters)
+            {
+                if (baseWeightsSha256 is not null) metadata[BaseWeightsKey] = baseWeightsSha256;
+                LoraAdapterFile.Save(staging, adapters.Layout.Config, adapters.Layout, adapters.Weights, metadata);
+            }
+            else
+            {
+                ModelCheckpoint.Save(staging, engine.Config, engine.Layout, engine.MasterWeights, metadata);
+            }
             tokenizer.Save(staging);
             WriteOptimizer(Path.Combine(staging, OptimizerFileName), engine.Optimizer);
             AtomicFile.WriteAllText(Path.Combine(staging, StateFileName), state.ToJson());
@@ -90,22 +105,53 @@ public sealed partial class CheckpointStore(string runDirectory)
         System.IO.Directory.Move(path, aside);
     }
 
-    /// <summary>Verifies every checksum and reads the checkpoint; corrupt files throw <see cref="CheckpointCorruptException"/>.</summary>
-    public static TrainerCheckpoint Load(string directory, ParameterLayout layout)
+    /// <summary>
+    /// Verifies every checksum and reads the checkpoint; corrupt files throw <see cref="CheckpointCorruptException"/>.
+    /// <paramref name="lora"/>: the run's adapter config (null for full fine-tuning); a checkpoint of the other kind, or
+    /// adapters of another config or base, is refused naming the file.
+    /// </summary>
+    public static TrainerCheckpoint Load(string directory, ParameterLayout layout, LoraConfig? lora = null, string? baseWeightsSha256 = null)
     {
         CheckpointManifest.Verify(directory);
         CheckpointCorruptException Bad(string file, string problem, Exception? e = null) =>
             new($"checkpoint '{directory}' is corrupt: '{Path.Combine(directory, file)}' {problem}", directory, Path.Combine(directory, file), e);
-        float[] weights;
-        try
+        bool holdsAdapters = File.Exists(Path.Combine(directory, LoraAdapterFile.ConfigFileName));
+        if (lora is not null && !holdsAdapters)
+            throw new InvalidOperationException($"checkpoint '{directory}' holds a fully fine-tuned model (no {LoraAdapterFile.ConfigFileName}), but the run spec has a 'lora' section; use another output directory for a LoRA run");
+        if (lora is null && holdsAdapters)
+            throw new InvalidOperationException($"checkpoint '{directory}' holds LoRA adapters ({LoraAdapterFile.ConfigFileName}), but the run spec has no 'lora' section; use another output directory for full fine-tuning");
+        float[]? weights = null, adapters = null;
+        long trained = layout.TotalCount;
+        if (lora is not null)
         {
-            var model = ModelCheckpoint.Load(directory);
-            if (model.Config != layout.Config) throw Bad(ModelCheckpoint.ConfigFileName, "describes a different model than the run's initial policy");
-            weights = model.Weights;
+            LoadedAdapter adapter;
+            try
+            {
+                adapter = LoraAdapterFile.Load(directory, layout);
+            }
+            catch (InvalidDataException e)
+            {
+                throw Bad(LoraAdapterFile.WeightsFileName, e.Message, e);
+            }
+            if (!adapter.Config.Equals(lora))
+                throw new InvalidOperationException($"checkpoint '{Path.Combine(directory, LoraAdapterFile.ConfigFileName)}' has adapter config {adapter.Config.ToJson()}, the run spec asks for {lora.ToJson()}; use another output directory for a different LoRA run");
+            if (baseWeightsSha256 is not null && adapter.Metadata.TryGetValue(BaseWeightsKey, out string? recorded) && recorded != baseWeightsSha256)
+                throw new InvalidOperationException($"checkpoint '{Path.Combine(directory, LoraAdapterFile.WeightsFileName)}' was trained on base weights {recorded}, but the run's model has {baseWeightsSha256}: the base model changed since the run started");
+            adapters = adapter.Weights;
+            trained = adapter.Layout.TotalCount;
         }
-        catch (InvalidDataException e)
+        else
         {
-            throw Bad(ModelCheckpoint.WeightsFileName, e.Message, e);
+            try
+            {
+                var model = ModelCheckpoint.Load(directory);
+                if (model.Config != layout.Config) throw Bad(ModelCheckpoint.ConfigFileName, "describes a different model than the run's initial policy");
+                weights = model.Weights;
+            }
+            catch (InvalidDataException e)
+            {
+                throw Bad(ModelCheckpoint.WeightsFileName, e.Message, e);
+            }
         }
         float[] m, v;
         try
@@ -118,8 +164,8 @@ public sealed partial class CheckpointStore(string runDirectory)
         {
             throw Bad(OptimizerFileName, e.Message, e);
         }
-        if (m.Length != layout.TotalCount || v.Length != layout.TotalCount)
-            throw Bad(OptimizerFileName, $"holds {m.Length}/{v.Length} moments, the model has {layout.TotalCount} parameters");
+        if (m.Length != trained || v.Length != trained)
+            throw Bad(OptimizerFileName, $"holds {m.Length}/{v.Length} moments, the run trains {trained} parameters");
         TrainerState state;
         try
         {
@@ -129,7 +175,7 @@ public sealed partial class CheckpointStore(string runDirectory)
         {
             throw Bad(StateFileName, $"is not valid JSON: {e.Message}", e);
         }
-        return new TrainerCheckpoint(directory, weights, m, v, state);
+        return new TrainerCheckpoint(directory, weights, m, v, state, adapters);
     }
 
     private static void WriteOptimizer(string path, AdamW optimizer)

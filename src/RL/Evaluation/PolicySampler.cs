@@ -8,15 +8,19 @@ using Precision.Orleans.RL.Tasks;
 namespace Precision.Orleans.RL.Evaluation;
 
 /// <summary>
-/// Measures a policy's per-problem accuracy: K sampled responses per problem (prompt = &lt;bos&gt; + prompt
-/// text, stop at &lt;eos&gt;), each scored by the problem's reward. A response cut at the token limit scores 0
+/// Measures a policy's per-problem accuracy: K sampled responses per problem (the prompt as <see cref="Prompts"/> encodes
+/// it: &lt;bos&gt; + prompt text for our char models, the chat template for a Hugging Face model; stop at the tokenizer's
+/// stop tokens), each scored by the problem's reward. A response cut at the token limit scores 0
 /// whatever its text: it never finished. Deterministic given the seed and the chunk size.
 /// </summary>
 public sealed class PolicySampler
 {
     private readonly RolloutEngine _engine;
 
-    public CharTokenizer Tokenizer { get; }
+    public ITokenizer Tokenizer { get; }
+
+    /// <summary>The tokenizer with the chat template prompts are wrapped in, and the ids that end a response.</summary>
+    public PromptEncoder Prompts { get; }
 
     public ModelConfig Config => _engine.Config;
 
@@ -25,22 +29,26 @@ public sealed class PolicySampler
     /// <summary>The checkpoint's metadata (e.g. what pretrained it), empty for weights given directly.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; private init; } = new Dictionary<string, string>();
 
-    public PolicySampler(ModelConfig config, ReadOnlySpan<float> weights, CharTokenizer tokenizer, DType dtype, int maxBatchSize = 64)
+    /// <param name="chatTemplate">none | chatml | llama3 | deepseek-r1, or null/"auto" for the model's own (see <see cref="PromptEncoder.Create"/>).</param>
+    public PolicySampler(ModelConfig config, ReadOnlySpan<float> weights, ITokenizer tokenizer, DType dtype, int maxBatchSize = 64, string? chatTemplate = null)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         if (tokenizer.VocabSize > config.VocabSize)
             throw new ArgumentException($"policy: the tokenizer has {tokenizer.VocabSize} tokens but the model only {config.VocabSize}");
         Tokenizer = tokenizer;
+        Prompts = PromptEncoder.Create(tokenizer, chatTemplate, config.ModelType);
         _engine = new RolloutEngine(config, dtype, maxBatchSize);
         _engine.LoadWeights(weights, 0);
     }
 
     /// <summary>A sampler over the checkpoint (config.json + model.safetensors + tokenizer) in <paramref name="directory"/>.</summary>
-    public static PolicySampler Load(string directory, DType dtype, int maxBatchSize = 64)
+    /// <param name="fp16Range">Weights beyond FP16's range when <paramref name="dtype"/> is fp16: refuse (default) or clamp.</param>
+    public static PolicySampler Load(string directory, DType dtype, int maxBatchSize = 64, string? chatTemplate = null,
+        Fp16RangePolicy fp16Range = Fp16RangePolicy.Refuse)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"policy: model directory '{directory}' does not exist");
-        LoadedCheckpoint checkpoint = ModelCheckpoint.Load(directory);
-        return new PolicySampler(checkpoint.Config, checkpoint.Weights, CharTokenizer.Load(directory), dtype, maxBatchSize)
+        LoadedCheckpoint checkpoint = Fp16RangeGuard.LoadFor(directory, [dtype], fp16Range);
+        return new PolicySampler(checkpoint.Config, checkpoint.Weights, TokenizerLoader.Load(directory), dtype, maxBatchSize, chatTemplate)
         {
             Metadata = checkpoint.Metadata,
         };
@@ -71,7 +79,7 @@ public sealed class PolicySampler
                 Temperature = options.Temperature,
                 TopP = options.TopP,
                 MaxNewTokens = options.MaxNewTokens,
-                StopTokens = [CharTokenizer.EosId],
+                StopTokens = [.. Prompts.StopTokens],
                 // Each chunk gets its own stream family, keyed by its first problem.
                 Seed = options.Seed * 0x9E3779B97F4A7C15UL + (ulong)first,
             };
@@ -108,7 +116,7 @@ public sealed class PolicySampler
     {
         try
         {
-            return Tokenizer.Encode(problem.Prompt, addBos: true);
+            return Prompts.Encode(problem.Prompt);
         }
         catch (ArgumentException e)
         {

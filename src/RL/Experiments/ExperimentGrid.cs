@@ -32,12 +32,21 @@ public sealed record ExperimentGrid
     /// </summary>
     public IReadOnlyList<(string Algorithm, PrecisionPair Precision)> ExtraCells { get; init; } = [];
 
+    /// <summary>
+    /// Variants of fine-tuning (full, LoRA, …) crossed with algorithms × precisions; empty = the base spec as is.
+    /// An extra cell may name one as a third word ("pg-seq-is bf16/bf16 lora-r8"); see <see cref="ExtraCellVariants"/>.
+    /// </summary>
+    public IReadOnlyList<GridVariant> Variants { get; init; } = [];
+
+    /// <summary>The variant name of each of <see cref="ExtraCells"/> (same index), null for the base spec as is. Empty = none named.</summary>
+    public IReadOnlyList<string?> ExtraCellVariants { get; init; } = [];
+
     /// <summary>Seeds; empty = one run per cell with the base spec's seed and no seed suffix in the name.</summary>
     public IReadOnlyList<int> Seeds { get; init; } = [];
 
     /// <summary>
-    /// One cell per algorithm × precision (× seed), algorithm-major, named <c>&lt;algorithm&gt;-&lt;train&gt;-&lt;rollout&gt;</c>
-    /// (+ <c>-s&lt;seed&gt;</c>). <paramref name="validate"/> checks each cell's spec the way a run spec is checked on load
+    /// One cell per (variant ×) algorithm × precision (× seed), variant- then algorithm-major, named
+    /// <c>[&lt;variant&gt;-]&lt;algorithm&gt;-&lt;train&gt;-&lt;rollout&gt;</c> (+ <c>-s&lt;seed&gt;</c>). <paramref name="validate"/> checks each cell's spec the way a run spec is checked on load
     /// and throws with a message, which is prefixed with the cell name.
     /// </summary>
     public IReadOnlyList<ExperimentCell> Expand(Action<RunSpec>? validate = null)
@@ -52,16 +61,25 @@ public sealed record ExperimentGrid
         ThrowOnDuplicate(Precisions.Select(p => p.ToString()).ToList(), "precisions");
         ThrowOnDuplicate(Seeds.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), "seeds");
 
+        ThrowOnDuplicate(Variants.Select(v => v.Name).ToList(), "variants");
+        var variants = Variants.ToDictionary(v => v.Name);
+        GridVariant? VariantNamed(string? name) => name is null ? null
+            : variants.TryGetValue(name, out var v) ? v
+            : throw new ArgumentException($"experiment grid: extra cell names variant '{name}', which is not in 'variants' ({string.Join(", ", variants.Keys.DefaultIfEmpty("none defined"))})");
+
         var seeds = Seeds.Count == 0 ? [null] : Seeds.Select(s => (int?)s).ToList();
-        var product = Algorithms.SelectMany(a => Precisions.Select(p => (Algorithm: a, Precision: p)));
-        var pairs = product.Concat(ExtraCells).ToList();
-        ThrowOnDuplicate(pairs.Select(c => $"{c.Algorithm} {c.Precision}").ToList(), "algorithms × precisions + extra_cells");
+        var productVariants = Variants.Count == 0 ? [null] : Variants.Select(v => (GridVariant?)v).ToList();
+        var product = productVariants.SelectMany(v => Algorithms.SelectMany(a => Precisions.Select(p => (Variant: v, Algorithm: a, Precision: p))));
+        var extras = ExtraCells.Select((c, i) => (Variant: VariantNamed(i < ExtraCellVariants.Count ? ExtraCellVariants[i] : null), c.Algorithm, c.Precision));
+        var triples = product.Concat(extras).ToList();
+        ThrowOnDuplicate(triples.Select(c => $"{c.Algorithm} {c.Precision}{(c.Variant is null ? "" : " " + c.Variant.Name)}").ToList(),
+            Variants.Count == 0 ? "algorithms × precisions + extra_cells" : "variants × algorithms × precisions + extra_cells");
         var cells = new List<ExperimentCell>();
-        foreach (var (algorithm, precision) in pairs)
+        foreach (var (variant, algorithm, precision) in triples)
             foreach (int? seed in seeds)
             {
-                string name = $"{algorithm}-{precision.Slug}" + (seed is { } s ? $"-s{s}" : "");
-                var spec = Base with
+                string name = (variant is null ? "" : variant.Name + "-") + $"{algorithm}-{precision.Slug}" + (seed is { } s ? $"-s{s}" : "");
+                var spec = (variant?.Apply(Base) ?? Base) with
                 {
                     Name = name,
                     Seed = seed ?? Base.Seed,
@@ -76,7 +94,7 @@ public sealed record ExperimentGrid
                 {
                     throw new ArgumentException($"experiment grid: cell '{name}' is not a valid run: {e.Message}", e);
                 }
-                cells.Add(new ExperimentCell(name, algorithm, precision, seed, spec));
+                cells.Add(new ExperimentCell(name, algorithm, precision, seed, spec, variant?.Name));
             }
         return cells;
     }

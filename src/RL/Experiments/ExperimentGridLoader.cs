@@ -10,14 +10,20 @@ namespace Precision.Orleans.RL.Experiments;
 /// base_spec: run.yaml          # or base: { ...a run spec inline... }
 /// algorithms: [pg-seq-is, grpo, grpo-token-tis]
 /// precisions: ["fp16/fp16", "bf16/bf16"]
-/// extra_cells: ["pg-seq-is bf16/fp32"]   # optional single cells beyond the product
+/// extra_cells: ["pg-seq-is bf16/fp32"]   # optional single cells beyond the product ("… bf16/bf16 lora-r8": of a variant)
+/// variants:                    # optional axis: full fine-tuning against LoRA, each overriding lora and optimizer.lr
+///   full: {}
+///   lora-r8: { lora: { rank: 8, alpha: 16 }, lr: 1.0e-3 }
 /// seeds: [1, 2]                # optional
 /// </code>
 /// Errors name the file, the line and the key, and what is allowed.
 /// </summary>
 public static class ExperimentGridLoader
 {
-    public static readonly IReadOnlyList<string> Keys = ["base", "base_spec", "algorithms", "precisions", "extra_cells", "seeds"];
+    public static readonly IReadOnlyList<string> Keys = ["base", "base_spec", "algorithms", "precisions", "extra_cells", "seeds", "variants"];
+
+    /// <summary>Keys of one entry of <c>variants</c>.</summary>
+    public static readonly IReadOnlyList<string> VariantKeys = ["lora", "lr"];
 
     public static ExperimentGrid Load(string path, IRunSpecSource specs)
     {
@@ -60,8 +66,10 @@ public static class ExperimentGridLoader
                     grid = grid with { Precisions = Scalars(value, where, key).Select((p, i) => ParsePair(p, $"{where}: precisions[{i}]")).ToList() };
                     break;
                 case "extra_cells":
-                    grid = grid with { ExtraCells = Scalars(value, where, key).Select((c, i) => ParseCell(c, $"{where}: extra_cells[{i}]")).ToList() };
+                    var extra = Scalars(value, where, key).Select((c, i) => ParseCell(c, $"{where}: extra_cells[{i}]")).ToList();
+                    grid = grid with { ExtraCells = extra.Select(c => (c.Algorithm, c.Precision)).ToList(), ExtraCellVariants = extra.Select(c => c.Variant).ToList() };
                     break;
+                case "variants": grid = grid with { Variants = ParseVariants(value, origin, where) }; break;
                 case "seeds": grid = grid with { Seeds = Scalars(value, where, key).Select((s, i) => ParseSeed(s, $"{where}: seeds[{i}]")).ToList() }; break;
                 default: throw new FormatException($"{where}: unknown key '{key}'; allowed: {string.Join(", ", Keys)}");
             }
@@ -110,11 +118,66 @@ public static class ExperimentGridLoader
         }
     }
 
-    private static (string, PrecisionPair) ParseCell(string text, string where)
+    private static (string Algorithm, PrecisionPair Precision, string? Variant) ParseCell(string text, string where)
     {
         var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 2) throw new FormatException($"{where}: '{text}' must be \"algorithm train/rollout\", e.g. \"pg-seq-is bf16/fp32\"");
-        return (parts[0], ParsePair(parts[1], where));
+        if (parts.Length is not (2 or 3))
+            throw new FormatException($"{where}: '{text}' must be \"algorithm train/rollout\" or \"algorithm train/rollout variant\", e.g. \"pg-seq-is bf16/fp32\"");
+        return (parts[0], ParsePair(parts[1], where), parts.Length == 3 ? parts[2] : null);
+    }
+
+    private static List<GridVariant> ParseVariants(YamlNode node, string origin, string where)
+    {
+        if (node is not YamlMappingNode map)
+            throw new FormatException($"{where}: 'variants' must be a mapping of name → overrides, e.g. variants: {{ full: {{}}, lora-r8: {{ lora: {{ rank: 8 }}, lr: 1.0e-3 }} }}");
+        var result = new List<GridVariant>();
+        foreach (var (keyNode, value) in map.Children)
+        {
+            string name = ((YamlScalarNode)keyNode).Value ?? "";
+            string at = $"{origin}:{keyNode.Start.Line}: variants.{name}";
+            if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+                throw new FormatException($"{at}: a variant name prefixes run directories; use letters, digits, '-', '_'");
+            if (value is YamlScalarNode { Value: null or "" or "~" or "null" })
+            {
+                result.Add(new GridVariant(name, null, null));
+                continue;
+            }
+            if (value is not YamlMappingNode overrides)
+                throw new FormatException($"{at}: must be a mapping with keys {string.Join(", ", VariantKeys)} (or {{}} for the base spec as is)");
+            Spec.LoraSpec? lora = null;
+            float? lr = null;
+            foreach (var (k, v) in overrides.Children)
+            {
+                string key = ((YamlScalarNode)k).Value ?? "";
+                switch (key)
+                {
+                    case "lora":
+                        if (v is not YamlMappingNode loraMap) throw new FormatException($"{at}.lora: must be a lora section (rank, alpha, target_modules, rollout)");
+                        lora = ReadLora(loraMap, origin, $"variants.{name}.lora");
+                        break;
+                    case "lr":
+                        lr = v is YamlScalarNode { Value: { } text } && float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float f) && f > 0
+                            ? f
+                            : throw new FormatException($"{at}.lr: must be a positive number");
+                        break;
+                    default: throw new FormatException($"{at}: unknown key '{key}'; allowed: {string.Join(", ", VariantKeys)}");
+                }
+            }
+            result.Add(new GridVariant(name, lora, lr));
+        }
+        return result;
+    }
+
+    private static Spec.LoraSpec ReadLora(YamlMappingNode node, string origin, string path)
+    {
+        try
+        {
+            return Spec.RunSpecLoader.ReadLora(new Spec.YamlSection(node, origin, path))!;
+        }
+        catch (Spec.RunSpecException e)
+        {
+            throw new FormatException(e.Message, e);
+        }
     }
 
     private static int ParseSeed(string text, string where) =>

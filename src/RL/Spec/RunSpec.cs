@@ -1,4 +1,5 @@
 using Precision.Orleans.Abstractions;
+using Precision.Orleans.Engine.Checkpoints;
 
 namespace Precision.Orleans.RL.Spec;
 
@@ -14,8 +15,15 @@ public sealed record RunSpec
     /// <summary>Seed of everything random in the run (sampling, prompt order). Default 1.</summary>
     public int Seed { get; init; } = 1;
 
-    /// <summary>Checkpoint directory of the initial policy (config.json + model.safetensors + tokenizer). Required.</summary>
+    /// <summary>Checkpoint directory of the initial policy (config.json + model.safetensors + tokenizer). Required.
+    /// YAML: <c>model: DIR</c>, or <c>model: {path: DIR, moe: {...}}</c>.</summary>
     public string Model { get; init; } = "";
+
+    /// <summary><c>model.moe</c>: MoE training options; null when the section is absent (and for every dense model).</summary>
+    public MoeSpec? Moe { get; init; }
+
+    /// <summary><c>lora</c>: train LoRA adapters only; null = full fine-tuning (the default).</summary>
+    public LoraSpec? Lora { get; init; }
 
     public DataSpec Data { get; init; } = new();
     public AlgorithmSpec Algorithm { get; init; } = new();
@@ -66,6 +74,12 @@ public sealed record PrecisionSpec
 {
     public DType Train { get; init; } = DType.Fp16;
     public DType Rollout { get; init; } = DType.Fp16;
+
+    /// <summary>
+    /// <c>precision.fp16_range</c>: when either engine runs in fp16, a checkpoint weight beyond FP16's range is refused
+    /// (default, naming the worst tensors) or clamped to ±65504 and reported.
+    /// </summary>
+    public Fp16RangePolicy Fp16Range { get; init; } = Fp16RangePolicy.Refuse;
 }
 
 public sealed record BatchSpec
@@ -89,6 +103,12 @@ public sealed record RolloutSpec
     public float TopP { get; init; } = 1f;
     public int TopK { get; init; }
     public int MaxNewTokens { get; init; } = 256;
+
+    /// <summary>
+    /// How prompts are wrapped before tokenizing: none | chatml | llama3 | deepseek-r1 (see src/Engine/Text/README.md).
+    /// Default null ("auto"): none for our char models, the model family's template for a Hugging Face model.
+    /// </summary>
+    public string? ChatTemplate { get; init; }
 }
 
 public sealed record OptimizerSpec

@@ -1,4 +1,5 @@
 using Precision.Orleans.Abstractions;
+using Precision.Orleans.Engine.Checkpoints;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -11,12 +12,15 @@ namespace Precision.Orleans.RL.Spec;
 /// </summary>
 public static class RunSpecLoader
 {
-    internal static readonly string[] TopKeys = ["name", "seed", "model", "data", "algorithm", "precision", "batch", "rollout", "optimizer", "schedule"];
+    internal static readonly string[] TopKeys = ["name", "seed", "model", "data", "algorithm", "precision", "batch", "rollout", "optimizer", "schedule", "lora"];
+    internal static readonly string[] ModelKeys = ["path", "moe"];
+    internal static readonly string[] MoeKeys = ["aux_loss_coef"];
+    internal static readonly string[] LoraKeys = ["rank", "alpha", "target_modules", "rollout"];
     internal static readonly string[] DataKeys = ["problems", "task", "task_problems", "difficulty"];
     internal static readonly string[] AlgorithmKeys = ["name", "aggregation", "clip_low", "clip_high", "gspo_clip_low", "gspo_clip_high", "importance_cap", "normalize_advantage_std"];
-    internal static readonly string[] PrecisionKeys = ["train", "rollout"];
+    internal static readonly string[] PrecisionKeys = ["train", "rollout", "fp16_range"];
     internal static readonly string[] BatchKeys = ["prompts", "group_size", "mini_batches", "micro_batch_sequences"];
-    internal static readonly string[] RolloutKeys = ["temperature", "top_p", "top_k", "max_new_tokens"];
+    internal static readonly string[] RolloutKeys = ["temperature", "top_p", "top_k", "max_new_tokens", "chat_template"];
     internal static readonly string[] OptimizerKeys = ["lr", "beta1", "beta2", "eps", "weight_decay", "max_grad_norm", "initial_loss_scale", "loss_scale_growth_interval"];
     internal static readonly string[] ScheduleKeys = ["iterations", "checkpoint_every", "keep_checkpoints", "stop_at_accuracy", "max_weight_lag"];
 
@@ -65,11 +69,14 @@ public static class RunSpecLoader
     {
         top.RequireKnownKeys(TopKeys);
         var d = new RunSpec();
+        var (model, moe) = ReadModel(top);
         return d with
         {
             Name = top.String("name") ?? d.Name,
             Seed = top.Int("seed") ?? d.Seed,
-            Model = top.String("model") ?? d.Model,
+            Model = model ?? d.Model,
+            Moe = moe,
+            Lora = ReadLora(top.Section("lora")),
             Data = ReadData(top.Section("data"), d.Data),
             Algorithm = ReadAlgorithm(top.Section("algorithm"), d.Algorithm),
             Precision = ReadPrecision(top.Section("precision"), d.Precision),
@@ -77,6 +84,33 @@ public static class RunSpecLoader
             Rollout = ReadRollout(top.Section("rollout"), d.Rollout),
             Optimizer = ReadOptimizer(top.Section("optimizer"), d.Optimizer),
             Schedule = ReadSchedule(top.Section("schedule"), d.Schedule),
+        };
+    }
+
+    /// <summary><c>model: DIR</c> or <c>model: {path: DIR, moe: {aux_loss_coef}}</c>.</summary>
+    private static (string? Path, MoeSpec? Moe) ReadModel(YamlSection top)
+    {
+        if (!top.IsSection("model")) return (top.String("model"), null);
+        var m = top.Section("model")!;
+        m.RequireKnownKeys(ModelKeys);
+        var moe = m.Section("moe");
+        moe?.RequireKnownKeys(MoeKeys);
+        var d = new MoeSpec();
+        return (m.String("path"), moe is null ? null : d with { AuxLossCoef = moe.Double("aux_loss_coef") ?? d.AuxLossCoef });
+    }
+
+    /// <summary>Reads a <c>lora</c> section (also an experiment grid's variant's); null when absent. Values are checked by the validator.</summary>
+    internal static LoraSpec? ReadLora(YamlSection? s)
+    {
+        if (s is null) return null;
+        s.RequireKnownKeys(LoraKeys);
+        var d = new LoraSpec();
+        return d with
+        {
+            Rank = s.Int("rank") ?? d.Rank,
+            Alpha = s.Double("alpha") ?? d.Alpha,
+            TargetModules = s.StringList("target_modules") ?? d.TargetModules,
+            Rollout = s.String("rollout") ?? d.Rollout,
         };
     }
 
@@ -114,7 +148,18 @@ public static class RunSpecLoader
     {
         if (s is null) return d;
         s.RequireKnownKeys(PrecisionKeys);
-        return d with { Train = ReadDType(s, "train") ?? d.Train, Rollout = ReadDType(s, "rollout") ?? d.Rollout };
+        return d with
+        {
+            Train = ReadDType(s, "train") ?? d.Train,
+            Rollout = ReadDType(s, "rollout") ?? d.Rollout,
+            Fp16Range = s.String("fp16_range") switch
+            {
+                null => d.Fp16Range,
+                "refuse" => Fp16RangePolicy.Refuse,
+                "clamp" => Fp16RangePolicy.Clamp,
+                var other => throw s.Error("fp16_range", $"unknown policy '{other}'; allowed: refuse | clamp"),
+            },
+        };
     }
 
     private static DType? ReadDType(YamlSection s, string key)
@@ -149,6 +194,7 @@ public static class RunSpecLoader
             TopP = s.Float("top_p") ?? d.TopP,
             TopK = s.Int("top_k") ?? d.TopK,
             MaxNewTokens = s.Int("max_new_tokens") ?? d.MaxNewTokens,
+            ChatTemplate = s.String("chat_template") ?? d.ChatTemplate,
         };
     }
 

@@ -1,4 +1,5 @@
 using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Engine.Model;
 using Precision.Orleans.RL.Algorithms;
 using Precision.Orleans.RL.Tasks;
 
@@ -18,6 +19,8 @@ public static class RunSpecValidator
         if (!File.Exists(Path.Combine(spec.Model, ModelCheckpoint.ConfigFileName)))
             throw Bad("model", $"'{spec.Model}' has no {ModelCheckpoint.ConfigFileName}; is it a checkpoint directory (precision pretrain / train-lm output)?");
 
+        if (spec.Moe is { } moe) ValidateMoe(spec.Model, moe, Bad);
+        if (spec.Lora is { } lora) ValidateLora(lora, Bad);
         ValidateData(spec.Data, Bad);
         ValidateAlgorithm(spec.Algorithm, Bad);
         ValidateBatch(spec.Batch, Bad);
@@ -27,6 +30,8 @@ public static class RunSpecValidator
         if (!(r.TopP > 0 && r.TopP <= 1)) throw Bad("rollout.top_p", $"must be in (0, 1], got {r.TopP}");
         if (r.TopK < 0) throw Bad("rollout.top_k", $"must be >= 0 (0 = off), got {r.TopK}");
         if (r.MaxNewTokens <= 0) throw Bad("rollout.max_new_tokens", $"must be positive, got {r.MaxNewTokens}");
+        if (r.ChatTemplate is string t && t != Engine.Text.ChatTemplate.Auto && !Engine.Text.ChatTemplate.Names.Contains(t))
+            throw Bad("rollout.chat_template", $"is '{t}'; known: {Engine.Text.ChatTemplate.Auto}, {string.Join(", ", Engine.Text.ChatTemplate.Names)}");
 
         var o = spec.Optimizer;
         if (!(o.LearningRate > 0)) throw Bad("optimizer.lr", $"must be positive, got {o.LearningRate}");
@@ -44,6 +49,37 @@ public static class RunSpecValidator
         if (s.KeepCheckpoints < 1) throw Bad("schedule.keep_checkpoints", $"must be >= 1, got {s.KeepCheckpoints}");
         if (!(s.StopAtAccuracy >= 0 && s.StopAtAccuracy <= 1)) throw Bad("schedule.stop_at_accuracy", $"must be in [0, 1] (0 = never), got {s.StopAtAccuracy}");
         if (s.MaxWeightLag < 0) throw Bad("schedule.max_weight_lag", $"must be >= 0 (0 = on-policy), got {s.MaxWeightLag}");
+    }
+
+    private static void ValidateMoe(string model, MoeSpec moe, Func<string, string, RunSpecException> bad)
+    {
+        string configPath = Path.Combine(model, ModelCheckpoint.ConfigFileName);
+        ModelConfig config;
+        try
+        {
+            config = ModelConfig.FromJson(File.ReadAllText(configPath), configPath);
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or System.Text.Json.JsonException or IOException)
+        {
+            throw bad("model.path", $"cannot read '{configPath}': {e.Message}");
+        }
+        if (!config.IsMoe)
+            throw bad("model.moe", $"the model '{model}' is dense (model_type {config.ModelType}, num_experts 0); 'moe' applies only to a Mixture-of-Experts checkpoint (model_type qwen3_moe); remove the section");
+        if (!(moe.AuxLossCoef >= 0)) throw bad("model.moe.aux_loss_coef", $"must be >= 0 (0 = no load-balancing loss), got {moe.AuxLossCoef}");
+    }
+
+    private static void ValidateLora(LoraSpec lora, Func<string, string, RunSpecException> bad)
+    {
+        if (lora.Rank <= 0) throw bad("lora.rank", $"must be positive, got {lora.Rank}");
+        if (!(lora.Alpha > 0)) throw bad("lora.alpha", $"must be positive, got {lora.Alpha}");
+        if (lora.TargetModules.Count == 0)
+            throw bad("lora.target_modules", $"is empty; give one or more of {string.Join(", ", LoraSpec.AllTargetModules)} (or leave it out for all seven)");
+        foreach (string m in lora.TargetModules.Where(m => !LoraSpec.AllTargetModules.Contains(m)))
+            throw bad("lora.target_modules", $"unknown module '{m}'; allowed: {string.Join(" | ", LoraSpec.AllTargetModules)}");
+        if (lora.TargetModules.GroupBy(m => m).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw bad("lora.target_modules", $"'{twice.Key}' is listed twice");
+        if (!LoraSpec.RolloutModes.Contains(lora.Rollout))
+            throw bad("lora.rollout", $"unknown mode '{lora.Rollout}'; allowed: {string.Join(" | ", LoraSpec.RolloutModes)}");
     }
 
     private static void ValidateData(DataSpec d, Func<string, string, RunSpecException> bad)

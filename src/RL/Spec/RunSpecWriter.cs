@@ -18,7 +18,18 @@ public static class RunSpecWriter
 
         Line(0, "name", Quote(spec.Name));
         Line(0, "seed", Num(spec.Seed));
-        Line(0, "model", Quote(spec.Model));
+        if (spec.Moe is { } moe)
+        {
+            Line(0, "model", null);
+            Line(2, "path", Quote(spec.Model));
+            Line(2, "moe", null);
+            Line(4, "aux_loss_coef", Num(moe.AuxLossCoef));
+        }
+        else
+        {
+            // The plain form keeps specs (and trajectory hashes) of dense full-FT runs exactly as before these sections existed.
+            Line(0, "model", Quote(spec.Model));
+        }
         Line(0, "data", null);
         if (spec.Data.Problems is not null) Line(2, "problems", Quote(spec.Data.Problems));
         if (spec.Data.Task is not null) Line(2, "task", Quote(spec.Data.Task));
@@ -37,6 +48,8 @@ public static class RunSpecWriter
         Line(0, "precision", null);
         Line(2, "train", spec.Precision.Train.Name());
         Line(2, "rollout", spec.Precision.Rollout.Name());
+        // Written only when not the default, so the trajectory hash of existing specs does not change.
+        if (spec.Precision.Fp16Range != new PrecisionSpec().Fp16Range) Line(2, "fp16_range", spec.Precision.Fp16Range.ToString().ToLowerInvariant());
         var b = spec.Batch;
         Line(0, "batch", null);
         Line(2, "prompts", Num(b.Prompts));
@@ -49,6 +62,8 @@ public static class RunSpecWriter
         Line(2, "top_p", Num(r.TopP));
         Line(2, "top_k", Num(r.TopK));
         Line(2, "max_new_tokens", Num(r.MaxNewTokens));
+        // Written only when set, so specs (and trajectory hashes) from before the key existed are unchanged.
+        if (r.ChatTemplate is not null) Line(2, "chat_template", Quote(r.ChatTemplate));
         var o = spec.Optimizer;
         Line(0, "optimizer", null);
         Line(2, "lr", Num(o.LearningRate));
@@ -59,6 +74,14 @@ public static class RunSpecWriter
         Line(2, "max_grad_norm", Num(o.MaxGradNorm));
         Line(2, "initial_loss_scale", Num(o.InitialLossScale));
         Line(2, "loss_scale_growth_interval", Num(o.LossScaleGrowthInterval));
+        if (spec.Lora is { } lora)
+        {
+            Line(0, "lora", null);
+            Line(2, "rank", Num(lora.Rank));
+            Line(2, "alpha", Num(lora.Alpha));
+            Line(2, "target_modules", "[" + string.Join(", ", lora.TargetModules.Select(Quote)) + "]");
+            Line(2, "rollout", Quote(lora.Rollout));
+        }
         var s = spec.Schedule;
         Line(0, "schedule", null);
         Line(2, "iterations", Num(s.Iterations));

@@ -51,6 +51,20 @@ internal sealed class YamlSection
         return new YamlSection(map, _source, Path(key));
     }
 
+    /// <summary>True when <paramref name="key"/> holds a section of keys (for keys written either as a value or as a section, like <c>model</c>).</summary>
+    public bool IsSection(string key) => Get(key) is YamlMappingNode;
+
+    /// <summary>A list of strings, written <c>[a, b]</c> or as a block list; null when absent.</summary>
+    public IReadOnlyList<string>? StringList(string key)
+    {
+        var node = Get(key);
+        if (node is null) return null;
+        if (node is not YamlSequenceNode seq) throw Error(key, $"expected a list such as [a, b], got {Describe(node)}", node);
+        return seq.Children.Select((c, i) => c is YamlScalarNode { Value: { } v }
+            ? v
+            : throw Error(key, $"item {i} must be a plain value, got {Describe(c)}", c)).ToList();
+    }
+
     private (string Text, YamlNode Node)? Scalar(string key, string expected)
     {
         var node = Get(key);

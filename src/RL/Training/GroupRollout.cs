@@ -13,14 +13,17 @@ namespace Precision.Orleans.RL.Training;
 /// </summary>
 public static class GroupRollout
 {
-    /// <summary>Sampling options of step <paramref name="step"/> for a call whose first sequence is <paramref name="firstSequenceIndex"/>.</summary>
-    public static SamplingOptions Sampling(RunSpec spec, int step, long firstSequenceIndex) => new()
+    /// <summary>
+    /// Sampling options of step <paramref name="step"/> for a call whose first sequence is <paramref name="firstSequenceIndex"/>;
+    /// <paramref name="stopTokens"/>: the run's prompt encoder's (<see cref="PolicyLearner.StopTokens"/>).
+    /// </summary>
+    public static SamplingOptions Sampling(RunSpec spec, int step, long firstSequenceIndex, IReadOnlyList<int> stopTokens) => new()
     {
         Temperature = spec.Rollout.Temperature,
         TopP = spec.Rollout.TopP,
         TopK = spec.Rollout.TopK,
         MaxNewTokens = spec.Rollout.MaxNewTokens,
-        StopTokens = [CharTokenizer.EosId],
+        StopTokens = [.. stopTokens],
         Seed = StepSamplingSeed(spec.Seed, step),
         FirstSequenceIndex = firstSequenceIndex,
     };
@@ -38,7 +41,7 @@ public static class GroupRollout
     /// its visible "answer" may be a truncated number.
     /// </summary>
     public static GroupRollouts Score(int promptIndex, Problem problem, IReadOnlyList<RolloutSequence> sequences, IRewardFunction reward,
-        CharTokenizer tokenizer, bool normalizeAdvantageStd)
+        ITokenizer tokenizer, bool normalizeAdvantageStd)
     {
         var rewards = new double[sequences.Count];
         for (int i = 0; i < rewards.Length; i++)

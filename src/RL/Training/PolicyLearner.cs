@@ -1,6 +1,7 @@
 using Precision.Orleans.Abstractions;
 using System.Diagnostics;
 using Precision.Orleans.Engine.Analysis;
+using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Rollout;
 using Precision.Orleans.Engine.Text;
 using Precision.Orleans.Engine.Training;
@@ -16,6 +17,8 @@ namespace Precision.Orleans.RL.Training;
 /// step's prompts, then trains on the step's scored groups — the old-log-prob pass only if the algorithm needs
 /// π_θ', M mini-batches of one optimizer step each (micro-batched, loss-scaled in the training engine) — and
 /// publishes the next weight version with its content hash. Every random choice is seeded from (run seed, step).
+/// Prompts go through the run's <see cref="PromptEncoder"/> (tokenizer seam + chat template), whose stop tokens every
+/// rollout uses; MoE policies get the routing mismatch of the π pass against the rollouts' routing where both exist.
 /// </summary>
 public sealed class PolicyLearner
 {
@@ -24,28 +27,39 @@ public sealed class PolicyLearner
     private readonly PolicyLoss _algorithm;
     private readonly LossAggregation _aggregation;
     private readonly Dictionary<string, int[]> _promptTokens = [];
+    private readonly PromptEncoder _prompts;
+    private readonly string? _baseWeightsSha256;
 
-    internal PolicyLearner(RunSpec spec, TrainingEngine engine, CharTokenizer tokenizer, PromptOrder order, PolicyLoss algorithm,
-        LossAggregation aggregation, long weightVersion = 0)
+    /// <summary>MoE policies: per sample, the training engine's routing in the pass that gives π (null where that pass did not cover it).</summary>
+    private ExpertRouting?[] _piRouting = [];
+
+    /// <param name="baseWeightsSha256">LoRA runs: SHA-256 of the frozen base (recorded in, and checked on, adapter checkpoints).</param>
+    internal PolicyLearner(RunSpec spec, TrainingEngine engine, ITokenizer tokenizer, PromptOrder order, PolicyLoss algorithm,
+        LossAggregation aggregation, long weightVersion = 0, string? baseWeightsSha256 = null)
     {
         _spec = spec;
         Engine = engine;
         Tokenizer = tokenizer;
+        _prompts = PromptEncoder.Create(tokenizer, spec.Rollout.ChatTemplate, engine.Config.ModelType, "rollout.chat_template");
         _order = order;
         _algorithm = algorithm;
         _aggregation = aggregation;
+        _baseWeightsSha256 = baseWeightsSha256;
         WeightVersion = weightVersion;
-        WeightHash = WeightSync.WeightHash(engine.MasterWeights);
+        WeightHash = PolicyHash();
     }
 
     public RunSpec Spec => _spec;
     public TrainingEngine Engine { get; }
-    public CharTokenizer Tokenizer { get; }
+    public ITokenizer Tokenizer { get; }
+
+    /// <summary>Ids that end a response: the prompt encoder's (chat template end token and the tokenizer's stop tokens).</summary>
+    public IReadOnlyList<int> StopTokens => _prompts.StopTokens;
 
     /// <summary>Newest published weight version (monotonic; 0 = initial policy).</summary>
     public long WeightVersion { get; private set; }
 
-    /// <summary>Hex SHA-256 of the FP32 master weights at <see cref="WeightVersion"/>.</summary>
+    /// <summary>Hex SHA-256 of the FP32 master weights at <see cref="WeightVersion"/> (LoRA: base then adapters).</summary>
     public string WeightHash { get; private set; }
 
     /// <summary>Prompts drawn so far (the data position saved in checkpoints).</summary>
@@ -74,6 +88,7 @@ public sealed class PolicyLearner
         var rewards = ordered.SelectMany(x => x.Rewards).ToArray();
         var samples = ordered.SelectMany(x => x.Sequences.Select((s, i) => TrainingSample.From(s, x.Advantages[i]))).ToArray();
 
+        _piRouting = new ExpertRouting?[samples.Length];
         var clock = Stopwatch.StartNew();
         float[][]? oldLogProbs = _algorithm.NeedsOldLogProbs ? OldLogProbs(samples) : null;
         double oldLogProbSeconds = oldLogProbs is null ? 0 : clock.Elapsed.TotalSeconds;
@@ -84,7 +99,7 @@ public sealed class PolicyLearner
 
         clock.Restart();
         WeightVersion++;
-        WeightHash = WeightSync.WeightHash(Engine.MasterWeights);
+        WeightHash = PolicyHash();
         double syncSeconds = clock.Elapsed.TotalSeconds;
 
         // π at θ' against μ: the old-log-prob pass when there is one, else the first mini-batch (whose forward runs at θ').
@@ -92,6 +107,7 @@ public sealed class PolicyLearner
             ? (oldLogProbs.ToList(), samples.Select(s => s.RolloutLogProbs).ToList())
             : (train.FirstMiniBatchPi, train.FirstMiniBatchMu);
         var mismatch = MismatchAnalysis.Compute(pi, mu);
+        var routing = RoutingMismatchOf(sequences, samples);
         var lengths = sequences.Select(s => s.Tokens.Length).ToArray();
         var stats = train.Stats;
         return new IterationMetrics
@@ -128,6 +144,10 @@ public sealed class PolicyLearner
             MaxAbsSeqLogRatio = mismatch.MaxAbsSeqLogRatio,
             SeqLogRatioByLength = mismatch.ByLength.ToDictionary(
                 k => k.MaxLength == int.MaxValue ? $">{k.MinLength - 1}" : $"≤{k.MaxLength}", k => k.MeanAbsSeqLogRatio),
+            RoutingMismatch = routing?.Overall,
+            RoutingMismatchAnyLayer = routing?.AnyLayer,
+            RoutingMismatchByLayer = routing is null ? new Dictionary<string, double>()
+                : routing.PerLayer.Select((v, l) => (v, l)).ToDictionary(x => $"layer{x.l}", x => x.v),
             IsWeightMean = stats.Mean,
             IsWeightMax = stats.Max,
             IsEffectiveSampleSize = stats.EffectiveSampleSize,
@@ -157,13 +177,18 @@ public sealed class PolicyLearner
         SpecHash = RunSpecWriter.TrajectoryHash(_spec),
     };
 
-    /// <summary>Saves a step-N checkpoint (weights, optimizer, trainer state) under the run directory's store.</summary>
-    public void Checkpoint(CheckpointStore store, int step) => store.Save(Engine, Tokenizer, State(step), _spec.Schedule.KeepCheckpoints);
+    /// <summary>Saves a step-N checkpoint (weights or LoRA adapters, optimizer, trainer state) under the run directory's store.</summary>
+    public void Checkpoint(CheckpointStore store, int step) =>
+        store.Save(Engine, Tokenizer, State(step), _spec.Schedule.KeepCheckpoints, _baseWeightsSha256);
+
+    private string PolicyHash() => Engine.Adapters is { } adapters
+        ? WeightSync.WeightHash(Engine.MasterWeights, adapters.Weights)
+        : WeightSync.WeightHash(Engine.MasterWeights);
 
     private int[] PromptTokens(Problem p)
     {
         if (!_promptTokens.TryGetValue(p.Prompt, out var tokens))
-            _promptTokens[p.Prompt] = tokens = Tokenizer.Encode(p.Prompt, addBos: true);
+            _promptTokens[p.Prompt] = tokens = _prompts.Encode(p.Prompt);
         return tokens;
     }
 
@@ -176,6 +201,7 @@ public sealed class PolicyLearner
             var batch = Batch(samples, chunk);
             var logp = Engine.ComputeLogProbs(batch);
             for (int r = 0; r < chunk.Length; r++) result[chunk[r]] = samples[chunk[r]].ResponseSlice(logp, r, batch.SeqLen);
+            KeepRouting(chunk);
         }
         return result;
     }
@@ -206,6 +232,7 @@ public sealed class PolicyLearner
                 Engine.Backward(result.DLogProbs);
                 miniLoss += result.Loss;
                 miniStats.Add(result.Stats, result.Stats.Count);
+                if (m == 0 && oldLogProbs is null) KeepRouting(chunk);
                 if (m == 0 && oldLogProbs is null)
                     for (int r = 0; r < chunk.Length; r++)
                     {
@@ -220,6 +247,25 @@ public sealed class PolicyLearner
             iterationStats.Add(miniStats.Result(size), 1);
         }
         return new TrainResult(loss / miniBatches, gradNorms, skipped, iterationStats.Result(samples.Length), firstPi, firstMu);
+    }
+
+    /// <summary>Keeps the training engine's routing of the forward just run (MoE policies) for the samples in <paramref name="chunk"/>.</summary>
+    private void KeepRouting(int[] chunk)
+    {
+        if (Engine.LastRouting is not { } routing) return;
+        for (int r = 0; r < chunk.Length; r++) _piRouting[chunk[r]] = routing[r];
+    }
+
+    /// <summary>
+    /// Routing mismatch over the samples whose π pass recorded routing and whose rollout carried its routing; null for
+    /// dense policies and where the rollouts' routing did not come along (the grains' wire format does not carry it).
+    /// </summary>
+    private RoutingMismatch? RoutingMismatchOf(IReadOnlyList<RolloutSequence> sequences, TrainingSample[] samples)
+    {
+        var covered = Enumerable.Range(0, samples.Length).Where(i => _piRouting[i] is not null && sequences[i].Routing is not null).ToArray();
+        if (covered.Length == 0) return null;
+        return RoutingMismatch.Compute([.. covered.Select(i => sequences[i].Routing!)], [.. covered.Select(i => _piRouting[i]!)],
+            [.. covered.Select(i => samples[i].PromptLength)], [.. covered.Select(i => samples[i].FullSequence.Length)]);
     }
 
     private static TokenBatch Batch(TrainingSample[] samples, int[] chunk) =>

@@ -41,14 +41,23 @@ public sealed class RlTrainer
     /// </summary>
     public string? ResumeFrom { get; init; }
 
+    /// <summary>Called once the engines are built, before the first iteration, with the optimizer state the run holds.</summary>
+    public Action<OptimizerFootprint>? Started { get; init; }
+
+    /// <summary>Called after loading when an engine runs in fp16, with the FP16 range report of the initial weights.</summary>
+    public Action<Fp16RangeReport>? Fp16RangeChecked { get; init; }
+
     /// <summary>Runs (or resumes) the run to <see cref="ScheduleSpec.Iterations"/>; reports every iteration's metrics.</summary>
     public RunSummary Run(IProgress<IterationMetrics>? progress = null, CancellationToken cancellationToken = default)
     {
         var start = LearnerStart.Open(Spec, RunDirectory, ResumeFrom);
+        if (start.Fp16Range is { } range) Fp16RangeChecked?.Invoke(range);
         var learner = start.Learner;
         var rollout = new RolloutEngine(start.Config, Spec.Precision.Rollout);
-        rollout.LoadWeights(learner.Engine.MasterWeights, learner.WeightVersion);
-        var iteration = new PolicyIteration(Spec, rollout, RewardFunctions.For(Spec.Data.Task), learner);
+        var publisher = new PolicyPublisher(learner.Engine, rollout, Spec.Lora);
+        publisher.Publish(learner.WeightVersion);
+        Started?.Invoke(start.Footprint);
+        var iteration = new PolicyIteration(Spec, rollout, RewardFunctions.For(Spec.Data.Task), learner, publisher);
 
         int startStep = start.StartStep;
         var metrics = new MetricsLog(RunDirectory);
@@ -69,6 +78,9 @@ public sealed class RlTrainer
         if (step > lastCheckpoint) learner.Checkpoint(start.Store, step);
 
         return new RunSummary(step, start.Resumed ? startStep : null, rows.LastOrDefault(),
-            rows.Count == 0 ? 0 : rows.Max(r => r.Accuracy), rows.FirstOrDefault(r => r.Accuracy >= TargetAccuracy)?.Step, metrics.JsonlPath);
+            rows.Count == 0 ? 0 : rows.Max(r => r.Accuracy), rows.FirstOrDefault(r => r.Accuracy >= TargetAccuracy)?.Step, metrics.JsonlPath, start.Footprint);
     }
+
+    /// <summary>The training engine's options from the spec: dtype, AdamW, loss scaling, LoRA adapters and the MoE load-balancing loss.</summary>
+    internal TrainingOptions TrainingOptions() => LearnerStart.TrainingOptions(Spec);
 }

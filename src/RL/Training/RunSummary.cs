@@ -7,10 +7,12 @@ namespace Precision.Orleans.RL.Training;
 /// <param name="BestAccuracy">Highest training accuracy of any iteration.</param>
 /// <param name="FirstStepAtTarget">First step whose training accuracy reached 95%, or null.</param>
 /// <param name="MetricsPath">Path of metrics.jsonl.</param>
+/// <param name="Footprint">The optimizer state the run held, against full fine-tuning of the same model.</param>
 public sealed record RunSummary(
     int Iterations,
     int? ResumedFromStep,
     IterationMetrics? Last,
     double BestAccuracy,
     int? FirstStepAtTarget,
-    string MetricsPath);
+    string MetricsPath,
+    OptimizerFootprint? Footprint = null);

@@ -5,6 +5,8 @@ using Xunit;
 
 namespace Precision.Orleans.Engine.Tests.Client;
 
+// Spectre.Console live displays are process-wide and exclusive: console-running tests share one collection.
+[Collection(ConsoleTests.Collection)]
 public class CommandOptionTests
 {
     private static Command Find(string name) => CommandCatalog.All().Single(c => c.Name == name);

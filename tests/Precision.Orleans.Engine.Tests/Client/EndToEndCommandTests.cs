@@ -6,6 +6,8 @@ using Xunit;
 
 namespace Precision.Orleans.Engine.Tests.Client;
 
+// Spectre.Console live displays are process-wide and exclusive: console-running tests share one collection.
+[Collection(ConsoleTests.Collection)]
 public class EndToEndCommandTests
 {
     private static int Invoke(params string[] args)

@@ -3,6 +3,8 @@ using Xunit;
 
 namespace Precision.Orleans.Engine.Tests.Client;
 
+// Spectre.Console live displays are process-wide and exclusive: console-running tests share one collection.
+[Collection(ConsoleTests.Collection)]
 public class ScoringBatchesTests
 {
     [Fact]

@@ -5,6 +5,8 @@ using Precision.Orleans.RL.Tasks;
 
 namespace Precision.Orleans.RL.Tests.Evaluation;
 
+// Spectre.Console live displays are process-wide and exclusive: console-running tests share one collection.
+[Collection(ConsoleTests.Collection)]
 public sealed class AccuracySummaryTests
 {
     private static ProblemAccuracy Result(int i, int correct, int samples = 40, int difficulty = 1) =>

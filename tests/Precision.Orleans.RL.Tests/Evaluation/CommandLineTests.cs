@@ -5,6 +5,8 @@ using Precision.Orleans.Client.Evaluation;
 
 namespace Precision.Orleans.RL.Tests.Evaluation;
 
+// Spectre.Console live displays are process-wide and exclusive: console-running tests share one collection.
+[Collection(ConsoleTests.Collection)]
 public sealed class CommandLineTests
 {
     private static int Invoke(params string[] args)

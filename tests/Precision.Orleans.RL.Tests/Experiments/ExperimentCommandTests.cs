@@ -8,6 +8,8 @@ using Precision.Orleans.RL.Tests.Training;
 
 namespace Precision.Orleans.RL.Tests.Experiments;
 
+// Spectre.Console live displays are process-wide and exclusive: console-running tests share one collection.
+[Collection(ConsoleTests.Collection)]
 public sealed class ExperimentCommandTests
 {
     private static string GridYaml(TinyRun tiny) => $"""

@@ -9,6 +9,8 @@ using Precision.Orleans.RL.Tasks;
 
 namespace Precision.Orleans.RL.Tests.Pretraining;
 
+// Spectre.Console live displays are process-wide and exclusive: console-running tests share one collection.
+[Collection(ConsoleTests.Collection)]
 public sealed class PretrainTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("pretrain-").FullName;

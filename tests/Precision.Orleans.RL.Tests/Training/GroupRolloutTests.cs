@@ -26,13 +26,13 @@ public sealed class GroupRolloutTests
         int g = spec.Batch.GroupSize;
         var whole = new RolloutEngine(model.Config, DTypeNames.Parse(dtype));
         whole.LoadWeights(model.Weights, 0);
-        var batch = whole.Generate(prompts.SelectMany(p => Enumerable.Repeat(p, g)).ToArray(), GroupRollout.Sampling(spec, 3, 0));
+        var batch = whole.Generate(prompts.SelectMany(p => Enumerable.Repeat(p, g)).ToArray(), GroupRollout.Sampling(spec, 3, 0, tokenizer.StopTokens));
 
         var alone = new RolloutEngine(model.Config, DTypeNames.Parse(dtype), maxBatchSize: 2);
         alone.LoadWeights(model.Weights, 0);
         for (int p = prompts.Length - 1; p >= 0; p--)
         {
-            var group = GroupRollout.Generate(alone, prompts[p], g, p, GroupRollout.Sampling(spec, 3, 0));
+            var group = GroupRollout.Generate(alone, prompts[p], g, p, GroupRollout.Sampling(spec, 3, 0, tokenizer.StopTokens));
             for (int i = 0; i < g; i++)
             {
                 var expected = batch[p * g + i];
@@ -42,7 +42,7 @@ public sealed class GroupRolloutTests
             }
         }
         // Different steps draw different samples (the comparison above is not vacuous).
-        var other = whole.Generate(prompts.SelectMany(p => Enumerable.Repeat(p, g)).ToArray(), GroupRollout.Sampling(spec, 4, 0));
+        var other = whole.Generate(prompts.SelectMany(p => Enumerable.Repeat(p, g)).ToArray(), GroupRollout.Sampling(spec, 4, 0, tokenizer.StopTokens));
         Assert.NotEqual(batch.SelectMany(s => s.Tokens), other.SelectMany(s => s.Tokens));
     }
 }
