@@ -16,6 +16,8 @@ switch (args.FirstOrDefault())
         return PolicyIterationBenchmark.Run(options);
     case "grain-call":
         return await GrainCallBenchmark.RunAsync(options);
+    case "rollout-silos":
+        return await RolloutSilosBenchmark.RunAsync(options);
     case "grain-call-http2":
         return await Http2GrainCallBenchmark.RunAsync(options);
     case "hf-load":
@@ -23,6 +25,6 @@ switch (args.FirstOrDefault())
     case "hf-load-child":
         return HfLoadBenchmark.ChildMain(options);
     default:
-        Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode|policy-iteration|lora|grain-call|grain-call-http2|hf-load> [--threads N] [--tokens N]");
+        Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode|policy-iteration|lora|grain-call|grain-call-http2|rollout-silos|hf-load> [--threads N] [--tokens N]");
         return 2;
 }
