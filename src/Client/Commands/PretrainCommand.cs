@@ -26,11 +26,13 @@ internal static class PretrainCommand
         var kvHeads = new Option<int>("--kv-heads") { Description = "key/value heads (must divide --heads)", DefaultValueFactory = _ => defaults.KvHeads };
         var intermediate = new Option<int>("--intermediate") { Description = "SwiGLU inner width I", DefaultValueFactory = _ => defaults.IntermediateSize };
         var heldOut = new Option<int>("--held-out") { Description = "held-out problems for the accuracy spread (0 skips it)", DefaultValueFactory = _ => defaults.HeldOutProblems };
+        var shape = new ModelShapeOptions(defaults);
         var spreadSamples = new Option<int>("--spread-samples") { Description = "samples per held-out problem (K, temperature 1)", DefaultValueFactory = _ => defaults.SpreadSamples };
 
         var command = new Command("pretrain", "Train the base policy on worked solutions until it solves problems partially; save it and measure its accuracy spread.");
         foreach (Option o in new Option[] { output, task, difficulty, steps, batch, dtype, lr, warmup, seed, hidden, layers, heads, kvHeads, intermediate, heldOut, spreadSamples })
             command.Options.Add(o);
+        foreach (var o in shape.All) command.Options.Add(o);
         // Values are validated in PretrainSettings.Validate: command validators read unspecified options as 0.
         command.SetAction(parse => UserErrors.Run("pretrain", () => PretrainRunner.Run(new PretrainSettings
         {
@@ -50,6 +52,10 @@ internal static class PretrainCommand
             IntermediateSize = parse.GetValue(intermediate),
             HeldOutProblems = parse.GetValue(heldOut),
             SpreadSamples = parse.GetValue(spreadSamples),
+            ModelType = parse.GetValue(shape.ModelType)!,
+            Experts = parse.GetValue(shape.Experts),
+            ExpertsPerToken = parse.GetValue(shape.ExpertsPerToken),
+            MoeIntermediateSize = parse.GetValue(shape.MoeIntermediate),
         })));
         return command;
     }

@@ -26,8 +26,10 @@ internal static class TrainLmCommand
         var intermediate = CommonOptions.Int("--intermediate", defaults.IntermediateSize, "SwiGLU inner width I", 1, 65536);
 
         var command = new Command("train-lm", "Train a small language model on the synthetic corpus and save it as a checkpoint.");
+        var shape = new ModelShapeOptions(defaults);
         foreach (Option o in new Option[] { output, steps, batch, seqLen, dtype, lr, warmup, seed, hidden, layers, heads, kvHeads, intermediate, tasks })
             command.Options.Add(o);
+        foreach (var o in shape.All) command.Options.Add(o);
         command.Validators.Add(result =>
         {
             // Inside a command validator an option that was not given reads as 0, not its default.
@@ -51,6 +53,10 @@ internal static class TrainLmCommand
             Heads = parse.GetValue(heads),
             KvHeads = parse.GetValue(kvHeads),
             IntermediateSize = parse.GetValue(intermediate),
+            ModelType = parse.GetValue(shape.ModelType)!,
+            Experts = parse.GetValue(shape.Experts),
+            ExpertsPerToken = parse.GetValue(shape.ExpertsPerToken),
+            MoeIntermediateSize = parse.GetValue(shape.MoeIntermediate),
             Tasks = CommonOptions.SplitTasks(parse.GetValue(tasks)),
         }));
         return command;

@@ -23,6 +23,14 @@ internal sealed record TrainLmSettings : IModelShape
     public int KvHeads { get; init; } = 2;
     public int IntermediateSize { get; init; } = 384;
 
+    /// <summary>HF model_type of the model trained: qwen2 (default), llama, qwen3 or qwen3_moe.</summary>
+    public string ModelType { get; init; } = "qwen2";
+
+    /// <summary>qwen3_moe: routed experts per layer (default 8), experts per token (default 2), expert inner width (default 96).</summary>
+    public int Experts { get; init; } = 8;
+    public int ExpertsPerToken { get; init; } = 2;
+    public int MoeIntermediateSize { get; init; } = 96;
+
     /// <summary>Room for a prompt plus a long sampled response in the mismatch analysis.</summary>
     public int MaxPositions => Math.Max(1024, SeqLen);
 }

@@ -5,7 +5,8 @@ namespace Precision.Orleans.Client.Mismatch;
 
 /// <summary>
 /// Everything measured for one dtype: the metrics, the per-token (log π, log μ) pairs of every sampled
-/// response token (for the π-vs-μ plot), example responses and how long each engine took.
+/// response token (for the π-vs-μ plot), example responses, how long each engine took and, for MoE models, how often
+/// the two engines routed a response token to different experts (null for dense models).
 /// </summary>
 internal sealed record DTypeMismatch(
     DType DType,
@@ -15,4 +16,5 @@ internal sealed record DTypeMismatch(
     IReadOnlyList<string> ExampleResponses,
     double SampleSeconds,
     double ScoreSeconds,
-    int StoppedAtEos);
+    int StoppedAtEos,
+    RoutingMismatch? Routing = null);

@@ -127,6 +127,7 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
                 ["max_abs_prob_diff"] = RatioJson(m => m.MaxAbsProbDiff),
             },
             ["fp32_below_both"] = Fp32BelowBoth(),
+            ["routing_mismatch_bf16_over_fp16"] = Num(RoutingRatio(DType.Bf16, DType.Fp16)),
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
@@ -174,8 +175,32 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
             }).ToArray()),
             ["seq_log_ratios"] = new JsonArray(m.SeqLogRatios.Select(v => (JsonNode?)Num(v)).ToArray()),
             ["seq_lengths"] = new JsonArray(m.SeqLengths.Select(v => (JsonNode?)v).ToArray()),
+            ["routing_mismatch"] = r.Routing is { } rm ? RoutingJson(rm) : null,
         };
     }
+
+    /// <summary>bf16 / fp16 of the overall routing mismatch; null for dense models, a missing dtype or a zero fp16 value.</summary>
+    public double? RoutingRatio(DType a, DType b) =>
+        Find(a)?.Routing is { } ra && Find(b)?.Routing is { Overall: > 0 } rb ? ra.Overall / rb.Overall : null;
+
+    private static JsonObject RoutingJson(RoutingMismatch r) => new()
+    {
+        ["tokens"] = r.Tokens,
+        ["overall"] = Num(r.Overall),
+        ["any_layer"] = Num(r.AnyLayer),
+        ["per_layer"] = new JsonArray(r.PerLayer.Select(v => (JsonNode?)Num(v)).ToArray()),
+        ["differing_per_layer"] = new JsonArray(r.DifferingPerLayer.Select(v => (JsonNode?)v).ToArray()),
+    };
+
+    public static readonly IReadOnlyList<string> RoutingHeaders = ["dtype", "tokens", "differing decisions (all layers)", "tokens differing in some layer", "per MoE layer"];
+
+    public IEnumerable<IReadOnlyList<string>> RoutingRows() => results.Where(r => r.Routing is not null).Select(r => (IReadOnlyList<string>)
+    [
+        r.DType.Name(), r.Routing!.Tokens.ToString(CultureInfo.InvariantCulture), P(r.Routing.Overall), P(r.Routing.AnyLayer),
+        string.Join("  ", r.Routing.PerLayer.Select(P)),
+    ]);
+
+    private static string P(double v) => v.ToString("P3", CultureInfo.InvariantCulture);
 
     public string ToHtml()
     {
@@ -187,6 +212,18 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
             "The engines differ only in how they compute (fused vs unfused kernels, KV-cache decode vs whole-sequence GEMMs, reduction order).");
         foreach (string line in RatioLines()) html.Paragraph(line);
         html.Heading("Summary").Table(SummaryHeaders, SummaryRows());
+
+        if (results.Any(r => r.Routing is not null))
+        {
+            html.Heading("Expert routing: rollout engine vs training engine");
+            html.Paragraph("For each response token (the positions whose outputs give its log-probability) and each MoE layer, whether the " +
+                "two engines chose the same top-k expert set. A flip changes which experts compute the token, so it moves log π far more " +
+                "than a rounding difference does (paper §5.2: MoE models show the largest mismatch).");
+            html.Table(RoutingHeaders, RoutingRows());
+            if (RoutingRatio(DType.Bf16, DType.Fp16) is { } rr)
+                html.Paragraph(string.Create(CultureInfo.InvariantCulture, $"bf16 / fp16 routing mismatch = {rr:F1}×"));
+            html.Figures(results.Where(r => r.Routing is not null).Select(r => RoutingBarChart.Render(r.DType.Name(), r.Routing!, ColorOf(r.DType))).ToArray());
+        }
 
         html.Heading("Noise or drift? Per-token decomposition of log π − log μ");
         html.Paragraph("A sequence log-ratio is a sum over its tokens. Its per-token noise σ adds up like √L·σ and scales with the dtype's " +

@@ -44,8 +44,8 @@ internal static class MismatchRunner
         Directory.CreateDirectory(outDir);
         var report = new MismatchReport(s, checkpoint.Layout.TotalCount, results);
         string jsonPath = Path.Combine(outDir, "mismatch.json"), htmlPath = Path.Combine(outDir, "mismatch.html");
-        File.WriteAllText(jsonPath, report.ToJson());
-        File.WriteAllText(htmlPath, report.ToHtml());
+        AtomicFile.WriteAllText(jsonPath, report.ToJson());
+        AtomicFile.WriteAllText(htmlPath, report.ToHtml());
         PrintSummary(report);
         AnsiConsole.MarkupLineInterpolated($"wrote [green]{jsonPath}[/] and [green]{htmlPath}[/]");
         return 0;
@@ -61,6 +61,7 @@ internal static class MismatchRunner
 
         var sequences = new RolloutSequence[prompts.Length];
         var logPi = new float[prompts.Length][];
+        var trainRouting = new Engine.Model.ExpertRouting[prompts.Length];
         double sampleSeconds = 0, scoreSeconds = 0;
         string name = dtype.Name();
         AnsiConsole.Progress()
@@ -104,6 +105,7 @@ internal static class MismatchRunner
                         var seq = sequences[group[r]];
                         int offset = r * batch.SeqLen + seq.PromptTokens.Length;
                         logPi[group[r]] = lp.AsSpan(offset, seq.Tokens.Length).ToArray();
+                        if (trainer.LastRouting is { } routing) trainRouting[group[r]] = routing[r];
                     }
                     scoring.Increment(group.Length);
                 }
@@ -112,13 +114,20 @@ internal static class MismatchRunner
 
         var logMu = sequences.Select(q => q.LogProbs).ToArray();
         var metrics = MismatchAnalysis.Compute(logPi, logMu);
+        var routingMismatch = config.IsMoe
+            ? RoutingMismatch.Compute([.. sequences.Select(q => q.Routing!)], trainRouting,
+                [.. sequences.Select(q => q.PromptTokens.Length)], [.. sequences.Select(q => q.PromptTokens.Length + q.Tokens.Length)])
+            : null;
         var examples = sequences.Take(3 * s.SamplesPerPrompt).Where((_, i) => i % s.SamplesPerPrompt < 2)
             .Select(q => tokenizer.Decode(q.PromptTokens) + " ⟶" + tokenizer.Decode(q.Tokens, keepSpecial: true)).ToArray();
         int stopped = sequences.Count(q => q.Finish == FinishReason.Stop);
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {metrics.Tokens:N0} response tokens in {sequences.Length} responses ({stopped} ended with <eos>); sampled in {sampleSeconds:F1} s, re-scored in {scoreSeconds:F1} s; mean |log π(y)/μ(y)| = {metrics.MeanAbsSeqLogRatio:G4}"));
-        return new DTypeMismatch(dtype, metrics, logPi, logMu, examples, sampleSeconds, scoreSeconds, stopped);
+            $"{name}: {metrics.Tokens:N0} response tokens in {sequences.Length} responses ({stopped} ended with <eos>); sampled in {sampleSeconds:F1} s, re-scored in {scoreSeconds:F1} s; mean |log π(y)/μ(y)| = {metrics.MeanAbsSeqLogRatio:G4}{RoutingText(routingMismatch)}"));
+        return new DTypeMismatch(dtype, metrics, logPi, logMu, examples, sampleSeconds, scoreSeconds, stopped, routingMismatch);
     }
+
+    private static string RoutingText(RoutingMismatch? r) => r is null ? "" : string.Create(CultureInfo.InvariantCulture,
+        $"; routing differs in {r.Overall:P3} of (token, layer) decisions, {r.AnyLayer:P3} of tokens in some layer");
 
     /// <summary>
     /// Groups indices (sorted by length) into re-scoring batches of at most <paramref name="maxSequences"/>

@@ -31,6 +31,14 @@ internal sealed record PretrainSettings : LanguageModel.IModelShape
     public int KvHeads { get; init; } = 2;
     public int IntermediateSize { get; init; } = 384;
 
+    /// <summary>HF model_type of the model trained: qwen2 (default), llama, qwen3 or qwen3_moe.</summary>
+    public string ModelType { get; init; } = "qwen2";
+
+    /// <summary>qwen3_moe: routed experts per layer (default 8), experts per token (default 2), expert inner width (default 96).</summary>
+    public int Experts { get; init; } = 8;
+    public int ExpertsPerToken { get; init; } = 2;
+    public int MoeIntermediateSize { get; init; } = 96;
+
     /// <summary>Held-out problems whose accuracy spread is measured after training.</summary>
     public int HeldOutProblems { get; init; } = 128;
 
@@ -51,6 +59,7 @@ internal sealed record PretrainSettings : LanguageModel.IModelShape
         if (Heads % KvHeads != 0) throw new ArgumentException($"--kv-heads ({KvHeads}) must divide --heads ({Heads})");
         if (HiddenSize % Heads != 0 || HiddenSize / Heads % 2 != 0)
             throw new ArgumentException($"--hidden ({HiddenSize}) / --heads ({Heads}) must be an even whole head width");
+        LanguageModel.ModelShapeExtensions.ValidateShape(this);
         return this;
     }
 

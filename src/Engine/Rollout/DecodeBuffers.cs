@@ -26,6 +26,15 @@ internal sealed class DecodeBuffers
     public float[] GateUp { get; }
     public float[] Activation { get; }
 
+    /// <summary>Scratch of the MoE block; null for a dense model.</summary>
+    public MoeBuffers? Moe { get; }
+
+    /// <summary>
+    /// Where each row's expert choices are recorded (its sequence's routing; the row's position is the index);
+    /// null entries, and a null array for dense models, record nothing.
+    /// </summary>
+    public ExpertRouting?[]? RowRouting { get; }
+
     /// <summary>Final-normed rows that need logits, gathered contiguously [rows, D].</summary>
     public float[] SampleInput { get; }
 
@@ -56,6 +65,11 @@ internal sealed class DecodeBuffers
         Attention = new float[rows * c.QDim];
         GateUp = new float[rows * 2 * c.IntermediateSize];
         Activation = new float[rows * c.IntermediateSize];
+        if (c.IsMoe)
+        {
+            Moe = new MoeBuffers(c, rows);
+            RowRouting = new ExpertRouting?[rows];
+        }
         SampleInput = new float[s * d];
         Logits = new float[(long)s * v];
         Probabilities = new float[(long)s * v];

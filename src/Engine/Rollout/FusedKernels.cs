@@ -51,6 +51,30 @@ internal static class FusedKernels
         }
     }
 
+    /// <summary>
+    /// Qwen3's q/k norm and rotary in one pass (vLLM's fused_qk_norm_rope): each head of <paramref name="heads"/>
+    /// (first <paramref name="queryHeads"/> query heads, then key heads) is RMS-normalised over head_dim with the q or
+    /// k weight and rotated, all in FP32 from the dtype values of the qkv GEMM, and rounded once — where the training
+    /// engine rounds the norm's output before its rotary.
+    /// </summary>
+    public static void QkNormRotary(Span<float> heads, int queryHeads, ReadOnlySpan<float> qWeight, ReadOnlySpan<float> kWeight,
+        float eps, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin, DType dtype)
+    {
+        int half = cos.Length, headDim = 2 * half;
+        for (int h = 0, start = 0; start + headDim <= heads.Length; h++, start += headDim)
+        {
+            var head = heads.Slice(start, headDim);
+            var weight = h < queryHeads ? qWeight : kWeight;
+            float scale = InverseRms(head, eps);
+            for (int i = 0; i < half; i++)
+            {
+                float a = head[i] * scale * weight[i], b = head[i + half] * scale * weight[i + half];
+                head[i] = DTypeRounding.Round(a * cos[i] - b * sin[i], dtype);
+                head[i + half] = DTypeRounding.Round(b * cos[i] + a * sin[i], dtype);
+            }
+        }
+    }
+
     /// <summary>vLLM SiluAndMul: out = round(silu(gate) · up) with silu(g) = g / (1 + e^-g) in FP32, one rounding.</summary>
     public static void SiluAndMul(ReadOnlySpan<float> gate, ReadOnlySpan<float> up, Span<float> output, DType dtype)
     {

@@ -18,6 +18,7 @@ public sealed partial class RolloutEngine
 
         for (int r = 0; r < rows; r++) w.Embedding.CopyRow(b.Tokens[r], b.Hidden.AsSpan(r * d, d));
 
+        int moeLayer = 0; // index of the next sparse layer among sparse layers (the routing record's layer index)
         for (int l = 0; l < c.NumHiddenLayers; l++)
         {
             var lw = w.Layers[l];
@@ -47,8 +48,11 @@ public sealed partial class RolloutEngine
             {
                 var row = b.Qkv.AsSpan(r * qkvWidth, qkvWidth);
                 int pos = b.Positions[r];
-                // Rotate q and k heads together (they are adjacent in the merged row).
-                FusedKernels.Rotary(row[..(q + kv)], _rotary.Cos(pos), _rotary.Sin(pos), dt);
+                // Rotate q and k heads together (they are adjacent in the merged row); qwen3 normalises each head first.
+                if (lw.QNorm is not null && lw.KNorm is not null)
+                    FusedKernels.QkNormRotary(row[..(q + kv)], c.NumAttentionHeads, lw.QNorm.Values, lw.KNorm.Values, eps,
+                        _rotary.Cos(pos), _rotary.Sin(pos), dt);
+                else FusedKernels.Rotary(row[..(q + kv)], _rotary.Cos(pos), _rotary.Sin(pos), dt);
                 cache.Write(b.Slots[r], l, pos, row.Slice(q, kv), row.Slice(q + kv, kv));
             }
 
@@ -59,13 +63,19 @@ public sealed partial class RolloutEngine
                 FusedKernels.AddRmsNorm(b.Hidden.AsSpan(r * d, d), b.Residual.AsSpan(r * d, d),
                     lw.PostAttentionNorm.Values, eps, b.Normed.AsSpan(r * d, d), dt);
 
-            lw.GateUp.Multiply(b.Normed, b.GateUp, rows, dt);
+            if (lw.Moe is { } moe)
+            {
+                SparseMlp(moe, b, rows, moeLayer);
+                moeLayer++;
+                continue;
+            }
+            lw.GateUp!.Multiply(b.Normed, b.GateUp, rows, dt);
             for (int r = 0; r < rows; r++)
             {
                 var gu = b.GateUp.AsSpan(r * 2 * inter, 2 * inter);
                 FusedKernels.SiluAndMul(gu[..inter], gu[inter..], b.Activation.AsSpan(r * inter, inter), dt);
             }
-            lw.Down.Multiply(b.Activation, b.Hidden, rows, dt);
+            lw.Down!.Multiply(b.Activation, b.Hidden, rows, dt);
         }
 
         // Final fused add+norm only for the rows that sample, gathered contiguously for the LM head.

@@ -54,7 +54,7 @@ public sealed partial class RolloutEngine
         var bySlot = new ActiveSequence?[slots];
         int nextPrompt = 0, active = 0;
         for (int s = 0; s < slots; s++, nextPrompt++, active++)
-            bySlot[s] = new ActiveSequence(nextPrompt, prompts[nextPrompt], MaxNew(prompts[nextPrompt]));
+            bySlot[s] = new ActiveSequence(nextPrompt, prompts[nextPrompt], MaxNew(prompts[nextPrompt]), Config);
 
         var stops = options.StopTokens as ISet<int> ?? new HashSet<int>(options.StopTokens);
         while (active > 0)
@@ -74,6 +74,7 @@ public sealed partial class RolloutEngine
                     buffers.Tokens[rows] = seq.TokenAt(position);
                     buffers.Positions[rows] = position;
                     buffers.Slots[rows] = s;
+                    if (buffers.RowRouting is not null) buffers.RowRouting[rows] = seq.Routing;
                     if (seq.SamplesAt(position)) buffers.SampleRows[sampleCount++] = rows;
                 }
             }
@@ -95,7 +96,7 @@ public sealed partial class RolloutEngine
                 results[seq.Index] = seq.ToResult(finish.Value);
                 if (nextPrompt < prompts.Count)
                 {
-                    bySlot[slot] = new ActiveSequence(nextPrompt, prompts[nextPrompt], MaxNew(prompts[nextPrompt]));
+                    bySlot[slot] = new ActiveSequence(nextPrompt, prompts[nextPrompt], MaxNew(prompts[nextPrompt]), Config);
                     nextPrompt++;
                 }
                 else

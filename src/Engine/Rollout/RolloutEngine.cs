@@ -46,9 +46,6 @@ public sealed partial class RolloutEngine
         if (!Enum.IsDefined(dtype)) throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "rollout: unknown dtype");
         Config = config.Validate();
         Layout = new ParameterLayout(config);
-        // Until the qwen3 q/k norms and the MoE block are implemented here, refuse rather than silently skip them.
-        if (Config.HasQkNorm || Config.IsMoe)
-            throw new NotSupportedException($"rollout engine: model_type '{Config.ModelType}' is not implemented yet (q/k norm or MoE)");
         DType = dtype;
         MaxBatchSize = maxBatchSize;
         _rotary = new RotaryTable(config.HeadDim, config.RopeTheta, dtype);

@@ -16,7 +16,7 @@ internal sealed class RolloutWeights
     public RolloutWeights(ModelConfig c, DType dtype)
     {
         Embedding = new StoredMatrix(dtype, c.VocabSize, c.HiddenSize);
-        Layers = [.. Enumerable.Range(0, c.NumHiddenLayers).Select(_ => new RolloutLayerWeights(c, dtype))];
+        Layers = [.. Enumerable.Range(0, c.NumHiddenLayers).Select(l => new RolloutLayerWeights(c, dtype, l))];
         FinalNorm = new StoredVector(dtype, c.HiddenSize);
         LmHead = c.TieWordEmbeddings ? Embedding : new StoredMatrix(dtype, c.VocabSize, c.HiddenSize);
     }
@@ -44,12 +44,34 @@ internal sealed class RolloutWeights
             }
             dst.OProj.SetRows(0, Slice(master, src.OProj, (long)d * q));
             dst.PostAttentionNorm.Set(0, Slice(master, src.PostAttentionNorm, d));
-            dst.GateUp.SetRows(0, Slice(master, src.GateProj, (long)inter * d));
-            dst.GateUp.SetRows(inter, Slice(master, src.UpProj, (long)inter * d));
-            dst.Down.SetRows(0, Slice(master, src.DownProj, (long)d * inter));
+            if (dst.QNorm is not null && dst.KNorm is not null)
+            {
+                dst.QNorm.Set(0, Slice(master, src.QNorm, c.HeadDim));
+                dst.KNorm.Set(0, Slice(master, src.KNorm, c.HeadDim));
+            }
+            if (dst.Moe is { } moe) LoadExperts(moe, src, master, c);
+            else
+            {
+                dst.GateUp!.SetRows(0, Slice(master, src.GateProj, (long)inter * d));
+                dst.GateUp.SetRows(inter, Slice(master, src.UpProj, (long)inter * d));
+                dst.Down!.SetRows(0, Slice(master, src.DownProj, (long)d * inter));
+            }
         }
         FinalNorm.Set(0, Slice(master, layout.FinalNorm, d));
         if (!ReferenceEquals(LmHead, Embedding)) LmHead.SetRows(0, Slice(master, layout.LmHead, (long)c.VocabSize * d));
+    }
+
+    private static void LoadExperts(RolloutMoeWeights moe, LayerOffsets src, ReadOnlySpan<float> master, ModelConfig c)
+    {
+        int d = c.HiddenSize, inter = c.MoeIntermediateSize;
+        moe.Router.SetRows(0, Slice(master, src.Router, (long)c.NumExperts * d));
+        for (int e = 0; e < c.NumExperts; e++)
+        {
+            var x = src.Experts[e];
+            moe.GateUp[e].SetRows(0, Slice(master, x.GateProj, (long)inter * d));
+            moe.GateUp[e].SetRows(inter, Slice(master, x.UpProj, (long)inter * d));
+            moe.Down[e].SetRows(0, Slice(master, x.DownProj, (long)d * inter));
+        }
     }
 
     private static ReadOnlySpan<float> Slice(ReadOnlySpan<float> master, long offset, long count) => master.Slice((int)offset, (int)count);

@@ -50,6 +50,15 @@ public sealed record IterationMetrics
     public double MaxAbsSeqLogRatio { get; init; }
     /// <summary>Mean |log π(y)/μ(y)| per response-length bucket, keyed by the bucket's upper edge ("≤64").</summary>
     public IReadOnlyDictionary<string, double> SeqLogRatioByLength { get; init; } = new Dictionary<string, double>();
+    /// <summary>
+    /// MoE policies: fraction of (response token, MoE layer) routing decisions whose top-k expert set differs between the
+    /// rollout engine and the training engine's π pass; null for dense models.
+    /// </summary>
+    public double? RoutingMismatch { get; init; }
+    /// <summary>MoE policies: fraction of response tokens routed differently in at least one MoE layer; null for dense models.</summary>
+    public double? RoutingMismatchAnyLayer { get; init; }
+    /// <summary>MoE policies: routing mismatch per MoE layer, keyed "layer0", "layer1", … (index among the sparse layers).</summary>
+    public IReadOnlyDictionary<string, double> RoutingMismatchByLayer { get; init; } = new Dictionary<string, double>();
 
     // ---- importance weights and clipping (of the algorithm, averaged over the iteration's mini-batches)
     public double IsWeightMean { get; init; }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Precision.Orleans.Abstractions;
 using Precision.Orleans.Engine.Analysis;
+using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Rollout;
 using Precision.Orleans.Engine.Text;
 using Precision.Orleans.Engine.Training;
@@ -20,6 +21,9 @@ internal sealed class PolicyIteration(
     PromptOrder order, IRewardFunction reward, PolicyLoss algorithm, LossAggregation aggregation)
 {
     private readonly Dictionary<string, int[]> _promptTokens = [];
+
+    /// <summary>MoE policies: per sample, the training engine's routing in the pass that gives π (null where that pass did not cover it).</summary>
+    private ExpertRouting?[] _piRouting = [];
 
     public long WeightVersion { get; set; }
 
@@ -50,6 +54,7 @@ internal sealed class PolicyIteration(
         var advantages = Advantages.GroupRelative(rewards, g, spec.Algorithm.NormalizeAdvantageStd);
         var samples = sequences.Select((s, i) => TrainingSample.From(s, advantages[i])).ToArray();
 
+        _piRouting = new ExpertRouting?[samples.Length];
         clock.Restart();
         float[][]? oldLogProbs = algorithm.NeedsOldLogProbs ? OldLogProbs(samples) : null;
         double oldLogProbSeconds = oldLogProbs is null ? 0 : clock.Elapsed.TotalSeconds;
@@ -68,6 +73,7 @@ internal sealed class PolicyIteration(
             ? (oldLogProbs.ToList(), samples.Select(s => s.RolloutLogProbs).ToList())
             : (train.FirstMiniBatchPi, train.FirstMiniBatchMu);
         var mismatch = MismatchAnalysis.Compute(pi, mu);
+        var routing = RoutingMismatchOf(sequences, samples);
         var lengths = sequences.Select(s => s.Tokens.Length).ToArray();
         var stats = train.Stats;
         return new IterationMetrics
@@ -104,6 +110,10 @@ internal sealed class PolicyIteration(
             MaxAbsSeqLogRatio = mismatch.MaxAbsSeqLogRatio,
             SeqLogRatioByLength = mismatch.ByLength.ToDictionary(
                 k => k.MaxLength == int.MaxValue ? $">{k.MinLength - 1}" : $"≤{k.MaxLength}", k => k.MeanAbsSeqLogRatio),
+            RoutingMismatch = routing?.Overall,
+            RoutingMismatchAnyLayer = routing?.AnyLayer,
+            RoutingMismatchByLayer = routing is null ? new Dictionary<string, double>()
+                : routing.PerLayer.Select((v, l) => (v, l)).ToDictionary(x => $"layer{x.l}", x => x.v),
             IsWeightMean = stats.Mean,
             IsWeightMax = stats.Max,
             IsEffectiveSampleSize = stats.EffectiveSampleSize,
@@ -135,6 +145,7 @@ internal sealed class PolicyIteration(
             var batch = Batch(samples, chunk);
             var logp = engine.ComputeLogProbs(batch);
             for (int r = 0; r < chunk.Length; r++) result[chunk[r]] = samples[chunk[r]].ResponseSlice(logp, r, batch.SeqLen);
+            KeepRouting(chunk);
         }
         return result;
     }
@@ -165,6 +176,7 @@ internal sealed class PolicyIteration(
                 engine.Backward(result.DLogProbs);
                 miniLoss += result.Loss;
                 miniStats.Add(result.Stats, result.Stats.Count);
+                if (m == 0 && oldLogProbs is null) KeepRouting(chunk);
                 if (m == 0 && oldLogProbs is null)
                     for (int r = 0; r < chunk.Length; r++)
                     {
@@ -179,6 +191,22 @@ internal sealed class PolicyIteration(
             iterationStats.Add(miniStats.Result(size), 1);
         }
         return new TrainResult(loss / miniBatches, gradNorms, skipped, iterationStats.Result(samples.Length), firstPi, firstMu);
+    }
+
+    /// <summary>Keeps the training engine's routing of the forward just run (MoE policies) for the samples in <paramref name="chunk"/>.</summary>
+    private void KeepRouting(int[] chunk)
+    {
+        if (engine.LastRouting is not { } routing) return;
+        for (int r = 0; r < chunk.Length; r++) _piRouting[chunk[r]] = routing[r];
+    }
+
+    /// <summary>Routing mismatch over the samples whose π pass recorded routing; null for dense policies.</summary>
+    private RoutingMismatch? RoutingMismatchOf(IReadOnlyList<RolloutSequence> sequences, TrainingSample[] samples)
+    {
+        var covered = Enumerable.Range(0, samples.Length).Where(i => _piRouting[i] is not null && sequences[i].Routing is not null).ToArray();
+        if (covered.Length == 0) return null;
+        return RoutingMismatch.Compute([.. covered.Select(i => sequences[i].Routing!)], [.. covered.Select(i => _piRouting[i]!)],
+            [.. covered.Select(i => samples[i].PromptLength)], [.. covered.Select(i => samples[i].FullSequence.Length)]);
     }
 
     private static TokenBatch Batch(TrainingSample[] samples, int[] chunk) =>
