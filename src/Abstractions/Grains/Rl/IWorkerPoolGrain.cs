@@ -1,0 +1,28 @@
+namespace Precision.Orleans.Abstractions.Grains.Rl;
+
+/// <summary>
+/// The cluster's rollout workers (key <see cref="Key"/>): workers register when their silo starts and are dropped when
+/// their silo is declared dead; prompt groups lease the least busy worker.
+/// </summary>
+public interface IWorkerPoolGrain : IGrainWithStringKey
+{
+    public const string Key = "pool";
+
+    [Idempotent]
+    Task Register(string workerKey, string siloId);
+
+    [Idempotent]
+    Task Unregister(string workerKey);
+
+    /// <summary>
+    /// Leases the least busy live worker not in <paramref name="exclude"/> (ties: fewest completed, then key); waits up
+    /// to a bounded time for one to register. Throws when none appears.
+    /// </summary>
+    Task<string> Acquire(IReadOnlyList<string> exclude);
+
+    /// <summary>Ends a lease; <paramref name="completed"/> counts it as done work.</summary>
+    Task Release(string workerKey, bool completed);
+
+    [Idempotent]
+    Task<IReadOnlyList<WorkerInfo>> List();
+}

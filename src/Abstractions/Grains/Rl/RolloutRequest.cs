@@ -1,0 +1,24 @@
+namespace Precision.Orleans.Abstractions.Grains.Rl;
+
+/// <summary>
+/// Work for a rollout worker: <paramref name="Count"/> responses to one prompt, drawn as sequences
+/// <paramref name="FirstSequenceIndex"/> … +Count−1 of the step's sampling streams, so the samples do not depend on
+/// which worker runs them or what else it batches.
+/// </summary>
+/// <param name="RunId">The run (the worker pulls weights from its learner).</param>
+/// <param name="Model">Model checkpoint directory (config only).</param>
+/// <param name="RolloutDType">Rollout dtype name.</param>
+/// <param name="PromptTokens">The prompt.</param>
+/// <param name="Count">Responses wanted (G).</param>
+/// <param name="FirstSequenceIndex">Sequence index of the first response within the step.</param>
+/// <param name="MinWeightVersion">The worker pulls weights first when its version is older.</param>
+/// <param name="Sampling">Sampling settings and seed.</param>
+public sealed record RolloutRequest(
+    string RunId,
+    string Model,
+    string RolloutDType,
+    int[] PromptTokens,
+    int Count,
+    int FirstSequenceIndex,
+    long MinWeightVersion,
+    SamplingSettings Sampling);

@@ -1,0 +1,32 @@
+namespace Precision.Orleans.Abstractions.Grains.Rl;
+
+/// <summary>What a client sees of a run (one row of <c>precision list</c>, the header of <c>precision status</c>).</summary>
+/// <param name="RunId">The run's key.</param>
+/// <param name="Name">The spec's <c>name</c>.</param>
+/// <param name="State">Life-cycle state.</param>
+/// <param name="Step">Policy iterations trained so far (the last trained step; 0 before the first).</param>
+/// <param name="Iterations">Policy iterations the spec asks for (<c>schedule.iterations</c>).</param>
+/// <param name="WeightVersion">Newest published weight version.</param>
+/// <param name="WeightHash">Hex SHA-256 of the FP32 master weights at <paramref name="WeightVersion"/> ("" before the learner starts).</param>
+/// <param name="LastAccuracy">Training accuracy of the last trained step (NaN before the first).</param>
+/// <param name="Algorithm">Algorithm name from the spec.</param>
+/// <param name="TrainDType">Training dtype name (fp16, bf16, fp32).</param>
+/// <param name="RolloutDType">Rollout dtype name.</param>
+/// <param name="SubmittedAt">When <see cref="IRunGrain.Submit"/> accepted the spec.</param>
+/// <param name="UpdatedAt">Last state or step change.</param>
+/// <param name="Error">Why the run failed (null unless <see cref="RunState.Failed"/>).</param>
+public sealed record RunStatus(
+    string RunId,
+    string Name,
+    RunState State,
+    int Step,
+    int Iterations,
+    long WeightVersion,
+    string WeightHash,
+    double LastAccuracy,
+    string Algorithm,
+    string TrainDType,
+    string RolloutDType,
+    DateTimeOffset SubmittedAt,
+    DateTimeOffset UpdatedAt,
+    string? Error);

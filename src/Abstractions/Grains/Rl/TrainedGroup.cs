@@ -1,0 +1,9 @@
+namespace Precision.Orleans.Abstractions.Grains.Rl;
+
+/// <summary>The record that a prompt group was trained on (the run's exactly-once ledger).</summary>
+/// <param name="Step">Policy iteration.</param>
+/// <param name="PromptIndex">Prompt index within the step.</param>
+/// <param name="WorkerKey">Worker that produced the trained rollouts.</param>
+/// <param name="Attempts">Dispatches it took.</param>
+/// <param name="WeightVersion">Version the rollouts were sampled with.</param>
+public sealed record TrainedGroup(int Step, int PromptIndex, string WorkerKey, int Attempts, long WeightVersion);
