@@ -33,7 +33,7 @@ public static class SiloHost
         web.Logging.AddFilter("Precision.Orleans", LogLevel.Information);
         web.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(System.Net.IPAddress.Parse(options.Listen), options.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(System.Net.IPAddress.Parse(options.Listen), options.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
             kestrel.AddServerHeader = false;
             // Grain calls carry tensors (weights, batches): allow big bodies; the token check runs before reading.
             kestrel.Limits.MaxRequestBodySize = 1L << 31;
@@ -41,8 +41,7 @@ public static class SiloHost
         });
         await using var app = web.Build();
         RuntimeSilo? silo = null;
-        app.UseClusterToken(new ClusterToken(options.ClusterToken));
-        app.MapGrainCalls(() => silo);
+        using var api = Api.SiloWebEndpoints.Map(app, new ClusterToken(options.ClusterToken), () => silo);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
