@@ -1,0 +1,122 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Precision.Orleans.Client.Tests.Fakes;
+using Precision.Orleans.Runtime.Hosting;
+using Precision.Orleans.Runtime.Transport.Http2;
+using Precision.Orleans.Silo.Api;
+using RuntimeSilo = Precision.Orleans.Runtime.Hosting.Silo;
+
+namespace Precision.Orleans.Client.Tests.Api;
+
+/// <summary>
+/// An in-process silo (in-memory membership) with the <see cref="RunBook"/> run grains, served over HTTP exactly as
+/// the silo host serves it (<see cref="SiloWebEndpoints"/>: token, runs API, cluster API, dashboard) by Kestrel on a
+/// free loopback port speaking cleartext HTTP/2, plus the dashboard's HTTP/1.1 port, like the host.
+/// </summary>
+public sealed class ApiSilo : IAsyncDisposable
+{
+    public const string Token = "test-cluster-token-0123456789";
+
+    private readonly WebApplication _app;
+    private readonly IDisposable _api;
+
+    private ApiSilo(WebApplication app, IDisposable api, RuntimeSilo silo, RunBook book, string url, string dashboardUrl, string specDirectory)
+    {
+        _app = app;
+        _api = api;
+        Silo = silo;
+        Book = book;
+        Url = url;
+        DashboardUrl = dashboardUrl;
+        SpecDirectory = specDirectory;
+    }
+
+    public RuntimeSilo Silo { get; }
+
+    public RunBook Book { get; }
+
+    /// <summary>"http://127.0.0.1:port"</summary>
+    public string Url { get; }
+
+    /// <summary>The HTTP/1.1 port for browsers, "http://127.0.0.1:port".</summary>
+    public string DashboardUrl { get; }
+
+    /// <summary>A temporary directory holding a stand-in checkpoint (config.json) that <see cref="ValidSpec"/> names.</summary>
+    public string SpecDirectory { get; }
+
+    public static async Task<ApiSilo> StartAsync()
+    {
+        var specDirectory = Directory.CreateTempSubdirectory("precision-api-").FullName;
+        Directory.CreateDirectory(Path.Combine(specDirectory, "model"));
+        await File.WriteAllTextAsync(Path.Combine(specDirectory, "model", "config.json"), "{}");
+
+        var book = new RunBook();
+        var silo = new InProcessCluster().NewSilo("api-silo", "learner")
+            .AddGrains(typeof(BookRunGrain), typeof(BookRunRegistryGrain))
+            .ConfigureServices(s => s.AddSingleton(book))
+            .Build();
+        await silo.StartAsync();
+
+        var web = WebApplication.CreateSlimBuilder();
+        web.Logging.ClearProviders();
+        ListenOptions? http2 = null, http1 = null;
+        web.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0, l => (l.Protocols, http2) = (HttpProtocols.Http2, l));
+            k.Listen(IPAddress.Loopback, 0, l => (l.Protocols, http1) = (HttpProtocols.Http1, l));
+        });
+        var app = web.Build();
+        var api = SiloWebEndpoints.Map(app, new ClusterToken(Token), () => silo);
+        await app.StartAsync();
+        return new ApiSilo(app, api, silo, book, $"http://127.0.0.1:{http2!.IPEndPoint!.Port}", $"http://127.0.0.1:{http1!.IPEndPoint!.Port}", specDirectory);
+    }
+
+    /// <summary>A spec the real validator accepts (absolute model path, the arithmetic task).</summary>
+    public string ValidSpec(int iterations = 3) => $"""
+        name: api-test
+        seed: 7
+        model: {Path.Combine(SpecDirectory, "model")}
+        data:
+          task: arithmetic
+        algorithm:
+          name: grpo
+        precision:
+          train: fp16
+          rollout: fp16
+        batch:
+          prompts: 2
+          group_size: 2
+          mini_batches: 1
+        schedule:
+          iterations: {iterations}
+        """;
+
+    /// <summary>An HTTP/2 client presenting <paramref name="token"/> (none when null).</summary>
+    public HttpClient Client(string? token = Token)
+    {
+        var client = new HttpClient
+        {
+            BaseAddress = new Uri(Url),
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + token);
+        }
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _api.Dispose();
+        await Silo.DisposeAsync();
+        Directory.Delete(SpecDirectory, recursive: true);
+    }
+}
