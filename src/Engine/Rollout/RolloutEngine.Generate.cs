@@ -116,7 +116,7 @@ public sealed partial class RolloutEngine
         void SampleOne(int i)
         {
             var seq = bySlot[b.Slots[b.SampleRows[i]]]!;
-            double u = CounterRng.Uniform(options.Seed, seq.Index, seq.Generated);
+            double u = CounterRng.Uniform(options.Seed, options.FirstSequenceIndex + seq.Index, seq.Generated);
             var (token, logProb) = TokenSampler.Sample(b.Logits.AsSpan(i * vocab, vocab), options, u,
                 b.Probabilities.AsSpan(i * vocab, vocab), b.SortKeys.AsSpan(i * vocab, vocab));
             b.SampledTokens[i] = token;

@@ -21,11 +21,19 @@ public sealed record SamplingOptions
     /// <summary>Seed of the per-sequence random streams: sequence i of a call draws from (Seed, i).</summary>
     public ulong Seed { get; init; }
 
+    /// <summary>
+    /// Stream index of this call's first sequence: sequence i of the call draws from (Seed, FirstSequenceIndex + i),
+    /// so a prompt group sampled alone (on any worker) draws exactly what it draws inside the step's whole batch.
+    /// Default 0.
+    /// </summary>
+    public long FirstSequenceIndex { get; init; }
+
     public SamplingOptions Validate()
     {
         if (!(Temperature >= 0) || float.IsInfinity(Temperature)) throw new ArgumentException($"sampling: temperature must be >= 0, got {Temperature}");
         if (!(TopP > 0 && TopP <= 1)) throw new ArgumentException($"sampling: top_p must be in (0, 1], got {TopP}");
         if (TopK < 0) throw new ArgumentException($"sampling: top_k must be >= 0, got {TopK}");
+        if (FirstSequenceIndex < 0) throw new ArgumentException($"sampling: first_sequence_index must be >= 0, got {FirstSequenceIndex}");
         if (MaxNewTokens <= 0) throw new ArgumentException($"sampling: max_new_tokens must be positive, got {MaxNewTokens}");
         return this;
     }

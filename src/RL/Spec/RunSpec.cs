@@ -120,4 +120,10 @@ public sealed record ScheduleSpec
 
     /// <summary>Stop early once training accuracy reaches this (0 = never). Default 0.</summary>
     public double StopAtAccuracy { get; init; }
+
+    /// <summary>
+    /// Distributed runs: how many weight versions behind the learner a rollout may be sampled (0 = on-policy: every
+    /// step's rollouts use the weights of the step before). The embedded trainer is always on-policy. Default 0.
+    /// </summary>
+    public int MaxWeightLag { get; init; }
 }

@@ -18,7 +18,7 @@ public static class RunSpecLoader
     internal static readonly string[] BatchKeys = ["prompts", "group_size", "mini_batches", "micro_batch_sequences"];
     internal static readonly string[] RolloutKeys = ["temperature", "top_p", "top_k", "max_new_tokens"];
     internal static readonly string[] OptimizerKeys = ["lr", "beta1", "beta2", "eps", "weight_decay", "max_grad_norm", "initial_loss_scale", "loss_scale_growth_interval"];
-    internal static readonly string[] ScheduleKeys = ["iterations", "checkpoint_every", "keep_checkpoints", "stop_at_accuracy"];
+    internal static readonly string[] ScheduleKeys = ["iterations", "checkpoint_every", "keep_checkpoints", "stop_at_accuracy", "max_weight_lag"];
 
     public static RunSpec Load(string path)
     {
@@ -179,6 +179,7 @@ public static class RunSpecLoader
             CheckpointEvery = s.Int("checkpoint_every") ?? d.CheckpointEvery,
             KeepCheckpoints = s.Int("keep_checkpoints") ?? d.KeepCheckpoints,
             StopAtAccuracy = s.Double("stop_at_accuracy") ?? d.StopAtAccuracy,
+            MaxWeightLag = s.Int("max_weight_lag") ?? d.MaxWeightLag,
         };
     }
 

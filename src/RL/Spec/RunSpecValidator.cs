@@ -43,6 +43,7 @@ public static class RunSpecValidator
         if (s.CheckpointEvery < 0) throw Bad("schedule.checkpoint_every", $"must be >= 0 (0 = only at the end), got {s.CheckpointEvery}");
         if (s.KeepCheckpoints < 1) throw Bad("schedule.keep_checkpoints", $"must be >= 1, got {s.KeepCheckpoints}");
         if (!(s.StopAtAccuracy >= 0 && s.StopAtAccuracy <= 1)) throw Bad("schedule.stop_at_accuracy", $"must be in [0, 1] (0 = never), got {s.StopAtAccuracy}");
+        if (s.MaxWeightLag < 0) throw Bad("schedule.max_weight_lag", $"must be >= 0 (0 = on-policy), got {s.MaxWeightLag}");
     }
 
     private static void ValidateData(DataSpec d, Func<string, string, RunSpecException> bad)

@@ -65,6 +65,7 @@ public static class RunSpecWriter
         Line(2, "checkpoint_every", Num(s.CheckpointEvery));
         Line(2, "keep_checkpoints", Num(s.KeepCheckpoints));
         Line(2, "stop_at_accuracy", Num(s.StopAtAccuracy));
+        Line(2, "max_weight_lag", Num(s.MaxWeightLag));
         return sb.ToString();
     }
 

@@ -24,7 +24,7 @@ public sealed class RlTrainer
     public const double TargetAccuracy = 0.95;
 
     /// <summary>The difficulty a generated task gets when the spec leaves <c>data.difficulty</c> at 0 (arithmetic: operands of 1–3 digits).</summary>
-    public const int DefaultTaskDifficulty = 3;
+    public const int DefaultTaskDifficulty = LearnerStart.DefaultTaskDifficulty;
 
     public RlTrainer(RunSpec spec, string runDirectory)
     {
@@ -44,33 +44,13 @@ public sealed class RlTrainer
     /// <summary>Runs (or resumes) the run to <see cref="ScheduleSpec.Iterations"/>; reports every iteration's metrics.</summary>
     public RunSummary Run(IProgress<IterationMetrics>? progress = null, CancellationToken cancellationToken = default)
     {
-        Directory.CreateDirectory(RunDirectory);
-        var initial = ModelCheckpoint.Load(Spec.Model);
-        var tokenizer = CharTokenizer.Load(Spec.Model);
-        var store = new CheckpointStore(RunDirectory);
-        var resume = FindResumePoint(store, initial.Layout);
+        var start = LearnerStart.Open(Spec, RunDirectory, ResumeFrom);
+        var learner = start.Learner;
+        var rollout = new RolloutEngine(start.Config, Spec.Precision.Rollout);
+        rollout.LoadWeights(learner.Engine.MasterWeights, learner.WeightVersion);
+        var iteration = new PolicyIteration(Spec, rollout, RewardFunctions.For(Spec.Data.Task), learner);
 
-        var engine = new TrainingEngine(initial.Config, TrainingOptions(), resume?.Weights ?? initial.Weights, Spec.Seed);
-        var state = resume?.State;
-        if (resume is not null)
-        {
-            resume.M.CopyTo(engine.Optimizer.M, 0);
-            resume.V.CopyTo(engine.Optimizer.V, 0);
-            engine.Optimizer.StepCount = state!.OptimizerStepCount;
-            engine.LossScaler.Restore(state.LossScale, state.LossScaleGrowthTracker, state.SkippedSteps);
-        }
-        var rollout = new RolloutEngine(initial.Config, Spec.Precision.Rollout);
-        long version = state?.WeightVersion ?? 0;
-        WeightSync.Publish(engine.MasterWeights, version, rollout);
-
-        var order = new PromptOrder(LoadProblems(), Spec.Seed, state?.DataPosition ?? 0);
-        var iteration = new PolicyIteration(Spec, engine, rollout, tokenizer, order, RewardFunctions.For(Spec.Data.Task),
-            AlgorithmCatalog.Create(Spec.Algorithm.Name, AlgorithmOptions()), LossAggregationNames.Parse(Spec.Algorithm.Aggregation))
-        {
-            WeightVersion = version,
-        };
-
-        int startStep = state?.Step ?? 0;
+        int startStep = start.StartStep;
         var metrics = new MetricsLog(RunDirectory);
         var rows = metrics.TruncateTo(startStep).ToList();
         AtomicFile.WriteAllText(Path.Combine(RunDirectory, SpecFileName), RunSpecWriter.ToYaml(Spec));
@@ -83,104 +63,12 @@ public sealed class RlTrainer
             rows.Add(row);
             progress?.Report(row);
             if (Spec.Schedule.CheckpointEvery > 0 && step % Spec.Schedule.CheckpointEvery == 0)
-                Checkpoint(store, engine, tokenizer, iteration, order, lastCheckpoint = step);
+                learner.Checkpoint(start.Store, lastCheckpoint = step);
             if (Spec.Schedule.StopAtAccuracy > 0 && row.Accuracy >= Spec.Schedule.StopAtAccuracy) break;
         }
-        if (step > lastCheckpoint) Checkpoint(store, engine, tokenizer, iteration, order, step);
+        if (step > lastCheckpoint) learner.Checkpoint(start.Store, step);
 
-        return new RunSummary(step, resume is null ? null : startStep, rows.LastOrDefault(),
+        return new RunSummary(step, start.Resumed ? startStep : null, rows.LastOrDefault(),
             rows.Count == 0 ? 0 : rows.Max(r => r.Accuracy), rows.FirstOrDefault(r => r.Accuracy >= TargetAccuracy)?.Step, metrics.JsonlPath);
     }
-
-    private void Checkpoint(CheckpointStore store, TrainingEngine engine, CharTokenizer tokenizer, PolicyIteration iteration, PromptOrder order, int step) =>
-        store.Save(engine, tokenizer, new TrainerState
-        {
-            Step = step,
-            OptimizerStepCount = engine.Optimizer.StepCount,
-            LossScale = engine.LossScaler.Scale,
-            LossScaleGrowthTracker = engine.LossScaler.GrowthTracker,
-            SkippedSteps = engine.LossScaler.SkippedSteps,
-            WeightVersion = iteration.WeightVersion,
-            DataPosition = order.Position,
-            Seed = Spec.Seed,
-            SpecHash = RunSpecWriter.TrajectoryHash(Spec),
-        }, Spec.Schedule.KeepCheckpoints);
-
-    /// <summary>The verified checkpoint to continue from, or null for a fresh run.</summary>
-    private TrainerCheckpoint? FindResumePoint(CheckpointStore store, ParameterLayout layout)
-    {
-        TrainerCheckpoint? checkpoint;
-        if (ResumeFrom is not null)
-        {
-            string dir = store.Resolve(ResumeFrom);
-            checkpoint = CheckpointStore.Load(dir, layout);
-            foreach (var (step, path) in store.List().Where(c => c.Step > checkpoint.State.Step)) store.SetAside(path);
-        }
-        else
-        {
-            var all = store.List();
-            if (all.Count == 0) return null;
-            try
-            {
-                checkpoint = CheckpointStore.Load(all[^1].Path, layout);
-            }
-            catch (CheckpointCorruptException e)
-            {
-                throw new CheckpointCorruptException(e.Message + ". Nothing was deleted. " + PreviousIntact(all.SkipLast(1), layout),
-                    e.CheckpointDirectory, e.File, e);
-            }
-        }
-        string hash = RunSpecWriter.TrajectoryHash(Spec);
-        if (checkpoint.State.SpecHash != hash)
-            throw new InvalidOperationException(
-                $"checkpoint '{checkpoint.Directory}' was written by a run spec with a different trajectory (model, data, algorithm, dtypes, batch, rollout or optimizer " +
-                $"differ from '{Path.Combine(RunDirectory, SpecFileName)}'); only the name and schedule may change on resume. Use another output directory for a new run.");
-        return checkpoint;
-    }
-
-    private static string PreviousIntact(IEnumerable<(int Step, string Path)> older, ParameterLayout layout)
-    {
-        foreach (var (_, path) in older.Reverse())
-        {
-            try
-            {
-                CheckpointStore.Load(path, layout);
-                string name = Path.GetFileName(path);
-                return $"The previous intact checkpoint is '{path}': resume from it with --resume-from {name} (RlTrainer.ResumeFrom = \"{name}\").";
-            }
-            catch (CheckpointCorruptException)
-            {
-            }
-        }
-        return "No older intact checkpoint exists; start over in a new output directory.";
-    }
-
-    private IReadOnlyList<Problem> LoadProblems() =>
-        Spec.Data.Problems is { } file
-            ? ProblemSetFile.ReadProblems(file)
-            : TaskCatalog.Get(Spec.Data.Task!).Generate(Spec.Data.TaskProblems, Spec.Seed, Spec.Data.Difficulty > 0 ? Spec.Data.Difficulty : DefaultTaskDifficulty);
-
-    private TrainingOptions TrainingOptions() => new()
-    {
-        ComputeDType = Spec.Precision.Train,
-        Optimizer = new AdamWOptions
-        {
-            LearningRate = Spec.Optimizer.LearningRate,
-            Beta1 = Spec.Optimizer.Beta1,
-            Beta2 = Spec.Optimizer.Beta2,
-            Epsilon = Spec.Optimizer.Epsilon,
-            WeightDecay = Spec.Optimizer.WeightDecay,
-            MaxGradNorm = Spec.Optimizer.MaxGradNorm,
-        },
-        LossScaler = new LossScalerOptions { InitialScale = Spec.Optimizer.InitialLossScale, GrowthInterval = Spec.Optimizer.LossScaleGrowthInterval },
-    };
-
-    private AlgorithmOptions AlgorithmOptions() => new()
-    {
-        ClipLow = Spec.Algorithm.ClipLow,
-        ClipHigh = Spec.Algorithm.ClipHigh,
-        GspoClipLow = Spec.Algorithm.GspoClipLow,
-        GspoClipHigh = Spec.Algorithm.GspoClipHigh,
-        ImportanceCap = Spec.Algorithm.ImportanceCap,
-    };
 }

@@ -61,4 +61,8 @@ public sealed class GrainTypeRegistry
 }
 
 /// <summary>A registered grain class and the silo role its activations need (null: any silo).</summary>
-public sealed record GrainClass(Type Type, string? Role);
+public sealed record GrainClass(Type Type, string? Role)
+{
+    /// <summary>Placed on the silo named by its key (<see cref="SiloKeyedPlacementAttribute"/>).</summary>
+    public bool SiloKeyed { get; } = Type.IsDefined(typeof(SiloKeyedPlacementAttribute), inherit: true);
+}

@@ -143,11 +143,29 @@ internal sealed class GrainCallInvoker(
         {
             await membership.RefreshAsync(cancellationToken).ConfigureAwait(false);
         }
+        if (registry.Find(grainId.Type) is { SiloKeyed: true })
+        {
+            return await SiloOfKeyAsync(grainId, cancellationToken).ConfigureAwait(false);
+        }
         var role = registry.Find(grainId.Type)?.Role;
         var load = placement.Strategy == PlacementStrategy.LeastLoaded
             ? await directory.CountBySiloAsync(cancellationToken).ConfigureAwait(false)
             : null;
         return placement.Choose(role, membership.Entries, load);
+    }
+
+    /// <summary>A silo-keyed grain goes to the Active silo its key names, or fails fast when that silo is not Active.</summary>
+    private async Task<SiloAddress> SiloOfKeyAsync(GrainId grainId, CancellationToken cancellationToken)
+    {
+        var siloId = SiloKeyedPlacementAttribute.SiloIdOf(grainId.Key);
+        SiloAddress? Find() => membership.Entries.Where(e => e.IsPlacementTarget && e.Silo.SiloId == siloId)
+            .OrderByDescending(e => e.Silo.Generation).FirstOrDefault()?.Silo;
+        if (Find() is { } silo)
+        {
+            return silo;
+        }
+        await membership.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        return Find() ?? throw new NoSiloAvailableException($"{grainId} is placed on silo '{siloId}', which is not Active.");
     }
 
     private static TimeSpan Next(TimeSpan backoff) => TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.TicksPerSecond));

@@ -24,6 +24,10 @@ public interface IRunGrain : IGrainWithStringKey
     [Idempotent]
     Task<IReadOnlyList<TrainedGroup>> GetTrainedGroups();
 
+    /// <summary>Learner restarts after the first start (failovers): the checkpoint each resumed from and the steps it lost.</summary>
+    [Idempotent]
+    Task<IReadOnlyList<LearnerResume>> GetResumes();
+
     /// <summary>The stored YAML spec ("" before submit).</summary>
     [Idempotent]
     Task<string> GetSpec();

@@ -15,8 +15,9 @@ public interface IWorkerPoolGrain : IGrainWithStringKey
     Task Unregister(string workerKey);
 
     /// <summary>
-    /// Leases the least busy live worker not in <paramref name="exclude"/> (ties: fewest completed, then key); waits up
-    /// to a bounded time for one to register. Throws when none appears.
+    /// Leases the least busy live worker not in <paramref name="exclude"/> (ties: fewest completed, then key), or an
+    /// excluded one when no other is live; "" when no worker is live (the caller waits and asks again — the pool never
+    /// waits inside a call, so registrations are not held back).
     /// </summary>
     Task<string> Acquire(IReadOnlyList<string> exclude);
 

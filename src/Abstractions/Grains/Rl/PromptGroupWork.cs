@@ -16,6 +16,8 @@ namespace Precision.Orleans.Abstractions.Grains.Rl;
 /// <param name="Model">Model checkpoint directory of the run (workers read its config; weights come from the learner).</param>
 /// <param name="RolloutDType">Rollout dtype name.</param>
 /// <param name="MinWeightVersion">Oldest weight version the rollouts may be sampled with (learner version − max lag).</param>
+/// <param name="MaxWeightVersion">Newest version the learner has published: a worker holding a newer one (from a learner
+/// incarnation that failed over since, and resumed from an older checkpoint) must pull again.</param>
 /// <param name="Sampling">Sampling settings and the step's seed.</param>
 public sealed record PromptGroupWork(
     string RunId,
@@ -30,4 +32,5 @@ public sealed record PromptGroupWork(
     string Model,
     string RolloutDType,
     long MinWeightVersion,
+    long MaxWeightVersion,
     SamplingSettings Sampling);

@@ -12,6 +12,8 @@ namespace Precision.Orleans.Abstractions.Grains.Rl;
 /// <param name="Count">Responses wanted (G).</param>
 /// <param name="FirstSequenceIndex">Sequence index of the first response within the step.</param>
 /// <param name="MinWeightVersion">The worker pulls weights first when its version is older.</param>
+/// <param name="MaxWeightVersion">Newest version the learner has published: a worker holding a newer one (from a learner
+/// incarnation that failed over since, and resumed from an older checkpoint) must pull again.</param>
 /// <param name="Sampling">Sampling settings and seed.</param>
 public sealed record RolloutRequest(
     string RunId,
@@ -21,4 +23,5 @@ public sealed record RolloutRequest(
     int Count,
     int FirstSequenceIndex,
     long MinWeightVersion,
+    long MaxWeightVersion,
     SamplingSettings Sampling);

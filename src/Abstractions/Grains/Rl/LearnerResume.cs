@@ -1,0 +1,7 @@
+namespace Precision.Orleans.Abstractions.Grains.Rl;
+
+/// <summary>One start of a run's learner after the first: where it resumed and how much trained work it discarded.</summary>
+/// <param name="CheckpointStep">Step of the checkpoint it resumed from (0: none, started over).</param>
+/// <param name="LastTrainedStep">Last step trained before it (what was lost = LastTrainedStep − CheckpointStep).</param>
+/// <param name="At">When.</param>
+public sealed record LearnerResume(int CheckpointStep, int LastTrainedStep, DateTimeOffset At);

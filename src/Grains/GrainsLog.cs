@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+
+namespace Precision.Orleans.Grains;
+
+internal static partial class GrainsLog
+{
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Prompt group {Group}: worker {Worker} failed (attempt {Attempt}), re-dispatching: {Reason}")]
+    public static partial void Redispatch(ILogger logger, string group, string worker, int attempt, string reason);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Run {RunId}: learner {Action} at step {Step} (checkpoint {Checkpoint})")]
+    public static partial void LearnerStarted(ILogger logger, string runId, string action, int step, int checkpoint);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Error, Message = "Run {RunId}: learner failed")]
+    public static partial void LearnerFailed(ILogger logger, string runId, Exception exception);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Run {RunId} step {Step}: prompt group {Index} call failed, calling again: {Reason}")]
+    public static partial void GroupRetry(ILogger logger, string runId, int step, int index, string reason);
+
+    [LoggerMessage(EventId = 6005, Level = LogLevel.Warning, Message = "Silo {Silo}: RL start hook failed, retrying: {Reason}")]
+    public static partial void HookRetry(ILogger logger, string silo, string reason);
+}

@@ -1,0 +1,126 @@
+using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Engine.Model;
+using Precision.Orleans.Engine.Text;
+using Precision.Orleans.Engine.Training;
+using Precision.Orleans.RL.Algorithms;
+using Precision.Orleans.RL.Checkpoints;
+using Precision.Orleans.RL.Spec;
+using Precision.Orleans.RL.Tasks;
+
+namespace Precision.Orleans.RL.Training;
+
+/// <summary>
+/// A learner opened on a run directory: fresh from the spec's model, or resumed from the newest verified checkpoint
+/// (or <c>resumeFrom</c>) with its optimizer, loss-scaler, weight-version and data-position state. Used by the
+/// embedded trainer and by the learner grain (whose failover is this resume).
+/// </summary>
+/// <param name="Learner">The learner, positioned after <paramref name="StartStep"/>.</param>
+/// <param name="StartStep">Last step the checkpoint covers (0 for a fresh run).</param>
+/// <param name="Resumed">Whether a checkpoint was loaded.</param>
+/// <param name="Store">The run's checkpoint store.</param>
+/// <param name="Config">Model config of the policy.</param>
+public sealed record LearnerStart(PolicyLearner Learner, int StartStep, bool Resumed, CheckpointStore Store, ModelConfig Config)
+{
+    /// <summary>The difficulty a generated task gets when the spec leaves <c>data.difficulty</c> at 0 (arithmetic: operands of 1–3 digits).</summary>
+    public const int DefaultTaskDifficulty = 3;
+
+    public static LearnerStart Open(RunSpec spec, string runDirectory, string? resumeFrom = null)
+    {
+        Directory.CreateDirectory(runDirectory);
+        var initial = ModelCheckpoint.Load(spec.Model);
+        var tokenizer = CharTokenizer.Load(spec.Model);
+        var store = new CheckpointStore(runDirectory);
+        var resume = FindResumePoint(spec, runDirectory, store, initial.Layout, resumeFrom);
+        var engine = new TrainingEngine(initial.Config, TrainingOptions(spec), resume?.Weights ?? initial.Weights, spec.Seed);
+        var state = resume?.State;
+        if (resume is not null)
+        {
+            resume.M.CopyTo(engine.Optimizer.M, 0);
+            resume.V.CopyTo(engine.Optimizer.V, 0);
+            engine.Optimizer.StepCount = state!.OptimizerStepCount;
+            engine.LossScaler.Restore(state.LossScale, state.LossScaleGrowthTracker, state.SkippedSteps);
+        }
+        var order = new PromptOrder(LoadProblems(spec), spec.Seed, state?.DataPosition ?? 0);
+        var learner = new PolicyLearner(spec, engine, tokenizer, order, AlgorithmCatalog.Create(spec.Algorithm.Name, AlgorithmOptions(spec)),
+            LossAggregationNames.Parse(spec.Algorithm.Aggregation), state?.WeightVersion ?? 0);
+        return new LearnerStart(learner, state?.Step ?? 0, resume is not null, store, initial.Config);
+    }
+
+    /// <summary>The verified checkpoint to continue from, or null for a fresh run.</summary>
+    private static TrainerCheckpoint? FindResumePoint(RunSpec spec, string runDirectory, CheckpointStore store, ParameterLayout layout, string? resumeFrom)
+    {
+        TrainerCheckpoint? checkpoint;
+        if (resumeFrom is not null)
+        {
+            string dir = store.Resolve(resumeFrom);
+            checkpoint = CheckpointStore.Load(dir, layout);
+            foreach (var (step, path) in store.List().Where(c => c.Step > checkpoint.State.Step)) store.SetAside(path);
+        }
+        else
+        {
+            var all = store.List();
+            if (all.Count == 0) return null;
+            try
+            {
+                checkpoint = CheckpointStore.Load(all[^1].Path, layout);
+            }
+            catch (CheckpointCorruptException e)
+            {
+                throw new CheckpointCorruptException(e.Message + ". Nothing was deleted. " + PreviousIntact(all.SkipLast(1), layout),
+                    e.CheckpointDirectory, e.File, e);
+            }
+        }
+        string hash = RunSpecWriter.TrajectoryHash(spec);
+        if (checkpoint.State.SpecHash != hash)
+            throw new InvalidOperationException(
+                $"checkpoint '{checkpoint.Directory}' was written by a run spec with a different trajectory (model, data, algorithm, dtypes, batch, rollout or optimizer " +
+                $"differ from '{Path.Combine(runDirectory, RlTrainer.SpecFileName)}'); only the name and schedule may change on resume. Use another output directory for a new run.");
+        return checkpoint;
+    }
+
+    private static string PreviousIntact(IEnumerable<(int Step, string Path)> older, ParameterLayout layout)
+    {
+        foreach (var (_, path) in older.Reverse())
+        {
+            try
+            {
+                CheckpointStore.Load(path, layout);
+                string name = Path.GetFileName(path);
+                return $"The previous intact checkpoint is '{path}': resume from it with --resume-from {name} (RlTrainer.ResumeFrom = \"{name}\").";
+            }
+            catch (CheckpointCorruptException)
+            {
+            }
+        }
+        return "No older intact checkpoint exists; start over in a new output directory.";
+    }
+
+    private static IReadOnlyList<Problem> LoadProblems(RunSpec spec) =>
+        spec.Data.Problems is { } file
+            ? ProblemSetFile.ReadProblems(file)
+            : TaskCatalog.Get(spec.Data.Task!).Generate(spec.Data.TaskProblems, spec.Seed, spec.Data.Difficulty > 0 ? spec.Data.Difficulty : DefaultTaskDifficulty);
+
+    private static TrainingOptions TrainingOptions(RunSpec spec) => new()
+    {
+        ComputeDType = spec.Precision.Train,
+        Optimizer = new AdamWOptions
+        {
+            LearningRate = spec.Optimizer.LearningRate,
+            Beta1 = spec.Optimizer.Beta1,
+            Beta2 = spec.Optimizer.Beta2,
+            Epsilon = spec.Optimizer.Epsilon,
+            WeightDecay = spec.Optimizer.WeightDecay,
+            MaxGradNorm = spec.Optimizer.MaxGradNorm,
+        },
+        LossScaler = new LossScalerOptions { InitialScale = spec.Optimizer.InitialLossScale, GrowthInterval = spec.Optimizer.LossScaleGrowthInterval },
+    };
+
+    private static AlgorithmOptions AlgorithmOptions(RunSpec spec) => new()
+    {
+        ClipLow = spec.Algorithm.ClipLow,
+        ClipHigh = spec.Algorithm.ClipHigh,
+        GspoClipLow = spec.Algorithm.GspoClipLow,
+        GspoClipHigh = spec.Algorithm.GspoClipHigh,
+        ImportanceCap = spec.Algorithm.ImportanceCap,
+    };
+}

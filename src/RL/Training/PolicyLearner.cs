@@ -1,0 +1,254 @@
+using Precision.Orleans.Abstractions;
+using System.Diagnostics;
+using Precision.Orleans.Engine.Analysis;
+using Precision.Orleans.Engine.Rollout;
+using Precision.Orleans.Engine.Text;
+using Precision.Orleans.Engine.Training;
+using Precision.Orleans.RL.Algorithms;
+using Precision.Orleans.RL.Checkpoints;
+using Precision.Orleans.RL.Spec;
+using Precision.Orleans.RL.Tasks;
+
+namespace Precision.Orleans.RL.Training;
+
+/// <summary>
+/// The learner's half of a policy iteration, shared by the embedded trainer and the learner grain: it draws the
+/// step's prompts, then trains on the step's scored groups — the old-log-prob pass only if the algorithm needs
+/// π_θ', M mini-batches of one optimizer step each (micro-batched, loss-scaled in the training engine) — and
+/// publishes the next weight version with its content hash. Every random choice is seeded from (run seed, step).
+/// </summary>
+public sealed class PolicyLearner
+{
+    private readonly RunSpec _spec;
+    private readonly PromptOrder _order;
+    private readonly PolicyLoss _algorithm;
+    private readonly LossAggregation _aggregation;
+    private readonly Dictionary<string, int[]> _promptTokens = [];
+
+    internal PolicyLearner(RunSpec spec, TrainingEngine engine, CharTokenizer tokenizer, PromptOrder order, PolicyLoss algorithm,
+        LossAggregation aggregation, long weightVersion = 0)
+    {
+        _spec = spec;
+        Engine = engine;
+        Tokenizer = tokenizer;
+        _order = order;
+        _algorithm = algorithm;
+        _aggregation = aggregation;
+        WeightVersion = weightVersion;
+        WeightHash = WeightSync.WeightHash(engine.MasterWeights);
+    }
+
+    public RunSpec Spec => _spec;
+    public TrainingEngine Engine { get; }
+    public CharTokenizer Tokenizer { get; }
+
+    /// <summary>Newest published weight version (monotonic; 0 = initial policy).</summary>
+    public long WeightVersion { get; private set; }
+
+    /// <summary>Hex SHA-256 of the FP32 master weights at <see cref="WeightVersion"/>.</summary>
+    public string WeightHash { get; private set; }
+
+    /// <summary>Prompts drawn so far (the data position saved in checkpoints).</summary>
+    public long DataPosition => _order.Position;
+
+    /// <summary>Draws the next step's B prompts.</summary>
+    public StepPrompt[] NextPrompts()
+    {
+        var problems = _order.Next(_spec.Batch.Prompts);
+        return [.. problems.Select((p, i) => new StepPrompt(i, p, PromptTokens(p)))];
+    }
+
+    /// <summary>
+    /// Trains step <paramref name="step"/> on its B scored groups (in prompt-index order, whatever order they arrived
+    /// in) and publishes the next weight version. <paramref name="rolloutSeconds"/> is the wall time the rollouts took.
+    /// </summary>
+    public IterationMetrics Train(int step, IReadOnlyList<GroupRollouts> groups, double rolloutSeconds)
+    {
+        var total = Stopwatch.StartNew();
+        int b = _spec.Batch.Prompts, g = _spec.Batch.GroupSize;
+        var ordered = groups.OrderBy(x => x.PromptIndex).ToArray();
+        if (ordered.Length != b || ordered.Select((x, i) => x.PromptIndex != i || x.Sequences.Count != g).Any(bad => bad))
+            throw new ArgumentException($"step {step}: expected {b} groups (prompt indices 0…{b - 1}) of {g} rollouts each, got " +
+                string.Join(", ", ordered.Select(x => $"#{x.PromptIndex}×{x.Sequences.Count}")), nameof(groups));
+        var sequences = ordered.SelectMany(x => x.Sequences).ToArray();
+        var rewards = ordered.SelectMany(x => x.Rewards).ToArray();
+        var samples = ordered.SelectMany(x => x.Sequences.Select((s, i) => TrainingSample.From(s, x.Advantages[i]))).ToArray();
+
+        var clock = Stopwatch.StartNew();
+        float[][]? oldLogProbs = _algorithm.NeedsOldLogProbs ? OldLogProbs(samples) : null;
+        double oldLogProbSeconds = oldLogProbs is null ? 0 : clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        var train = TrainMiniBatches(step, samples, oldLogProbs);
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        WeightVersion++;
+        WeightHash = WeightSync.WeightHash(Engine.MasterWeights);
+        double syncSeconds = clock.Elapsed.TotalSeconds;
+
+        // π at θ' against μ: the old-log-prob pass when there is one, else the first mini-batch (whose forward runs at θ').
+        var (pi, mu) = oldLogProbs is not null
+            ? (oldLogProbs.ToList(), samples.Select(s => s.RolloutLogProbs).ToList())
+            : (train.FirstMiniBatchPi, train.FirstMiniBatchMu);
+        var mismatch = MismatchAnalysis.Compute(pi, mu);
+        var lengths = sequences.Select(s => s.Tokens.Length).ToArray();
+        var stats = train.Stats;
+        return new IterationMetrics
+        {
+            Step = step,
+            OptimizerSteps = Engine.Optimizer.StepCount + Engine.LossScaler.SkippedSteps,
+            WeightVersion = WeightVersion,
+            Algorithm = _algorithm.Name,
+            TrainDType = _spec.Precision.Train.Name(),
+            RolloutDType = _spec.Precision.Rollout.Name(),
+            Accuracy = rewards.Average(),
+            RewardMean = rewards.Average(),
+            Prompts = b,
+            Rollouts = sequences.Length,
+            ResponseLengthMean = lengths.Average(),
+            ResponseLengthMax = lengths.Max(),
+            TruncatedFraction = sequences.Count(s => s.Finish == FinishReason.Length) / (double)sequences.Length,
+            Loss = train.Loss,
+            GradNormMean = train.GradNorms.Count == 0 ? 0 : train.GradNorms.Average(),
+            GradNormMax = train.GradNorms.Count == 0 ? 0 : train.GradNorms.Max(),
+            LossScale = Engine.LossScaler.Scale,
+            SkippedSteps = train.Skipped,
+            SkippedStepsTotal = Engine.LossScaler.SkippedSteps,
+            LearningRate = Engine.Optimizer.Options.LearningRate,
+            MismatchTokens = mismatch.Tokens,
+            K1 = mismatch.K1,
+            K3 = mismatch.K3,
+            MeanAbsProbDiff = mismatch.MeanAbsProbDiff,
+            MaxAbsProbDiff = mismatch.MaxAbsProbDiff,
+            MinProbDiff = mismatch.MinProbDiff,
+            MaxProbDiff = mismatch.MaxProbDiff,
+            MeanSeqLogRatio = mismatch.MeanSeqLogRatio,
+            MeanAbsSeqLogRatio = mismatch.MeanAbsSeqLogRatio,
+            MaxAbsSeqLogRatio = mismatch.MaxAbsSeqLogRatio,
+            SeqLogRatioByLength = mismatch.ByLength.ToDictionary(
+                k => k.MaxLength == int.MaxValue ? $">{k.MinLength - 1}" : $"≤{k.MaxLength}", k => k.MeanAbsSeqLogRatio),
+            IsWeightMean = stats.Mean,
+            IsWeightMax = stats.Max,
+            IsEffectiveSampleSize = stats.EffectiveSampleSize,
+            IsTruncatedFraction = stats.TruncatedFraction,
+            IsMaskedFraction = stats.MaskedFraction,
+            ClippedFraction = stats.ClippedFraction,
+            RolloutSeconds = rolloutSeconds,
+            OldLogProbSeconds = oldLogProbSeconds,
+            TrainSeconds = trainSeconds,
+            SyncSeconds = syncSeconds,
+            IterationSeconds = rolloutSeconds + total.Elapsed.TotalSeconds,
+            ResponseTokens = lengths.Sum(),
+        };
+    }
+
+    /// <summary>The trainer state a checkpoint after step <paramref name="step"/> records.</summary>
+    public TrainerState State(int step) => new()
+    {
+        Step = step,
+        OptimizerStepCount = Engine.Optimizer.StepCount,
+        LossScale = Engine.LossScaler.Scale,
+        LossScaleGrowthTracker = Engine.LossScaler.GrowthTracker,
+        SkippedSteps = Engine.LossScaler.SkippedSteps,
+        WeightVersion = WeightVersion,
+        DataPosition = _order.Position,
+        Seed = _spec.Seed,
+        SpecHash = RunSpecWriter.TrajectoryHash(_spec),
+    };
+
+    /// <summary>Saves a step-N checkpoint (weights, optimizer, trainer state) under the run directory's store.</summary>
+    public void Checkpoint(CheckpointStore store, int step) => store.Save(Engine, Tokenizer, State(step), _spec.Schedule.KeepCheckpoints);
+
+    private int[] PromptTokens(Problem p)
+    {
+        if (!_promptTokens.TryGetValue(p.Prompt, out var tokens))
+            _promptTokens[p.Prompt] = tokens = Tokenizer.Encode(p.Prompt, addBos: true);
+        return tokens;
+    }
+
+    /// <summary>log π_θ' of every response token: one no-grad pass over all sequences BEFORE any step.</summary>
+    private float[][] OldLogProbs(TrainingSample[] samples)
+    {
+        var result = new float[samples.Length][];
+        foreach (var chunk in Enumerable.Range(0, samples.Length).Chunk(_spec.Batch.MicroBatchSequences))
+        {
+            var batch = Batch(samples, chunk);
+            var logp = Engine.ComputeLogProbs(batch);
+            for (int r = 0; r < chunk.Length; r++) result[chunk[r]] = samples[chunk[r]].ResponseSlice(logp, r, batch.SeqLen);
+        }
+        return result;
+    }
+
+    private sealed record TrainResult(double Loss, List<double> GradNorms, int Skipped, ImportanceWeightStats Stats,
+        List<float[]> FirstMiniBatchPi, List<float[]> FirstMiniBatchMu);
+
+    private TrainResult TrainMiniBatches(int step, TrainingSample[] samples, float[][]? oldLogProbs)
+    {
+        int miniBatches = _spec.Batch.MiniBatches, size = samples.Length / miniBatches;
+        var permutation = SeedMix.Permutation(samples.Length, SeedMix.RandomSeed(_spec.Seed, step, SeedMix.MiniBatchStream));
+        double loss = 0;
+        var gradNorms = new List<double>();
+        int skipped = 0;
+        var iterationStats = new ImportanceStatsAccumulator();
+        List<float[]> firstPi = [], firstMu = [];
+        for (int m = 0; m < miniBatches; m++)
+        {
+            var members = permutation.AsSpan(m * size, size).ToArray();
+            var normalizers = new AggregationNormalizers(size, members.Sum(i => samples[i].ResponseLength), _spec.Rollout.MaxNewTokens);
+            var miniStats = new ImportanceStatsAccumulator();
+            double miniLoss = 0;
+            foreach (var chunk in members.Chunk(_spec.Batch.MicroBatchSequences))
+            {
+                var batch = Batch(samples, chunk);
+                var logp = Engine.Forward(batch);
+                var result = _algorithm.Compute(Inputs(samples, chunk, batch, logp, oldLogProbs, normalizers), _aggregation);
+                Engine.Backward(result.DLogProbs);
+                miniLoss += result.Loss;
+                miniStats.Add(result.Stats, result.Stats.Count);
+                if (m == 0 && oldLogProbs is null)
+                    for (int r = 0; r < chunk.Length; r++)
+                    {
+                        firstPi.Add(samples[chunk[r]].ResponseSlice(logp, r, batch.SeqLen));
+                        firstMu.Add(samples[chunk[r]].RolloutLogProbs);
+                    }
+            }
+            var stepResult = Engine.OptimizerStep();
+            if (stepResult.Applied) gradNorms.Add(stepResult.GradNorm);
+            else skipped++;
+            loss += miniLoss;
+            iterationStats.Add(miniStats.Result(size), 1);
+        }
+        return new TrainResult(loss / miniBatches, gradNorms, skipped, iterationStats.Result(samples.Length), firstPi, firstMu);
+    }
+
+    private static TokenBatch Batch(TrainingSample[] samples, int[] chunk) =>
+        TokenBatch.FromSequences(chunk.Select(i => samples[i].FullSequence).ToArray(), chunk.Select(i => samples[i].PromptLength).ToArray());
+
+    private static PolicyLossInputs Inputs(TrainingSample[] samples, int[] chunk, TokenBatch batch, float[] logp, float[][]? old,
+        AggregationNormalizers normalizers)
+    {
+        int t = batch.SeqLen;
+        var mu = new float[chunk.Length * t];
+        var oldLp = old is null ? null : new float[chunk.Length * t];
+        var adv = new float[chunk.Length];
+        for (int r = 0; r < chunk.Length; r++)
+        {
+            var s = samples[chunk[r]];
+            s.RolloutLogProbs.CopyTo(mu, r * t + s.PromptLength);
+            old?[chunk[r]].CopyTo(oldLp!, r * t + s.PromptLength);
+            adv[r] = s.Advantage;
+        }
+        return new PolicyLossInputs
+        {
+            Sequences = chunk.Length,
+            SeqLen = t,
+            LogProbs = logp,
+            OldLogProbs = oldLp,
+            RolloutLogProbs = mu,
+            Mask = batch.TargetMask,
+            Advantages = adv,
+            Normalizers = normalizers,
+        };
+    }
+}
