@@ -3,10 +3,11 @@
 #   gemm        ours vs OpenBLAS cblas_sgemm (libopenblas0-pthread)
 #   train-step  ours vs PyTorch (torch_train_step.py)
 #   decode      ours vs PyTorch (torch_decode.py)
+#   grain-call  empty grain call on the loopback transport (p50/p99 µs, calls/s) vs a direct call (not in the default set)
 #   policy-iteration  pg-seq-is vs grpo-token-tis, one RL policy iteration at equal batch (not in the default set:
 #               ~2 min; extra options after the name, e.g. `bench/run.sh 2 policy-iteration` or with
 #               BENCH_ARGS="--model runs/base --problems runs/base/sanity-set.jsonl")
-#   grain-call  an empty grain call over HTTP/2 (in-memory and PostgreSQL directory) vs a raw HTTP/2 POST and vs the
+#   grain-call-http2  an empty grain call over HTTP/2 (in-memory and PostgreSQL directory) vs a raw HTTP/2 POST and vs the
 #               loopback transport: p50/p99 latency, calls/s sequential and with 64 callers (not in the default set;
 #               starts a throwaway PostgreSQL, scripts/test-postgres.sh)
 # Usage: bench/run.sh [threads] [benchmark ...]      e.g. bench/run.sh 2 gemm
@@ -28,7 +29,7 @@ export PRECISION_PYTHON=/usr/bin/python3
 # costs little on an idle machine.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 
-if [[ " ${BENCHES[*]} " == *" grain-call "* ]] && [ -z "${PRECISION_TEST_PG:-}" ]; then
+if [[ " ${BENCHES[*]} " == *" grain-call-http2 "* ]] && [ -z "${PRECISION_TEST_PG:-}" ]; then
   pg_out="$(scripts/test-postgres.sh start)"
   export PRECISION_TEST_PG="$(sed -n 's/^PRECISION_TEST_PG=//p' <<<"$pg_out")"
   pg_dir="$(sed -n 's/^PRECISION_TEST_PG_DIR=//p' <<<"$pg_out")"

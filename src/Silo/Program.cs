@@ -1,4 +1,4 @@
-using Precision.Orleans.Silo;
+using Precision.Orleans.SiloHost;
 
 // The silo host: `dotnet Precision.Orleans.Silo.dll --postgres "Host=…" --cluster-token … [--roles gpu] [--port 11111]`.
 SiloHostOptions options;
@@ -12,4 +12,4 @@ catch (ArgumentException e)
     return 2;
 }
 
-return await SiloHost.RunAsync(options);
+return await SiloServer.RunAsync(options);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Precision.Orleans.Runtime.Placement;
 
-namespace Precision.Orleans.Silo;
+namespace Precision.Orleans.SiloHost;
 
 /// <summary>
 /// Everything the silo host reads from its command line (--name value) or, when absent, the environment

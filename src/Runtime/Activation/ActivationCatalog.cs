@@ -59,6 +59,10 @@ internal sealed class ActivationCatalog(
                 {
                     return GrainCallResponse.RedirectTo(elsewhere);
                 }
+                if (lookup.RejectReason is { } reason)
+                {
+                    return GrainCallResponse.Reject(reason);
+                }
                 activation = lookup.Activation!;
             }
             if (await RunTurnAsync(activation, request, method, cancellationToken).ConfigureAwait(false) is { } response)
@@ -86,20 +90,29 @@ internal sealed class ActivationCatalog(
     {
         if (_activations.TryGetValue(grainId, out var existing))
         {
-            return new ActivationLookup(existing, null);
+            return new ActivationLookup(existing);
         }
         var cancellationToken = _stopping.Token;
         var address = new GrainAddress(grainId, self, GrainAddress.NewActivationId());
-        var winner = await directory.RegisterOrGetAsync(address, cancellationToken).ConfigureAwait(false);
-        if (winner != address && winner.Silo == self)
+        GrainAddress winner;
+        try
         {
-            // A registration of an earlier activation of ours that is gone (e.g. its unregister failed): clear it, retry.
-            await directory.UnregisterAsync(winner, cancellationToken).ConfigureAwait(false);
             winner = await directory.RegisterOrGetAsync(address, cancellationToken).ConfigureAwait(false);
+            if (winner != address && winner.Silo == self)
+            {
+                // A registration of an earlier activation of ours that is gone (e.g. its unregister failed): clear it, retry.
+                await directory.UnregisterAsync(winner, cancellationToken).ConfigureAwait(false);
+                winner = await directory.RegisterOrGetAsync(address, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            // Nothing ran: the caller may safely re-resolve and try another silo.
+            return new ActivationLookup(RejectReason: $"registering {grainId} on {self} failed: {e.Message}");
         }
         if (winner != address)
         {
-            return new ActivationLookup(null, winner);
+            return new ActivationLookup(Redirect: winner);
         }
 
         var activation = new ActivationData(address, grainClass, grainFactory, time.GetUtcNow());
@@ -116,7 +129,7 @@ internal sealed class ActivationCatalog(
         }
         _activations[grainId] = activation;
         RuntimeLog.Activated(logger, address);
-        return new ActivationLookup(activation, null);
+        return new ActivationLookup(activation);
     }
 
     /// <returns>The response, or null when the activation was deactivated before the call got its turn.</returns>
@@ -257,5 +270,5 @@ internal sealed class ActivationCatalog(
         RuntimeLog.Deactivated(logger, activation.Address, reason.ToString());
     }
 
-    private sealed record ActivationLookup(ActivationData? Activation, GrainAddress? Redirect);
+    private sealed record ActivationLookup(ActivationData? Activation = null, GrainAddress? Redirect = null, string? RejectReason = null);
 }

@@ -16,7 +16,8 @@ public interface IGrainDirectory
     /// exactly one is stored and every caller gets that one back; a caller whose own address is not returned must
     /// not activate and should forward to the returned address. An existing registration is replaced (treated as
     /// absent) when its silo's membership row is Dead or missing — this is how a dead silo's grains re-activate
-    /// elsewhere.
+    /// elsewhere. A registration FROM a silo that is itself Dead or missing is refused with an
+    /// <see cref="InvalidOperationException"/> (a silo declared dead must not create activations before it notices).
     /// </summary>
     Task<GrainAddress> RegisterOrGetAsync(GrainAddress address, CancellationToken cancellationToken = default);
 

@@ -116,6 +116,8 @@ public sealed class Silo : IGrainCallHandler, IAsyncDisposable
         {
             return;
         }
+        // Stop taking calls first, so no activation is created behind the deactivation sweep; callers re-route.
+        _state = SiloState.Stopping;
         await Membership.BeginShutdownAsync(cancellationToken).ConfigureAwait(false);
         StopTimers();
         await _catalog.DeactivateAllAsync().ConfigureAwait(false);
@@ -226,6 +228,7 @@ public sealed class Silo : IGrainCallHandler, IAsyncDisposable
     {
         Created,
         Running,
+        Stopping,
         Stopped,
     }
 }

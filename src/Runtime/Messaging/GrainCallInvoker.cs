@@ -22,6 +22,15 @@ internal sealed class GrainCallInvoker(
     GrainCallOptions options,
     ILogger logger)
 {
+    /// <summary>Most grains whose silo is cached before the cache starts over (it is only a hint).</summary>
+    private const int MaxCachedLocations = 100_000;
+
+    /// <summary>
+    /// Where each grain answered last (Orleans' locator cache): saves a directory lookup per call. Only a hint — a
+    /// stale entry reaches a silo that no longer hosts the grain, which re-registers it or redirects.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<GrainId, SiloAddress> _locations = new();
+
     /// <summary>Set by a silo so calls to itself skip the transport.</summary>
     public (SiloAddress Silo, IGrainCallHandler Handler)? Local { get; set; }
 
@@ -85,6 +94,7 @@ internal sealed class GrainCallInvoker(
                 catch (SiloUnavailableException)
                 {
                     RuntimeLog.SiloUnreachable(logger, grainId, method.Name, target);
+                    _locations.TryRemove(grainId, out _);
                     target = null;
                     await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
                     backoff = Next(backoff);
@@ -94,8 +104,10 @@ internal sealed class GrainCallInvoker(
                 switch (response.Status)
                 {
                     case GrainCallStatus.Ok:
+                        Remember(grainId, target);
                         return method.ResultType is { } resultType ? GrainCodec.Default.Decode(response.Result, resultType) : null;
                     case GrainCallStatus.Exception:
+                        Remember(grainId, target);
                         throw new GrainCallException(response.ErrorType ?? "unknown", response.ErrorMessage ?? "", grainId.ToString(), method.Name);
                     case GrainCallStatus.Redirect when response.Redirect is { } elsewhere:
                         if (++redirects > options.MaxRedirects)
@@ -106,6 +118,7 @@ internal sealed class GrainCallInvoker(
                         request = request with { Hops = redirects };
                         continue;
                     default:
+                        _locations.TryRemove(grainId, out _);
                         target = null;
                         await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
                         backoff = Next(backoff);
@@ -127,6 +140,10 @@ internal sealed class GrainCallInvoker(
     /// <summary>The silo to send to: where the directory says the grain lives (if that silo is alive), else a placement.</summary>
     private async Task<SiloAddress?> ResolveAsync(GrainId grainId, CancellationToken cancellationToken)
     {
+        if (_locations.TryGetValue(grainId, out var cached) && membership.IsAlive(cached))
+        {
+            return cached;
+        }
         var address = await directory.LookupAsync(grainId, cancellationToken).ConfigureAwait(false);
         if (address is not null)
         {
@@ -166,6 +183,15 @@ internal sealed class GrainCallInvoker(
         }
         await membership.RefreshAsync(cancellationToken).ConfigureAwait(false);
         return Find() ?? throw new NoSiloAvailableException($"{grainId} is placed on silo '{siloId}', which is not Active.");
+    }
+
+    private void Remember(GrainId grainId, SiloAddress silo)
+    {
+        if (_locations.Count >= MaxCachedLocations)
+        {
+            _locations.Clear();
+        }
+        _locations[grainId] = silo;
     }
 
     private static TimeSpan Next(TimeSpan backoff) => TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.TicksPerSecond));

@@ -1,6 +1,6 @@
 using Precision.Orleans.Runtime.Hosting;
 
-namespace Precision.Orleans.Silo.Api;
+namespace Precision.Orleans.SiloHost.Api;
 
 /// <summary>
 /// Calls per second of one silo over a sliding window: samples its monotonic call counter once a second (a timer

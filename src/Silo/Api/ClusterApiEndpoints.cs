@@ -7,7 +7,7 @@ using Precision.Orleans.Runtime.Membership;
 using Precision.Orleans.Runtime.Transport.Http2;
 using RuntimeSilo = Precision.Orleans.Runtime.Hosting.Silo;
 
-namespace Precision.Orleans.Silo.Api;
+namespace Precision.Orleans.SiloHost.Api;
 
 /// <summary>
 /// GET /api/silo — this silo's <see cref="SiloSnapshot"/>. GET /api/cluster — the <see cref="ClusterSnapshot"/>: the

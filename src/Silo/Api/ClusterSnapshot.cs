@@ -1,4 +1,4 @@
-namespace Precision.Orleans.Silo.Api;
+namespace Precision.Orleans.SiloHost.Api;
 
 /// <summary>
 /// The cluster as one silo sees it (<c>GET /api/cluster</c>): a row per silo of the membership table with its status,

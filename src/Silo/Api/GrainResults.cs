@@ -3,7 +3,7 @@ using Precision.Orleans.Abstractions.Grains;
 using Precision.Orleans.Runtime.Messaging;
 using Precision.Orleans.Runtime.Placement;
 
-namespace Precision.Orleans.Silo.Api;
+namespace Precision.Orleans.SiloHost.Api;
 
 /// <summary>
 /// Turns grain-call outcomes into HTTP answers with a reason a person can act on: a refused spec or argument is

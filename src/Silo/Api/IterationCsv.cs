@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Text;
 using Precision.Orleans.Abstractions.Grains.Rl;
 
-namespace Precision.Orleans.Silo.Api;
+namespace Precision.Orleans.SiloHost.Api;
 
 /// <summary>
 /// Metrics rows as CSV (<c>GET /api/runs/{id}/metrics?format=csv</c>, <c>precision metrics ID --csv</c>): one column

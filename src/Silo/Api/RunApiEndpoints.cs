@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Precision.Orleans.Abstractions.Grains;
 using Precision.Orleans.Abstractions.Grains.Rl;
 
-namespace Precision.Orleans.Silo.Api;
+namespace Precision.Orleans.SiloHost.Api;
 
 /// <summary>
 /// The runs API every silo serves (behind the cluster token like every endpoint), a thin HTTP face of

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using YamlDotNet.RepresentationModel;
 
-namespace Precision.Orleans.Silo.Api;
+namespace Precision.Orleans.SiloHost.Api;
 
 /// <summary>
 /// Run ids: given by the submitter (?id=), or made from the spec's <c>name</c> and the UTC time of the submit

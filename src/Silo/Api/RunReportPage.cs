@@ -2,7 +2,7 @@ using System.Globalization;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Reporting;
 
-namespace Precision.Orleans.Silo.Api;
+namespace Precision.Orleans.SiloHost.Api;
 
 /// <summary>
 /// The HTML report of one run (<c>GET /api/runs/{id}/report</c>, <c>precision report ID --out run.html</c>): the status,

@@ -1,4 +1,4 @@
-namespace Precision.Orleans.Silo.Api;
+namespace Precision.Orleans.SiloHost.Api;
 
 /// <summary>
 /// What one silo reports about itself (<c>GET /api/silo</c>): its activations per grain type (short interface name,

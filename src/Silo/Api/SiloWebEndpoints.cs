@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Precision.Orleans.Runtime.Transport.Http2;
-using Precision.Orleans.Silo.Dashboard;
+using Precision.Orleans.SiloHost.Dashboard;
 using RuntimeSilo = Precision.Orleans.Runtime.Hosting.Silo;
 
-namespace Precision.Orleans.Silo.Api;
+namespace Precision.Orleans.SiloHost.Api;
 
 /// <summary>
 /// Everything a silo serves over HTTP, in the order it must be wired: the dashboard's cookie login, then the cluster

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Precision.Orleans.Silo.Dashboard;
+namespace Precision.Orleans.SiloHost.Dashboard;
 
 /// <summary>
 /// Lets a browser, which cannot send the bearer header, reach the dashboard. Runs in front of the cluster-token

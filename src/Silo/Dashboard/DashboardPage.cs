@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Precision.Orleans.Silo.Dashboard;
+namespace Precision.Orleans.SiloHost.Dashboard;
 
 /// <summary>
 /// GET /dashboard: one self-contained page (inline CSS, script and SVG; nothing fetched from elsewhere) that polls

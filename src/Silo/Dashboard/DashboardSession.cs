@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Precision.Orleans.Runtime.Transport.Http2;
 
-namespace Precision.Orleans.Silo.Dashboard;
+namespace Precision.Orleans.SiloHost.Dashboard;
 
 /// <summary>
 /// The dashboard's session cookie. Its value is HMAC-SHA256(cluster token, a fixed label), not the token itself: a

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Precision.Orleans.Client.Tests.Fakes;
 using Precision.Orleans.Runtime.Hosting;
 using Precision.Orleans.Runtime.Transport.Http2;
-using Precision.Orleans.Silo.Api;
+using Precision.Orleans.SiloHost.Api;
 using RuntimeSilo = Precision.Orleans.Runtime.Hosting.Silo;
 
 namespace Precision.Orleans.Client.Tests.Api;

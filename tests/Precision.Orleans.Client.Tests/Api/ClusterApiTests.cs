@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text;
-using Precision.Orleans.Silo.Api;
+using Precision.Orleans.SiloHost.Api;
 using Xunit;
 
 namespace Precision.Orleans.Client.Tests.Api;

@@ -1,5 +1,5 @@
 using System.Net;
-using Precision.Orleans.Silo.Dashboard;
+using Precision.Orleans.SiloHost.Dashboard;
 using Xunit;
 
 namespace Precision.Orleans.Client.Tests.Api;

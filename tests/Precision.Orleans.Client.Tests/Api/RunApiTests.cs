@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Client.Tests.Fakes;
-using Precision.Orleans.Silo.Api;
+using Precision.Orleans.SiloHost.Api;
 using Xunit;
 
 namespace Precision.Orleans.Client.Tests.Api;

@@ -37,6 +37,8 @@ public sealed class BookRunGrain(RunBook book, IGrainFactory grains) : Grain, IR
 
     public Task<IReadOnlyList<TrainedGroup>> GetTrainedGroups() => Task.FromResult<IReadOnlyList<TrainedGroup>>([]);
 
+    public Task<IReadOnlyList<LearnerResume>> GetResumes() => Task.FromResult<IReadOnlyList<LearnerResume>>([]);
+
     public Task<string> GetSpec() => Task.FromResult("");
 
     public Task Cancel()

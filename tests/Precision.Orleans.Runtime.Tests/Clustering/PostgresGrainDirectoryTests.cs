@@ -59,12 +59,20 @@ public sealed class PostgresGrainDirectoryTests
         Assert.Equal(second, await cluster.Directory.RegisterOrGetAsync(second));
         Assert.Equal(second, await cluster.Directory.LookupAsync(Grain));
 
-        // A silo with no membership row at all (its row pruned, or a stale address) does not hold a grain either.
-        var orphan = Grain with { Key = "orphan" };
-        var ghost = new GrainAddress(orphan, new SiloAddress("ghost", "http://127.0.0.1:1", 1), "a");
-        Assert.Equal(ghost, await cluster.Directory.RegisterOrGetAsync(ghost));
-        var live = new GrainAddress(orphan, Silo(2), "b");
-        Assert.Equal(live, await cluster.Directory.RegisterOrGetAsync(live));
+    }
+
+    [Fact]
+    public async Task A_dead_or_unknown_silo_cannot_register()
+    {
+        await using var cluster = await TestPostgres.ConnectAsync();
+        await JoinAsync(cluster, Silo(1));
+        var ghost = new GrainAddress(Grain, new SiloAddress("ghost", "http://127.0.0.1:1", 1), "a");
+        var unknown = await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.Directory.RegisterOrGetAsync(ghost));
+        Assert.Contains("ghost", unknown.Message);
+
+        Assert.True(await cluster.Membership.TryMarkDeadAsync(Silo(1), T0));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.Directory.RegisterOrGetAsync(new GrainAddress(Grain, Silo(1), "b")));
+        Assert.Null(await cluster.Directory.LookupAsync(Grain));
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Precision.Orleans.Runtime.Clustering.Postgres;
 /// <see cref="IGrainDirectory"/> in PostgreSQL. One activation per grain is enforced by the database: the primary key
 /// (cluster, grain) plus INSERT … ON CONFLICT DO UPDATE … WHERE &lt;the holder's silo is Dead or unknown&gt;. The
 /// conflicting row is locked while the WHERE is evaluated, so of any number of concurrent registrations exactly one
-/// row results; every caller then reads that row back.
+/// row results; every caller then reads that row back. A registrant that is itself Dead or unknown is refused.
 /// </summary>
 public sealed class PostgresGrainDirectory : IGrainDirectory
 {
@@ -35,9 +35,14 @@ public sealed class PostgresGrainDirectory : IGrainDirectory
 
     public async Task<GrainAddress> RegisterOrGetAsync(GrainAddress address, CancellationToken cancellationToken = default)
     {
+        // INSERT … SELECT … WHERE <registrant live>: a silo already declared dead cannot register, checked in the same
+        // statement as the write. ON CONFLICT … WHERE NOT <holder live>: a live holder keeps the grain.
         const string upsert = $"""
             INSERT INTO {Table} AS d (cluster_id, grain_type, grain_key, silo_id, silo_endpoint, silo_generation, activation_id)
-            VALUES (@cluster, @type, @key, @silo, @endpoint, @generation, @activation)
+            SELECT @cluster, @type, @key, @silo, @endpoint, @generation, @activation
+             WHERE EXISTS (SELECT 1 FROM {Members} r
+                            WHERE r.cluster_id = @cluster AND r.silo_id = @silo AND r.endpoint = @endpoint
+                              AND r.generation = @generation AND r.status <> @dead)
             ON CONFLICT (cluster_id, grain_type, grain_key) DO UPDATE
                SET silo_id = EXCLUDED.silo_id, silo_endpoint = EXCLUDED.silo_endpoint,
                    silo_generation = EXCLUDED.silo_generation, activation_id = EXCLUDED.activation_id,
@@ -60,16 +65,22 @@ public sealed class PostgresGrainDirectory : IGrainDirectory
             }
 
             var holder = await LookupAsync(address.GrainId, cancellationToken).ConfigureAwait(false);
-            if (holder is not null)
+            if (holder is not null && await IsLiveAsync(holder.Silo, cancellationToken).ConfigureAwait(false))
             {
                 return holder;
+            }
+
+            if (!await IsLiveAsync(address.Silo, cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException(
+                    $"Silo {address.Silo} is Dead or unknown in the membership table; it cannot register {address.GrainId}.");
             }
 
             if (attempt >= 100)
             {
                 throw new InvalidOperationException(
                     $"Grain directory: could not register or read {address.GrainId} after {attempt + 1} attempts " +
-                    "(its registration keeps being removed concurrently).");
+                    "(its registration keeps changing concurrently).");
             }
         }
     }
@@ -138,6 +149,20 @@ public sealed class PostgresGrainDirectory : IGrainDirectory
         }
 
         return counts;
+    }
+
+    private async Task<bool> IsLiveAsync(SiloAddress silo, CancellationToken cancellationToken)
+    {
+        const string sql = $"""
+            SELECT 1 FROM {Members}
+             WHERE cluster_id = @cluster AND silo_id = @silo AND endpoint = @endpoint AND generation = @generation
+               AND status <> @dead
+            """;
+        await using var command = _dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("cluster", _clusterId);
+        AddSilo(command, silo);
+        command.Parameters.AddWithValue("dead", (short)SiloStatus.Dead);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
 
     private void AddGrain(NpgsqlCommand command, GrainId grainId)

@@ -1,8 +1,8 @@
 using Precision.Orleans.Runtime.Placement;
-using Precision.Orleans.Silo;
+using Precision.Orleans.SiloHost;
 using Xunit;
 
-namespace Precision.Orleans.Runtime.Tests.Silo;
+namespace Precision.Orleans.Runtime.Tests.SiloHosting;
 
 public sealed class SiloHostOptionsTests
 {

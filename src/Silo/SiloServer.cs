@@ -12,7 +12,7 @@ using Precision.Orleans.Runtime.Hosting;
 using Precision.Orleans.Runtime.Transport.Http2;
 using RuntimeSilo = Precision.Orleans.Runtime.Hosting.Silo;
 
-namespace Precision.Orleans.Silo;
+namespace Precision.Orleans.SiloHost;
 
 /// <summary>
 /// One silo process: Kestrel speaking cleartext HTTP/2 (the /grain-call, /healthz and /readyz endpoints, all behind
@@ -21,7 +21,7 @@ namespace Precision.Orleans.Silo;
 /// cluster declares this silo dead it stops serving, and the process exits (code 3) so a supervisor restarts it
 /// under a new generation.
 /// </summary>
-public static class SiloHost
+public static class SiloServer
 {
     /// <summary>Exit code when the silo stopped without being asked to (declared dead by the cluster).</summary>
     public const int ExitDeclaredDead = 3;
