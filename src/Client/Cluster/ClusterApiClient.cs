@@ -77,7 +77,13 @@ public sealed class ClusterApiClient : IRunSource, IDisposable
         HttpResponseMessage response;
         try
         {
-            using var request = new HttpRequestMessage(method, path) { Content = content };
+            // A hand-made request does not take the client's default version: ask for HTTP/2 explicitly.
+            using var request = new HttpRequestMessage(method, path)
+            {
+                Content = content,
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            };
             response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
