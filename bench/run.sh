@@ -10,6 +10,8 @@
 #   grain-call-http2  an empty grain call over HTTP/2 (in-memory and PostgreSQL directory) vs a raw HTTP/2 POST and vs the
 #               loopback transport: p50/p99 latency, calls/s sequential and with 64 callers (not in the default set;
 #               starts a throwaway PostgreSQL, scripts/test-postgres.sh)
+#   rollout-silos  rollout tokens/s of a distributed RL run with one vs two rollout silo PROCESSES (PostgreSQL + learner
+#               silo + rollout silos on loopback; not in the default set; starts a throwaway PostgreSQL)
 # Usage: bench/run.sh [threads] [benchmark ...]      e.g. bench/run.sh 2 gemm
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +31,7 @@ export PRECISION_PYTHON=/usr/bin/python3
 # costs little on an idle machine.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 
-if [[ " ${BENCHES[*]} " == *" grain-call-http2 "* ]] && [ -z "${PRECISION_TEST_PG:-}" ]; then
+if [[ " ${BENCHES[*]} " == *" grain-call-http2 "* || " ${BENCHES[*]} " == *" rollout-silos "* ]] && [ -z "${PRECISION_TEST_PG:-}" ]; then
   pg_out="$(scripts/test-postgres.sh start)"
   export PRECISION_TEST_PG="$(sed -n 's/^PRECISION_TEST_PG=//p' <<<"$pg_out")"
   pg_dir="$(sed -n 's/^PRECISION_TEST_PG_DIR=//p' <<<"$pg_out")"

@@ -14,9 +14,11 @@ switch (args.FirstOrDefault())
         return PolicyIterationBenchmark.Run(options);
     case "grain-call":
         return await GrainCallBenchmark.RunAsync(options);
+    case "rollout-silos":
+        return await RolloutSilosBenchmark.RunAsync(options);
     case "grain-call-http2":
         return await Http2GrainCallBenchmark.RunAsync(options);
     default:
-        Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode|policy-iteration|grain-call|grain-call-http2> [--threads N] [--tokens N]");
+        Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode|policy-iteration|grain-call|grain-call-http2|rollout-silos> [--threads N] [--tokens N]");
         return 2;
 }

@@ -11,6 +11,7 @@ using Precision.Orleans.RL.Training;
 using Precision.Orleans.Runtime.Activation;
 using Precision.Orleans.Runtime.Placement;
 using Precision.Orleans.Runtime.Storage;
+using RuntimeSilo = Precision.Orleans.Runtime.Hosting.Silo;
 
 namespace Precision.Orleans.Grains;
 
@@ -23,7 +24,8 @@ namespace Precision.Orleans.Grains;
 /// the newest checkpoint and truncates the progress document to it.
 /// </summary>
 [PlacementRole("learner")]
-public sealed class LearnerGrain(IGrainStorage storage, RlGrainOptions options, ILogger<LearnerGrain> logger, TimeProvider time) : Grain, ILearnerGrain
+public sealed class LearnerGrain(IGrainStorage storage, RlGrainOptions options, ILogger<LearnerGrain> logger, TimeProvider time, RuntimeSilo silo)
+    : Grain, ILearnerGrain
 {
     private readonly Lock _lock = new();
     private Task? _loop;
@@ -126,6 +128,8 @@ public sealed class LearnerGrain(IGrainStorage storage, RlGrainOptions options, 
                     break;
                 }
                 var (record, trained) = await TrainStepAsync(runId, grains, spec, learner, ++step, stop);
+                // A crashed silo (in-process: aborted) must not write after its successor started: stop here.
+                if (!silo.IsServing) return;
                 Publish(learner);
                 bool checkpoint = spec.Schedule.CheckpointEvery > 0 && step % spec.Schedule.CheckpointEvery == 0 || step == spec.Schedule.Iterations;
                 if (checkpoint) await Task.Run(() => learner.Checkpoint(start.Store, step), CancellationToken.None);

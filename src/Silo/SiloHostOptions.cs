@@ -55,10 +55,16 @@ public sealed record SiloHostOptions
     /// <summary>--grain-assembly: path of an assembly whose grain classes this silo hosts; repeatable.</summary>
     public IReadOnlyList<string> GrainAssemblies { get; init; } = [];
 
+    /// <summary>RL runs: directory of run directories (checkpoints), shared by the silos of a cluster. Default "runs".</summary>
+    public string RunsRoot { get; init; } = "runs";
+
+    /// <summary>RL runs: rollout worker slots this silo hosts (one per accelerator or CPU slot). Default 0.</summary>
+    public int RolloutSlots { get; init; }
+
     private static readonly string[] Known =
     [
         "postgres", "cluster-token", "cluster-id", "silo-id", "roles", "listen", "port", "advertise", "heartbeat-ms",
-        "missed-heartbeats", "placement", "grain-assembly", "dashboard-port",
+        "missed-heartbeats", "placement", "grain-assembly", "runs-root", "rollout-slots", "dashboard-port",
     ];
 
     /// <summary>Parses <paramref name="args"/>, falling back to <paramref name="environment"/>.</summary>
@@ -150,6 +156,8 @@ public sealed record SiloHostOptions
             GrainAssemblies = values.TryGetValue("grain-assembly", out var assemblies) ? assemblies
                 : Get("grain-assembly") is { } single ? [single]
                 : defaults.GrainAssemblies,
+            RunsRoot = Get("runs-root") ?? defaults.RunsRoot,
+            RolloutSlots = Int("rollout-slots", defaults.RolloutSlots, 0, 64),
         };
     }
 }

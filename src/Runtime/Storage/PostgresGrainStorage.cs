@@ -7,7 +7,7 @@ namespace Precision.Orleans.Runtime.Storage;
 /// optimistic-concurrency check is part of the statement (INSERT … ON CONFLICT DO NOTHING for version 0, UPDATE …
 /// WHERE version = expected otherwise), never read-then-write.
 /// </summary>
-public sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, string clusterId) : IGrainStorage
+public sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, string clusterId) : IGrainStorage, IAsyncDisposable
 {
     public const string TableName = "precision_grain_state";
 
@@ -68,4 +68,6 @@ public sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, string clu
         var stored = await ReadAsync(stateName, key, cancellationToken).ConfigureAwait(false);
         throw new StorageConflictException(stateName, key, expectedVersion, stored?.Version ?? 0);
     }
+
+    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
 }

@@ -70,6 +70,8 @@ public sealed class ManifestTests
             Assert.Equal(ports["grain"], options.Port);
             Assert.Equal(ports["dashboard"], options.DashboardPort);
             Assert.Equal("precision", options.ClusterId);
+            var mounts = Seq(container, "volumeMounts").ToDictionary(m => Str(m, "name")!, m => Str(m, "mountPath"));
+            Assert.Equal(mounts["runs"], options.RunsRoot);
             Assert.Equal("1", Str(container, "resources", "limits", "nvidia.com/gpu"));
         }
     }
@@ -86,6 +88,8 @@ public sealed class ManifestTests
         Assert.DoesNotContain(learnerRole, rollout.Roles);
         Assert.Contains("rollout", rollout.Roles);
         Assert.Contains("gpu", rollout.Roles);
+        // The learner silo hosts no rollout workers; each rollout silo one per GPU.
+        Assert.Equal((0, 1), (learner.RolloutSlots, rollout.RolloutSlots));
     }
 
     [Fact]

@@ -1,0 +1,130 @@
+using Precision.Orleans.Abstractions.Grains.Rl;
+using Precision.Orleans.Runtime.Messaging;
+using Xunit;
+
+namespace Precision.Orleans.Grains.Tests;
+
+/// <summary>
+/// Distributed RL runs on the in-process cluster (learner silo + rollout silos, loopback transport, in-memory
+/// storage): equivalence with the embedded trainer, elasticity, exactly-once training, learner failover.
+/// </summary>
+public sealed class InProcessRunTests
+{
+    [Fact]
+    public async Task Three_silos_give_the_embedded_trainers_metrics_bit_for_bit()
+    {
+        using var run = new TinyRlRun();
+        string yaml = run.Yaml(iterations: 3);
+        var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
+
+        await using var cluster = new RlCluster(Path.Combine(run.Root, "runs"));
+        await cluster.StartSiloAsync("learner", "learner");
+        await cluster.StartSiloAsync("rollout-a", "cpu", rolloutSlots: 1);
+        await cluster.StartSiloAsync("rollout-b", "cpu", rolloutSlots: 1);
+        await cluster.Client.ConnectAsync();
+
+        var submitted = await cluster.Client.GetGrain<IRunGrain>("eq").Submit(yaml);
+        Assert.Equal("tiny-grains", submitted.Name);
+        var status = await cluster.WaitAsync("eq", s => s.State == RunState.Completed, TimeSpan.FromSeconds(60));
+        Assert.Equal(3, status.Step);
+
+        var records = await cluster.Client.GetGrain<IRunGrain>("eq").GetMetrics(0);
+        SameMetrics.Assert(embedded, records, SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));
+        // Both rollout silos did work: the equality above does not come from one worker doing everything.
+        var trained = await cluster.Client.GetGrain<IRunGrain>("eq").GetTrainedGroups();
+        Assert.Equal(["rollout-a/0", "rollout-b/0"], trained.Select(t => t.WorkerKey).Distinct().Order());
+        AssertExactlyOnce(trained, steps: 3, prompts: 4);
+    }
+
+    [Fact]
+    public async Task A_rollout_silo_joining_gets_work_and_one_killed_mid_run_loses_no_group()
+    {
+        using var run = new TinyRlRun();
+        string yaml = run.Yaml(iterations: 10, checkpointEvery: 5, prompts: 6);
+        var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
+
+        await using var cluster = new RlCluster(Path.Combine(run.Root, "runs"));
+        await cluster.StartSiloAsync("learner", "learner");
+        var first = await cluster.StartSiloAsync("rollout-a", "cpu", rolloutSlots: 1);
+        await cluster.Client.ConnectAsync();
+        var runGrain = cluster.Client.GetGrain<IRunGrain>("elastic");
+        await runGrain.Submit(yaml);
+        await cluster.WaitAsync("elastic", s => s.Step >= 2, TimeSpan.FromSeconds(60));
+
+        // Join: the new silo's worker trains groups within a few seconds.
+        var joinedAt = DateTime.UtcNow;
+        await cluster.StartSiloAsync("rollout-b", "cpu", rolloutSlots: 1);
+        while (!(await runGrain.GetTrainedGroups()).Any(t => t.WorkerKey == "rollout-b/0"))
+        {
+            Assert.True(DateTime.UtcNow - joinedAt < TimeSpan.FromSeconds(5), "the joined rollout silo got no work within 5 s");
+            await Task.Delay(20);
+        }
+        int stepAtKill = (await runGrain.GetStatus()).Step;
+        Assert.True(stepAtKill < 10, $"the run finished (step {stepAtKill}) before the kill: make it longer");
+
+        // Crash: rollout-a vanishes without a word (no deactivation, no leave); its groups go to rollout-b.
+        first.Abort();
+        var status = await cluster.WaitAsync("elastic", s => s.State == RunState.Completed, TimeSpan.FromSeconds(60));
+        Assert.Equal(10, status.Step);
+
+        var trained = await runGrain.GetTrainedGroups();
+        AssertExactlyOnce(trained, steps: 10, prompts: 6);
+        Assert.All(trained.Where(t => t.Step > stepAtKill + 1), t => Assert.Equal("rollout-b/0", t.WorkerKey));
+        // Nothing lost or double-counted shows as identical training: the run equals the undisturbed embedded one.
+        SameMetrics.Assert(embedded, await runGrain.GetMetrics(0), SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));
+        Assert.Empty(await runGrain.GetResumes());
+    }
+
+    [Fact]
+    public async Task A_restarted_learner_silo_resumes_from_the_last_checkpoint()
+    {
+        using var run = new TinyRlRun();
+        string yaml = run.Yaml(iterations: 9, checkpointEvery: 3);
+        var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
+
+        await using var cluster = new RlCluster(Path.Combine(run.Root, "runs"));
+        var learner = await cluster.StartSiloAsync("learner", "learner");
+        await cluster.StartSiloAsync("rollout-a", "cpu", rolloutSlots: 1);
+        await cluster.Client.ConnectAsync();
+        var runGrain = cluster.Client.GetGrain<IRunGrain>("failover");
+        await runGrain.Submit(yaml);
+        await cluster.WaitAsync("failover", s => s.Step >= 4, TimeSpan.FromSeconds(60));
+
+        learner.Abort();
+        int trainedBeforeKill = (await runGrain.GetStatus()).Step;
+        await cluster.StartSiloAsync("learner", "learner");
+        var status = await cluster.WaitAsync("failover", s => s.State == RunState.Completed, TimeSpan.FromSeconds(60));
+        Assert.Equal(9, status.Step);
+
+        var resume = Assert.Single(await runGrain.GetResumes());
+        Assert.Equal(0, resume.CheckpointStep % 3); // checkpoints are at steps 3, 6, 9
+        Assert.True(resume.CheckpointStep >= trainedBeforeKill - (trainedBeforeKill % 3) - 3 && resume.CheckpointStep <= trainedBeforeKill,
+            $"resumed from step {resume.CheckpointStep}, killed after step {trainedBeforeKill}");
+        Assert.True(resume.LastTrainedStep - resume.CheckpointStep < 3, $"lost {resume.LastTrainedStep - resume.CheckpointStep} steps, more than since the last checkpoint");
+        AssertExactlyOnce(await runGrain.GetTrainedGroups(), steps: 9, prompts: 4);
+        // Exact resume: the failed-over run equals the uninterrupted embedded one.
+        SameMetrics.Assert(embedded, await runGrain.GetMetrics(0), SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));
+    }
+
+    [Fact]
+    public async Task A_bad_spec_is_refused_at_submit_with_the_reason_and_nothing_is_stored()
+    {
+        using var run = new TinyRlRun();
+        await using var cluster = new RlCluster(Path.Combine(run.Root, "runs"));
+        await cluster.StartSiloAsync("learner", "learner");
+        await cluster.Client.ConnectAsync();
+        var bad = run.Yaml().Replace("group_size: 4", "group_size: 1");
+        var e = await Assert.ThrowsAsync<GrainCallException>(() => cluster.Client.GetGrain<IRunGrain>("bad").Submit(bad));
+        Assert.Contains("batch.group_size", e.Message);
+        Assert.Empty(await cluster.Client.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key).List());
+        Assert.Equal("", await cluster.Client.GetGrain<IRunGrain>("bad").GetSpec());
+    }
+
+    /// <summary>The ledger holds every (step, prompt index) of the run once, and nothing else.</summary>
+    internal static void AssertExactlyOnce(IReadOnlyList<TrainedGroup> trained, int steps, int prompts)
+    {
+        var expected = Enumerable.Range(1, steps).SelectMany(s => Enumerable.Range(0, prompts).Select(p => (s, p))).ToList();
+        var actual = trained.Select(t => (t.Step, t.PromptIndex)).Order().ToList();
+        Assert.Equal(expected, actual);
+    }
+}

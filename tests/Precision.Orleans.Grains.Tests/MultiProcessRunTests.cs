@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Precision.Orleans.Abstractions.Grains.Rl;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Precision.Orleans.Grains.Tests;
+
+/// <summary>
+/// PostgreSQL + three silo PROCESSES on loopback (a learner silo and rollout silos, src/Silo), the run submitted by
+/// this test as the cluster client over HTTP/2 with the cluster token.
+/// </summary>
+public sealed class MultiProcessRunTests(ITestOutputHelper output)
+{
+    private const int Steps = 40;
+
+    [Fact]
+    public async Task A_run_completes_while_a_rollout_silo_joins_and_another_is_SIGKILLed_with_every_group_trained_once()
+    {
+        using var run = new TinyRlRun();
+        string yaml = run.Yaml(iterations: Steps, checkpointEvery: 10, prompts: 6);
+        var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
+
+        await using var cluster = new PostgresRlCluster(Path.Combine(run.Root, "runs"));
+        var startLearner = cluster.StartSiloAsync("learner", "learner", rolloutSlots: 0);
+        var startA = cluster.StartSiloAsync("rollout-a", "cpu", rolloutSlots: 1);
+        await startLearner;
+        var a = await startA;
+        await cluster.ConnectClientAsync();
+        try
+        {
+            var runGrain = cluster.Client.GetGrain<IRunGrain>("mp-elastic");
+            await runGrain.Submit(yaml);
+            await cluster.WaitAsync("mp-elastic", s => s.Step >= 2, TimeSpan.FromSeconds(60));
+
+            var watch = Stopwatch.StartNew();
+            await cluster.StartSiloAsync("rollout-b", "cpu", rolloutSlots: 1);
+            output.WriteLine($"rollout-b process ready after {watch.ElapsedMilliseconds} ms");
+            while (!(await runGrain.GetTrainedGroups()).Any(t => t.WorkerKey == "rollout-b/0"))
+            {
+                if (watch.Elapsed > TimeSpan.FromSeconds(20))
+                    Assert.Fail($"the joined rollout silo got no work within 20 s of its start; run {await runGrain.GetStatus()}; " +
+                        $"pool {string.Join(", ", await cluster.Client.GetGrain<IWorkerPoolGrain>(IWorkerPoolGrain.Key).List())}");
+                await Task.Delay(50);
+            }
+            output.WriteLine($"rollout-b trained on {watch.ElapsedMilliseconds} ms after its process started");
+            int stepAtKill = (await runGrain.GetStatus()).Step;
+            output.WriteLine($"step {stepAtKill} trained {watch.ElapsedMilliseconds} ms after rollout-b started");
+            Assert.True(stepAtKill < Steps - 2, $"the run was at step {stepAtKill} of {Steps} at the kill: make it longer");
+
+            a.Kill();
+            output.WriteLine($"SIGKILL rollout-a after step {stepAtKill}");
+            var status = await cluster.WaitAsync("mp-elastic", s => s.State == RunState.Completed, TimeSpan.FromSeconds(60));
+            Assert.Equal(Steps, status.Step);
+
+            var trained = await runGrain.GetTrainedGroups();
+            InProcessRunTests.AssertExactlyOnce(trained, steps: Steps, prompts: 6);
+            Assert.All(trained.Where(t => t.Step > stepAtKill + 1), t => Assert.Equal("rollout-b/0", t.WorkerKey));
+            var records = await runGrain.GetMetrics(0);
+            output.WriteLine($"redispatches: {records.Sum(r => r.Redispatches)}; tokens/s per step: {string.Join(" ", records.Select(r => r.TokensPerSecond.ToString("0")))}");
+            SameMetrics.Assert(embedded, records, SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));
+        }
+        catch
+        {
+            output.WriteLine(cluster.Outputs());
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task A_SIGKILLed_learner_silo_restarted_resumes_from_its_last_checkpoint_and_matches_the_embedded_run()
+    {
+        using var run = new TinyRlRun();
+        string yaml = run.Yaml(iterations: 9, checkpointEvery: 3);
+        var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
+
+        await using var cluster = new PostgresRlCluster(Path.Combine(run.Root, "runs"));
+        var starts = new[]
+        {
+            cluster.StartSiloAsync("learner", "learner", rolloutSlots: 0),
+            cluster.StartSiloAsync("rollout-a", "cpu", rolloutSlots: 1),
+            cluster.StartSiloAsync("rollout-b", "cpu", rolloutSlots: 1),
+        };
+        var learner = (await Task.WhenAll(starts))[0];
+        await cluster.ConnectClientAsync();
+        try
+        {
+            var runGrain = cluster.Client.GetGrain<IRunGrain>("mp-failover");
+            await runGrain.Submit(yaml);
+            await cluster.WaitAsync("mp-failover", s => s.Step >= 4, TimeSpan.FromSeconds(60));
+            learner.Kill();
+            int trainedBeforeKill = (await runGrain.GetStatus()).Step;
+            output.WriteLine($"SIGKILL learner after step {trainedBeforeKill}");
+            await cluster.StartSiloAsync("learner", "learner", rolloutSlots: 0);
+            var status = await cluster.WaitAsync("mp-failover", s => s.State == RunState.Completed, TimeSpan.FromSeconds(60));
+            Assert.Equal(9, status.Step);
+
+            var resume = Assert.Single(await runGrain.GetResumes());
+            output.WriteLine($"resumed from checkpoint step {resume.CheckpointStep}; lost {resume.LastTrainedStep - resume.CheckpointStep} trained step(s)");
+            Assert.Equal(0, resume.CheckpointStep % 3);
+            Assert.Equal(trainedBeforeKill, resume.LastTrainedStep);
+            Assert.True(resume.LastTrainedStep - resume.CheckpointStep < 3, "lost more than the steps since the last checkpoint");
+            var trained = await runGrain.GetTrainedGroups();
+            InProcessRunTests.AssertExactlyOnce(trained, steps: 9, prompts: 4);
+            Assert.Equal(["rollout-a/0", "rollout-b/0"], trained.Select(t => t.WorkerKey).Distinct().Order());
+            SameMetrics.Assert(embedded, await runGrain.GetMetrics(0), SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));
+        }
+        catch
+        {
+            output.WriteLine(cluster.Outputs());
+            throw;
+        }
+    }
+}
