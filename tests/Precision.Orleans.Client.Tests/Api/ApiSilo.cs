@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Precision.Orleans.Client.Tests.Fakes;
+using Precision.Orleans.Grains;
 using Precision.Orleans.Runtime.Hosting;
+using Precision.Orleans.Runtime.Storage;
 using Precision.Orleans.Runtime.Transport.Http2;
 using Precision.Orleans.SiloHost.Api;
 using RuntimeSilo = Precision.Orleans.Runtime.Hosting.Silo;
@@ -48,16 +50,21 @@ public sealed class ApiSilo : IAsyncDisposable
     /// <summary>A temporary directory holding a stand-in checkpoint (config.json) that <see cref="ValidSpec"/> names.</summary>
     public string SpecDirectory { get; }
 
-    public static async Task<ApiSilo> StartAsync()
+    /// <param name="rlGrains">When given, the silo runs the real RL grains (in-memory storage, roles learner + rollout,
+    /// one rollout slot, run directories and spec paths under this directory) instead of the <see cref="RunBook"/> ones.</param>
+    public static async Task<ApiSilo> StartAsync(string? rlGrains = null)
     {
         var specDirectory = Directory.CreateTempSubdirectory("precision-api-").FullName;
         Directory.CreateDirectory(Path.Combine(specDirectory, "model"));
         await File.WriteAllTextAsync(Path.Combine(specDirectory, "model", "config.json"), "{}");
 
         var book = new RunBook();
-        var silo = new InProcessCluster().NewSilo("api-silo", "learner")
-            .AddGrains(typeof(BookRunGrain), typeof(BookRunRegistryGrain))
-            .ConfigureServices(s => s.AddSingleton(book))
+        var builder = new InProcessCluster().NewSilo("api-silo", "learner");
+        var silo = (rlGrains is null
+            ? builder.AddGrains(typeof(BookRunGrain), typeof(BookRunRegistryGrain)).ConfigureServices(s => s.AddSingleton(book))
+            : builder.AddRoles("rollout").AddRlGrains(
+                new RlGrainOptions { RunsRoot = Path.Combine(rlGrains, "runs"), SpecBaseDirectory = rlGrains, RolloutSlots = 1 },
+                new InMemoryGrainStorage()))
             .Build();
         await silo.StartAsync();
 
