@@ -8,6 +8,8 @@ cd "$(dirname "$0")"
 need_apt=()
 # The PyTorch parity tests run Debian's python3 with python3-torch (CPU) as the independent reference.
 /usr/bin/python3 -c "import torch, numpy" >/dev/null 2>&1 || need_apt+=(python3-torch python3-numpy)
+# The dashboard test renders the page in headless Chromium.
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 scripts/apt-install.sh "${need_apt[@]}"
 export PRECISION_PYTHON=/usr/bin/python3
 

@@ -77,7 +77,7 @@ public static class DashboardPage
             svg += "<line x1=\"" + L + "\" y1=\"" + (H - B) + "\" x2=\"" + (W - R) + "\" y2=\"" + (H - B) + "\" stroke=\"#888\"/>" +
               "<line x1=\"" + L + "\" y1=\"" + T + "\" x2=\"" + L + "\" y2=\"" + (H - B) + "\" stroke=\"#888\"/>" +
               "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.6\" points=\"" + pts.map(p => px(p[0]).toFixed(1) + "," + py(p[1]).toFixed(1)).join(" ") + "\"/>";
-            const lab = y => log ? Math.pow(10, y).toExponential(1) : (Math.abs(y) < 1e-3 && y !== 0 ? y.toExponential(1) : y.toPrecision(3));
+            const lab = y => log ? Math.pow(10, y).toExponential(1) : (Math.abs(y) < 1e-3 && y !== 0 ? y.toExponential(1) : Math.abs(y) >= 1000 ? y.toFixed(0) : y.toPrecision(3));
             svg += "<text x=\"" + (L - 4) + "\" y=\"" + (T + 4) + "\" text-anchor=\"end\" font-size=\"10\">" + lab(y1) + "</text>" +
               "<text x=\"" + (L - 4) + "\" y=\"" + (H - B) + "\" text-anchor=\"end\" font-size=\"10\">" + lab(y0) + "</text>" +
               "<text x=\"" + L + "\" y=\"" + (H - B + 14) + "\" font-size=\"10\">" + x0 + "</text>" +
