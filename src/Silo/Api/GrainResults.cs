@@ -7,7 +7,7 @@ namespace Precision.Orleans.SiloHost.Api;
 
 /// <summary>
 /// Turns grain-call outcomes into HTTP answers with a reason a person can act on: a refused spec or argument is
-/// 400 with the grain's message (e.g. the validator naming the key), a conflicting request 409, no silo able to host
+/// 400 with the grain's message (e.g. the validator naming the key), a conflicting request 409, an unknown key 404, no silo able to host
 /// the grain 503, a call past its deadline 504, and any other grain failure 502 naming the remote exception.
 /// </summary>
 internal static class GrainResults
@@ -29,6 +29,10 @@ internal static class GrainResults
         catch (GrainCallException e) when (e.RemoteType == typeof(InvalidOperationException).FullName)
         {
             return Results.Text(e.RemoteMessage, statusCode: StatusCodes.Status409Conflict);
+        }
+        catch (GrainCallException e) when (e.RemoteType == typeof(KeyNotFoundException).FullName)
+        {
+            return Results.Text(e.RemoteMessage, statusCode: StatusCodes.Status404NotFound);
         }
         catch (GrainCallException e)
         {

@@ -41,6 +41,20 @@ public sealed class RealGrainsCommandTests
             }
             clusterCsv = csv.Output;
 
+            // The real run grain refuses a bad spec with the validator's reason, and another spec under a taken id.
+            var bad = Path.Combine(tiny.Root, "bad.yaml");
+            await File.WriteAllTextAsync(bad, tiny.Spec(Iterations).Replace("model: model", "model: no-such-model", StringComparison.Ordinal));
+            var refused = await CommandRun.InvokeAsync(Cluster("submit", bad, "--id", "tiny-bad"));
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains("The run spec was refused:", refused.Error, StringComparison.Ordinal);
+            Assert.Contains("no-such-model", refused.Error, StringComparison.Ordinal);
+            var other = Path.Combine(tiny.Root, "other.yaml");
+            await File.WriteAllTextAsync(other, tiny.Spec(Iterations + 1));
+            var taken = await CommandRun.InvokeAsync(Cluster("submit", other, "--id", "tiny-1"));
+            Assert.Equal(2, taken.ExitCode);
+            Assert.Contains("409", taken.Error, StringComparison.Ordinal);
+            Assert.Contains("already exists with a different spec", taken.Error, StringComparison.Ordinal);
+
             var report = Path.Combine(tiny.Root, "tiny-1.html");
             Assert.Equal(0, (await CommandRun.InvokeAsync(Cluster("report", "tiny-1", "--out", report))).ExitCode);
             Assert.Contains("<td>3</td>", await File.ReadAllTextAsync(report), StringComparison.Ordinal);
