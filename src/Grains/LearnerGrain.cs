@@ -131,29 +131,34 @@ public sealed class LearnerGrain(IGrainStorage storage, RlGrainOptions options, 
                 // A crashed silo (in-process: aborted) must not write after its successor started: stop here.
                 if (!silo.IsServing) return;
                 Publish(learner);
-                bool checkpoint = spec.Schedule.CheckpointEvery > 0 && step % spec.Schedule.CheckpointEvery == 0 || step == spec.Schedule.Iterations;
-                if (checkpoint) await Task.Run(() => learner.Checkpoint(start.Store, step), CancellationToken.None);
                 bool done = spec.Schedule.StopAtAccuracy > 0 && record.Accuracy >= spec.Schedule.StopAtAccuracy;
+                bool checkpoint = spec.Schedule.CheckpointEvery > 0 && step % spec.Schedule.CheckpointEvery == 0 || step == spec.Schedule.Iterations || done;
+                // Progress first, checkpoint second: a crash between them resumes from the previous checkpoint and
+                // retrains the steps since (the progress is truncated to it), never a checkpoint without its rows.
                 p = progress.Value;
                 await progress.WriteAsync(p with
                 {
-                    State = done || step == spec.Schedule.Iterations ? RunState.Completed : RunState.Running,
                     Step = step,
-                    CheckpointStep = checkpoint ? step : p.CheckpointStep,
                     WeightVersion = learner.WeightVersion,
                     WeightHash = learner.WeightHash,
                     UpdatedAt = time.GetUtcNow(),
                     Records = [.. p.Records, record],
                     Trained = [.. p.Trained, .. trained],
                 });
+                if (checkpoint)
+                {
+                    await Task.Run(() => learner.Checkpoint(start.Store, step), CancellationToken.None);
+                    await progress.WriteAsync(progress.Value with { CheckpointStep = step });
+                }
                 if (done) break;
             }
-            if (finalState == RunState.Cancelled || progress.Value.State != RunState.Completed)
+            if (!silo.IsServing) return;
+            if (step > progress.Value.CheckpointStep)
             {
-                if (finalState == RunState.Cancelled && step > progress.Value.CheckpointStep)
-                    await Task.Run(() => learner.Checkpoint(start.Store, step), CancellationToken.None);
-                await progress.WriteAsync(progress.Value with { State = finalState, UpdatedAt = time.GetUtcNow() });
+                await Task.Run(() => learner.Checkpoint(start.Store, step), CancellationToken.None);
+                await progress.WriteAsync(progress.Value with { CheckpointStep = step });
             }
+            await progress.WriteAsync(progress.Value with { State = finalState, UpdatedAt = time.GetUtcNow() });
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {

@@ -13,7 +13,7 @@ namespace Precision.Orleans.Grains;
 /// the G rollouts; when the call fails (the worker's silo died, or it refused), the lease is returned and the group is
 /// re-dispatched to another worker. Only the one accepted batch is scored — the same group can never be counted twice,
 /// and since sampling depends only on (step seed, sequence index) and the weight version, the re-dispatched group is
-/// the group the dead worker would have produced. The scored group is kept for repeated calls.
+/// the group the dead worker would have produced. The activation goes once it has answered.
 /// </summary>
 public sealed class PromptGroupGrain(RlGrainOptions options, ILogger<PromptGroupGrain> logger, TimeProvider time) : Grain, IPromptGroupGrain
 {
@@ -54,6 +54,9 @@ public sealed class PromptGroupGrain(RlGrainOptions options, ILogger<PromptGroup
             }
             await pool.Release(worker, completed: true);
             _result = Score(work, batch, attempts);
+            // One activation per (step, prompt) would pile up over a run: go once answered. A repeated call (the
+            // learner retrying) re-activates it and samples the identical group again — deterministic, never trained twice.
+            DeactivateOnIdle();
             return _result;
         }
     }

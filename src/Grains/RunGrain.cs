@@ -45,7 +45,8 @@ public sealed class RunGrain(IGrainStorage storage, RlGrainOptions options, Time
         var progress = await _progress.ReadAsync();
         if (!_run.Exists) throw new KeyNotFoundException($"no run '{GrainKey}' was submitted");
         var spec = ParseSpec(_run.Value.SpecYaml, GrainKey, options);
-        var state = progress.State is RunState.Submitted or RunState.Running && _run.Value.CancelRequested ? RunState.Cancelled : progress.State;
+        // Cancelled only once the learner has stopped (it finishes the step in flight first).
+        var state = progress.State;
         return new RunStatus(GrainKey, spec.Name, state, progress.Step, spec.Schedule.Iterations, progress.WeightVersion, progress.WeightHash,
             progress.Records.Count == 0 ? double.NaN : progress.Records[^1].Accuracy, spec.Algorithm.Name,
             Abstractions.DTypeNames.Name(spec.Precision.Train), Abstractions.DTypeNames.Name(spec.Precision.Rollout),
