@@ -11,7 +11,7 @@ namespace Precision.Orleans.SiloHost.Api;
 
 /// <summary>
 /// GET /api/silo — this silo's <see cref="SiloSnapshot"/>. GET /api/cluster — the <see cref="ClusterSnapshot"/>: the
-/// membership table as this silo sees it, each live peer asked for its own /api/silo over HTTP/2 with the cluster
+/// membership table (re-read for each request), each live peer asked for its own /api/silo over HTTP/2 with the cluster
 /// token (in parallel, <see cref="PeerTimeout"/> each; a silo that does not answer keeps its row with the error).
 /// </summary>
 public sealed class ClusterApiEndpoints : IDisposable
@@ -70,6 +70,15 @@ public sealed class ClusterApiEndpoints : IDisposable
 
     public async Task<ClusterSnapshot> SnapshotAsync(RuntimeSilo silo, CancellationToken cancellationToken)
     {
+        try
+        {
+            // Fresh from the membership table: the view the silo keeps is up to a heartbeat period old.
+            await silo.View.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The table is unreachable: answer from the last view (heartbeat ages show how stale it is).
+        }
         var now = DateTimeOffset.UtcNow;
         var rows = await Task.WhenAll(silo.View.Entries
             .OrderBy(e => e.Status == SiloStatus.Dead)
@@ -115,7 +124,12 @@ public sealed class ClusterApiEndpoints : IDisposable
         }
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(endpoint, SiloPath));
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(endpoint, SiloPath))
+            {
+                // A hand-made request does not take the client's default version; silos speak HTTP/2 only.
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            };
             request.Headers.TryAddWithoutValidation("Authorization", _token.AuthorizationHeaderValue);
             using var response = await _peers.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)

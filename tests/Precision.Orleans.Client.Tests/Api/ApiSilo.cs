@@ -25,6 +25,7 @@ public sealed class ApiSilo : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly IDisposable _api;
+    private int _stopped;
 
     private ApiSilo(WebApplication app, IDisposable api, RuntimeSilo silo, RunBook book, string url, string dashboardUrl, string specDirectory)
     {
@@ -52,22 +53,18 @@ public sealed class ApiSilo : IAsyncDisposable
 
     /// <param name="rlGrains">When given, the silo runs the real RL grains (in-memory storage, roles learner + rollout,
     /// one rollout slot, run directories and spec paths under this directory) instead of the <see cref="RunBook"/> ones.</param>
-    public static async Task<ApiSilo> StartAsync(string? rlGrains = null)
+    /// <param name="cluster">The in-process cluster to join (several ApiSilos on one make a cluster whose silos ask
+    /// each other over HTTP/2 for /api/cluster); default a new one.</param>
+    /// <param name="book">The run book shared by the silos of one cluster; default a new one.</param>
+    public static async Task<ApiSilo> StartAsync(string? rlGrains = null, InProcessCluster? cluster = null, RunBook? book = null,
+        string siloId = "api-silo", string role = "learner")
     {
         var specDirectory = Directory.CreateTempSubdirectory("precision-api-").FullName;
         Directory.CreateDirectory(Path.Combine(specDirectory, "model"));
         await File.WriteAllTextAsync(Path.Combine(specDirectory, "model", "config.json"), "{}");
 
-        var book = new RunBook();
-        var builder = new InProcessCluster().NewSilo("api-silo", "learner");
-        var silo = (rlGrains is null
-            ? builder.AddGrains(typeof(BookRunGrain), typeof(BookRunRegistryGrain)).ConfigureServices(s => s.AddSingleton(book))
-            : builder.AddRoles("rollout").AddRlGrains(
-                new RlGrainOptions { RunsRoot = Path.Combine(rlGrains, "runs"), SpecBaseDirectory = rlGrains, RolloutSlots = 1 },
-                new InMemoryGrainStorage()))
-            .Build();
-        await silo.StartAsync();
-
+        // Kestrel first, as the silo host does, so that the silo advertises its real HTTP endpoint.
+        RuntimeSilo? silo = null;
         var web = WebApplication.CreateSlimBuilder();
         web.Logging.ClearProviders();
         ListenOptions? http2 = null, http1 = null;
@@ -79,7 +76,19 @@ public sealed class ApiSilo : IAsyncDisposable
         var app = web.Build();
         var api = SiloWebEndpoints.Map(app, new ClusterToken(Token), () => silo);
         await app.StartAsync();
-        return new ApiSilo(app, api, silo, book, $"http://127.0.0.1:{http2!.IPEndPoint!.Port}", $"http://127.0.0.1:{http1!.IPEndPoint!.Port}", specDirectory);
+        var url = $"http://127.0.0.1:{http2!.IPEndPoint!.Port}";
+
+        book ??= new RunBook();
+        var shared = book;
+        var builder = (cluster ?? new InProcessCluster()).NewSilo(siloId, role).Configure(o => o with { Endpoint = url });
+        silo = (rlGrains is null
+            ? builder.AddGrains(typeof(BookRunGrain), typeof(BookRunRegistryGrain)).ConfigureServices(s => s.AddSingleton(shared))
+            : builder.AddRoles("rollout").AddRlGrains(
+                new RlGrainOptions { RunsRoot = Path.Combine(rlGrains, "runs"), SpecBaseDirectory = rlGrains, RolloutSlots = 1 },
+                new InMemoryGrainStorage()))
+            .Build();
+        await silo.StartAsync();
+        return new ApiSilo(app, api, silo, book, url, $"http://127.0.0.1:{http1!.IPEndPoint!.Port}", specDirectory);
     }
 
     /// <summary>A spec the real validator accepts (absolute model path, the arithmetic task).</summary>
@@ -120,10 +129,22 @@ public sealed class ApiSilo : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        _api.Dispose();
         await Silo.DisposeAsync();
-        Directory.Delete(SpecDirectory, recursive: true);
+        await StopServingAsync();
+        if (Directory.Exists(SpecDirectory))
+        {
+            Directory.Delete(SpecDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>Stops the HTTP server (idempotent): the silo's address stops answering, like a dead process.</summary>
+    public async Task StopServingAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+            _api.Dispose();
+        }
     }
 }

@@ -35,6 +35,43 @@ public sealed class ClusterApiTests
     }
 
     [Fact]
+    public async Task Each_silo_answers_for_the_whole_cluster_by_asking_its_peers_over_http2()
+    {
+        var cluster = new Runtime.Hosting.InProcessCluster();
+        var book = new Fakes.RunBook();
+        await using var learner = await ApiSilo.StartAsync(cluster: cluster, book: book, siloId: "silo-a", role: "learner");
+        await using var rollout = await ApiSilo.StartAsync(cluster: cluster, book: book, siloId: "silo-b", role: "rollout");
+        using var http = learner.Client();
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Created,
+                (await http.PostAsync($"/api/runs?id=r{i}", new StringContent(learner.ValidSpec(), Encoding.UTF8, "application/yaml"))).StatusCode);
+        }
+        // The runs are visible from either silo.
+        Assert.Equal(6, (await rollout.Client().GetFromJsonAsync<List<Abstractions.Grains.Rl.RunStatus>>("/api/runs", SiloApiJson.Options))!.Count);
+
+        foreach (var asked in new[] { learner, rollout })
+        {
+            var snapshot = await asked.Client().GetFromJsonAsync<ClusterSnapshot>("/api/cluster", SiloApiJson.Options);
+            Assert.Equal(["silo-a", "silo-b"], snapshot!.Silos.Select(r => r.SiloId));
+            Assert.All(snapshot.Silos, r => Assert.Equal(("Active", (string?)null), (r.Status, r.Error)));
+            Assert.Equal([learner.Url, rollout.Url], snapshot.Silos.Select(r => r.Self!.Endpoint));
+            Assert.Equal(["learner", "rollout"], snapshot.Silos.Select(r => string.Join(",", r.Self!.Roles)));
+            // Activations live on both silos (random placement) and add up to the cluster's grains.
+            Assert.Equal(learner.Silo.ActivationCount + rollout.Silo.ActivationCount, snapshot.Silos.Sum(r => r.Self!.ActivationCount));
+            Assert.Equal(6, snapshot.ActivationsByType["IRunGrain"]);
+            Assert.Equal(1, snapshot.ActivationsByType["IRunRegistryGrain"]);
+        }
+
+        // A silo whose process stops answering keeps its row, with the reason it could not be asked.
+        await rollout.StopServingAsync();
+        var after = await http.GetFromJsonAsync<ClusterSnapshot>("/api/cluster", SiloApiJson.Options);
+        var gone = Assert.Single(after!.Silos, r => r.SiloId == "silo-b");
+        Assert.Null(gone.Self);
+        Assert.False(string.IsNullOrEmpty(gone.Error));
+    }
+
+    [Fact]
     public void Call_rate_is_the_counter_slope_over_the_window()
     {
         var time = new ManualTime();
