@@ -85,11 +85,3 @@ public sealed class DashboardLoginMiddleware(RequestDelegate next, DashboardSess
         return context.Response.WriteAsync(DashboardPage.LoginForm(refused), context.RequestAborted);
     }
 }
-
-/// <summary>Registration of <see cref="DashboardLoginMiddleware"/>.</summary>
-public static class DashboardLoginExtensions
-{
-    /// <summary>Add before <c>UseClusterToken</c>.</summary>
-    public static IApplicationBuilder UseDashboardLogin(this IApplicationBuilder app, DashboardSession session) =>
-        app.UseMiddleware<DashboardLoginMiddleware>(session);
-}
