@@ -122,6 +122,33 @@ public sealed class InProcessRunTests
     }
 
     [Fact]
+    public async Task A_group_whose_worker_is_gone_is_redispatched_to_another_and_trained_once()
+    {
+        using var run = new TinyRlRun();
+        string yaml = run.Yaml(iterations: 3);
+        var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
+        await using var cluster = new RlCluster(Path.Combine(run.Root, "runs"));
+        await cluster.StartSiloAsync("learner", "learner");
+        await cluster.StartSiloAsync("rollout-a", "cpu", rolloutSlots: 1);
+        await cluster.Client.ConnectAsync();
+        // A worker whose silo does not exist, registered as if it lived on a live silo: the pool hands it out first
+        // (least busy, nothing completed), every call to it fails, and the group must go to the real worker instead.
+        var pool = cluster.Client.GetGrain<IWorkerPoolGrain>(IWorkerPoolGrain.Key);
+        await pool.Register("gone/0", "rollout-a");
+        await cluster.Client.GetGrain<IRunGrain>("redispatch").Submit(yaml);
+        await cluster.WaitAsync("redispatch", s => s.State == RunState.Completed, TimeSpan.FromSeconds(60));
+
+        var runGrain = cluster.Client.GetGrain<IRunGrain>("redispatch");
+        var trained = await runGrain.GetTrainedGroups();
+        AssertExactlyOnce(trained, steps: 3, prompts: 4);
+        Assert.All(trained, t => Assert.Equal("rollout-a/0", t.WorkerKey));
+        Assert.Contains(trained, t => t.Attempts > 1);
+        var records = await runGrain.GetMetrics(0);
+        Assert.True(records.Sum(r => r.Redispatches) > 0);
+        SameMetrics.Assert(embedded, records, SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));
+    }
+
+    [Fact]
     public async Task A_cancelled_run_stops_after_the_current_step_and_says_so()
     {
         using var run = new TinyRlRun();

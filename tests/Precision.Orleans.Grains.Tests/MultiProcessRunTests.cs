@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using Precision.Orleans.Runtime.Messaging;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Xunit;
 using Xunit.Abstractions;
@@ -29,6 +31,11 @@ public sealed class MultiProcessRunTests(ITestOutputHelper output)
         try
         {
             var runGrain = cluster.Client.GetGrain<IRunGrain>("mp-elastic");
+            // A bad spec is refused at submit with the reason, across the wire.
+            var refused = await Assert.ThrowsAsync<GrainCallException>(() => runGrain.Submit(yaml.Replace("max_new_tokens: 10", "max_new_tokens: 0")));
+            Assert.Contains("rollout.max_new_tokens", refused.Message);
+            // A grain call without the cluster token is refused (401) by every silo process.
+            await AssertCallWithoutTokenRefusedAsync(a.Endpoint);
             await runGrain.Submit(yaml);
             await cluster.WaitAsync("mp-elastic", s => s.Step >= 2, TimeSpan.FromSeconds(60));
 
@@ -37,8 +44,8 @@ public sealed class MultiProcessRunTests(ITestOutputHelper output)
             output.WriteLine($"rollout-b process ready after {watch.ElapsedMilliseconds} ms");
             while (!(await runGrain.GetTrainedGroups()).Any(t => t.WorkerKey == "rollout-b/0"))
             {
-                if (watch.Elapsed > TimeSpan.FromSeconds(20))
-                    Assert.Fail($"the joined rollout silo got no work within 20 s of its start; run {await runGrain.GetStatus()}; " +
+                if (watch.Elapsed > TimeSpan.FromSeconds(10))
+                    Assert.Fail($"the joined rollout silo got no work within 10 s of its start; run {await runGrain.GetStatus()}; " +
                         $"pool {string.Join(", ", await cluster.Client.GetGrain<IWorkerPoolGrain>(IWorkerPoolGrain.Key).List())}");
                 await Task.Delay(50);
             }
@@ -63,6 +70,23 @@ public sealed class MultiProcessRunTests(ITestOutputHelper output)
         {
             output.WriteLine(cluster.Outputs());
             throw;
+        }
+    }
+
+    private static async Task AssertCallWithoutTokenRefusedAsync(string endpoint)
+    {
+        using var http = new HttpClient();
+        foreach (var token in new[] { null, "wrong-token-wrong-token-wrong-token" })
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Post, endpoint + "/grain-call")
+            {
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                Content = new ByteArrayContent([1, 2, 3]),
+            };
+            if (token is not null) message.Headers.Authorization = new("Bearer", token);
+            using var response = await http.SendAsync(message);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
     }
 

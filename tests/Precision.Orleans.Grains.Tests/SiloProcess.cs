@@ -12,6 +12,9 @@ internal sealed partial class SiloProcess : IAsyncDisposable
 
     private SiloProcess(Process process) => _process = process;
 
+    /// <summary>The silo's advertised endpoint (http://127.0.0.1:port).</summary>
+    public string Endpoint { get; private set; } = "";
+
     public string Output
     {
         get
@@ -28,12 +31,12 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         foreach (var a in (string[])[dll, "--silo-id", siloId, "--listen", "127.0.0.1", "--port", "0", .. arguments]) info.ArgumentList.Add(a);
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
         var silo = new SiloProcess(process);
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
             silo.Append(e.Data);
-            if (ReadyLine().IsMatch(e.Data)) ready.TrySetResult();
+            if (ReadyLine().Match(e.Data) is { Success: true } match) ready.TrySetResult(match.Groups[1].Value);
         };
         process.ErrorDataReceived += (_, e) =>
         {
@@ -45,7 +48,7 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            silo.Endpoint = await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
         }
         catch (Exception e)
         {
