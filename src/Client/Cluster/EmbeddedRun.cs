@@ -1,15 +1,13 @@
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Grains;
-using Precision.Orleans.Runtime.Hosting;
 using Precision.Orleans.Runtime.Messaging;
-using Precision.Orleans.Runtime.Storage;
 using Spectre.Console;
 
 namespace Precision.Orleans.Client.Cluster;
 
 /// <summary>
-/// <c>precision submit run.yaml</c> without a cluster: the same grains on one embedded silo (in-memory membership,
-/// directory and storage, no server; roles learner + rollout with one rollout slot), the run submitted to its run grain
+/// <c>precision submit run.yaml</c> without a cluster: the same grains on one embedded silo (<see cref="EmbeddedRlSilo"/>:
+/// in-memory membership, directory and storage, no server; learner role and rollout slots), the run submitted to its run grain
 /// and watched until it ends, then the silo stopped. Run state lives only as long as the process; checkpoints are
 /// written under <see cref="RunsRoot"/>/{run id} as in the cluster.
 /// </summary>
@@ -31,11 +29,7 @@ public sealed class EmbeddedRun
             SpecBaseDirectory = Path.GetDirectoryName(Path.GetFullPath(specPath))!,
             RolloutSlots = RolloutSlots,
         };
-        var silo = SiloBuilder.CreateEmbedded()
-            .UseSiloId("embedded")
-            .AddRoles("learner", "rollout")
-            .AddRlGrains(options, new InMemoryGrainStorage())
-            .Build();
+        var silo = EmbeddedRlSilo.Build(options);
         await silo.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
