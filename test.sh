@@ -12,6 +12,8 @@ need_apt=()
 /usr/bin/python3 -c "import regex" >/dev/null 2>&1 || need_apt+=(python3-regex)
 # NFC normalisation (Qwen tokenizers) calls ICU directly: the build runs with invariant globalization.
 ldconfig -p | grep -q 'libicuuc\.so' || need_apt+=(libicu72)
+# The dashboard test renders the page in headless Chromium.
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 scripts/apt-install.sh "${need_apt[@]}"
 export PRECISION_PYTHON=/usr/bin/python3
 

@@ -32,6 +32,12 @@ public sealed record SiloHostOptions
     public int Port { get; init; } = 11111;
 
     /// <summary>
+    /// --dashboard-port: an extra plain HTTP/1.1 port serving the same endpoints for browsers (the dashboard); 0 picks
+    /// a free one. Default none: the HTTP/2 port alone (browsers cannot speak cleartext HTTP/2).
+    /// </summary>
+    public int? DashboardPort { get; init; }
+
+    /// <summary>
     /// --advertise: host name or IP peers use to reach this silo. Default 127.0.0.1, right for one machine;
     /// set it on a real network.
     /// </summary>
@@ -58,7 +64,7 @@ public sealed record SiloHostOptions
     private static readonly string[] Known =
     [
         "postgres", "cluster-token", "cluster-id", "silo-id", "roles", "listen", "port", "advertise", "heartbeat-ms",
-        "missed-heartbeats", "placement", "grain-assembly", "runs-root", "rollout-slots",
+        "missed-heartbeats", "placement", "grain-assembly", "runs-root", "rollout-slots", "dashboard-port",
     ];
 
     /// <summary>Parses <paramref name="args"/>, falling back to <paramref name="environment"/>.</summary>
@@ -137,6 +143,7 @@ public sealed record SiloHostOptions
             Listen = Get("listen") ?? defaults.Listen,
             Port = Int("port", defaults.Port, 0, 65535),
             Advertise = Get("advertise") ?? defaults.Advertise,
+            DashboardPort = Get("dashboard-port") is null ? defaults.DashboardPort : Int("dashboard-port", 0, 0, 65535),
             HeartbeatPeriod = TimeSpan.FromMilliseconds(Int("heartbeat-ms", (int)defaults.HeartbeatPeriod.TotalMilliseconds, 10, 600_000)),
             MissedHeartbeats = Int("missed-heartbeats", defaults.MissedHeartbeats, 1, 100),
             Placement = Get("placement") switch

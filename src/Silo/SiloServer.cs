@@ -31,9 +31,25 @@ public static class SiloServer
         var web = WebApplication.CreateSlimBuilder();
         web.Logging.SetMinimumLevel(LogLevel.Warning);
         web.Logging.AddFilter("Precision.Orleans", LogLevel.Information);
+        // Kestrel writes the bound endpoint (the real port when 0 was asked for) back into the listen options.
+        ListenOptions? grainListen = null;
+        ListenOptions? dashboardListen = null;
         web.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(System.Net.IPAddress.Parse(options.Listen), options.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(System.Net.IPAddress.Parse(options.Listen), options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                grainListen = listen;
+            });
+            if (options.DashboardPort is { } dashboardPort)
+            {
+                // Browsers speak HTTP/2 only over TLS: the dashboard (and the same API) also on a plain HTTP/1.1 port.
+                kestrel.Listen(System.Net.IPAddress.Parse(options.Listen), dashboardPort, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    dashboardListen = listen;
+                });
+            }
             kestrel.AddServerHeader = false;
             // Grain calls carry tensors (weights, batches): allow big bodies; the token check runs before reading.
             kestrel.Limits.MaxRequestBodySize = 1L << 31;
@@ -41,11 +57,10 @@ public static class SiloServer
         });
         await using var app = web.Build();
         RuntimeSilo? silo = null;
-        app.UseClusterToken(new ClusterToken(options.ClusterToken));
-        app.MapGrainCalls(() => silo);
+        using var api = Api.SiloWebEndpoints.Map(app, new ClusterToken(options.ClusterToken), () => silo);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
-        var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+        var port = grainListen!.IPEndPoint!.Port;
         var endpoint = $"http://{options.Advertise}:{port}";
         var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
@@ -91,6 +106,10 @@ public static class SiloServer
         await silo.StartAsync(cancellationToken).ConfigureAwait(false);
         // One machine-readable line for scripts and tests that start silos on --port 0.
         Console.WriteLine($"silo {silo.Address.SiloId} ready at {endpoint} generation {silo.Address.Generation}");
+        if (dashboardListen?.IPEndPoint is { } dashboard)
+        {
+            Console.WriteLine($"dashboard at http://{options.Advertise}:{dashboard.Port}/dashboard");
+        }
 
         try
         {

@@ -15,5 +15,12 @@ internal static class CommandCatalog
         yield return EvalCommand.Create();
         yield return ExperimentCommand.Create();
         yield return InspectCommand.Create();
+        yield return SubmitCommand.Create();
+        yield return ListCommand.Create();
+        yield return StatusCommand.Create();
+        yield return WatchCommand.Create();
+        yield return CancelCommand.Create();
+        yield return MetricsCommand.Create();
+        yield return ReportCommand.Create();
     }
 }

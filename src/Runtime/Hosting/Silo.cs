@@ -88,6 +88,9 @@ public sealed class Silo : IGrainCallHandler, IAsyncDisposable
 
     public bool HasActivation(GrainId grainId) => _catalog.TryGet(grainId, out _);
 
+    /// <summary>Calls this silo has handled, in total and per grain type (for the cluster API and dashboard).</summary>
+    public SiloCallCounters Calls { get; } = new();
+
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (_state != SiloState.Created)
@@ -142,6 +145,7 @@ public sealed class Silo : IGrainCallHandler, IAsyncDisposable
         {
             return GrainCallResponse.Reject($"silo {Address} is not serving");
         }
+        Calls.Count(request.GrainId.Type);
         var grainClass = _registry.Find(request.GrainId.Type);
         var grainInterface = _registry.FindInterface(request.GrainId.Type);
         if (grainClass is null || grainInterface is null)
