@@ -40,7 +40,9 @@ public sealed class InProcessRunTests
     public async Task A_rollout_silo_joining_gets_work_and_one_killed_mid_run_loses_no_group()
     {
         using var run = new TinyRlRun();
-        string yaml = run.Yaml(iterations: 10, checkpointEvery: 5, prompts: 6);
+        // Long enough that the join and the kill land mid-run even on a quiet machine (a tiny step takes 20–100 ms).
+        const int iterations = 150;
+        string yaml = run.Yaml(iterations: iterations, checkpointEvery: 10, prompts: 6);
         var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
 
         await using var cluster = new RlCluster(Path.Combine(run.Root, "runs"));
@@ -60,15 +62,15 @@ public sealed class InProcessRunTests
             await Task.Delay(20);
         }
         int stepAtKill = (await runGrain.GetStatus()).Step;
-        Assert.True(stepAtKill < 10, $"the run finished (step {stepAtKill}) before the kill: make it longer");
+        Assert.True(stepAtKill < iterations, $"the run finished (step {stepAtKill}) before the kill: make it longer");
 
         // Crash: rollout-a vanishes without a word (no deactivation, no leave); its groups go to rollout-b.
         first.Abort();
         var status = await cluster.WaitAsync("elastic", s => s.State == RunState.Completed, TimeSpan.FromSeconds(60));
-        Assert.Equal(10, status.Step);
+        Assert.Equal(iterations, status.Step);
 
         var trained = await runGrain.GetTrainedGroups();
-        AssertExactlyOnce(trained, steps: 10, prompts: 6);
+        AssertExactlyOnce(trained, steps: iterations, prompts: 6);
         Assert.All(trained.Where(t => t.Step > stepAtKill + 1), t => Assert.Equal("rollout-b/0", t.WorkerKey));
         // Nothing lost or double-counted shows as identical training: the run equals the undisturbed embedded one.
         SameMetrics.Assert(embedded, await runGrain.GetMetrics(0), SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));
@@ -79,7 +81,9 @@ public sealed class InProcessRunTests
     public async Task A_restarted_learner_silo_resumes_from_the_last_checkpoint()
     {
         using var run = new TinyRlRun();
-        string yaml = run.Yaml(iterations: 9, checkpointEvery: 3);
+        // Long enough that the learner is killed mid-run even on a quiet machine (a tiny step takes 20–100 ms).
+        const int iterations = 150;
+        string yaml = run.Yaml(iterations: iterations, checkpointEvery: 3);
         var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
 
         await using var cluster = new RlCluster(Path.Combine(run.Root, "runs"));
@@ -92,17 +96,22 @@ public sealed class InProcessRunTests
 
         learner.Abort();
         int trainedBeforeKill = (await runGrain.GetStatus()).Step;
+        Assert.True(trainedBeforeKill < iterations, $"the run finished (step {trainedBeforeKill}) before the kill: make it longer");
+        await cluster.WaitDeadAsync(learner, TimeSpan.FromSeconds(30));
         await cluster.StartSiloAsync("learner", "learner");
         var status = await cluster.WaitAsync("failover", s => s.State == RunState.Completed, TimeSpan.FromSeconds(60));
-        Assert.Equal(9, status.Step);
+        Assert.Equal(iterations, status.Step);
 
-        var resume = Assert.Single(await runGrain.GetResumes());
-        Assert.Equal(0, resume.CheckpointStep % 3); // checkpoints are at steps 3, 6, 9
+        var resumes = await runGrain.GetResumes();
+        Assert.True(resumes.Count == 1, $"expected one resume, got {resumes.Count}; killed after step {trainedBeforeKill}; status {status}; " +
+            $"records {(await runGrain.GetMetrics(0)).Count}");
+        var resume = resumes[0];
+        Assert.Equal(0, resume.CheckpointStep % 3); // checkpoints are at every third step
         // In process the aborted silo's loop may still finish the step it was in (a real SIGKILL would not), so the
         // resume point is the newest complete checkpoint at or after the one before the kill.
         Assert.True(resume.CheckpointStep >= trainedBeforeKill - trainedBeforeKill % 3, $"resumed from step {resume.CheckpointStep}, killed after step {trainedBeforeKill}");
         Assert.True(resume.LastTrainedStep - resume.CheckpointStep < 3, $"lost {resume.LastTrainedStep - resume.CheckpointStep} steps, more than since the last checkpoint");
-        AssertExactlyOnce(await runGrain.GetTrainedGroups(), steps: 9, prompts: 4);
+        AssertExactlyOnce(await runGrain.GetTrainedGroups(), steps: iterations, prompts: 4);
         // Exact resume: the failed-over run equals the uninterrupted embedded one.
         SameMetrics.Assert(embedded, await runGrain.GetMetrics(0), SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));
     }

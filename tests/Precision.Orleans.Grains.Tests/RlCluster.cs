@@ -41,6 +41,21 @@ internal sealed class RlCluster : IAsyncDisposable
         return silo;
     }
 
+    /// <summary>
+    /// Waits until the membership table says <paramref name="silo"/> is Dead — what a real restart sees: Kubernetes
+    /// replaces a crashed pod after its process is gone, while an in-process <c>Abort</c> leaves the aborted silo's
+    /// background tasks running until they next check that their silo still serves.
+    /// </summary>
+    public async Task WaitDeadAsync(RuntimeSilo silo, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!(await _cluster.Membership.ReadAllAsync()).Any(e => e.Silo == silo.Address && e.Status == Runtime.Membership.SiloStatus.Dead))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"silo {silo.Address} was not declared dead within {timeout}");
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>Polls the run until <paramref name="done"/> holds for its status (or the time runs out).</summary>
     public async Task<RunStatus> WaitAsync(string runId, Func<RunStatus, bool> done, TimeSpan timeout)
     {

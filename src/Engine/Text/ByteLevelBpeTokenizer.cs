@@ -163,9 +163,10 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
         Span<byte> utf8 = stackalloc byte[4];
         foreach (int id in ids)
         {
-            if (id < 0 || id >= VocabSize)
-                throw new ArgumentOutOfRangeException(nameof(ids), id, $"tokenizer: id {id} is outside the vocabulary [0, {VocabSize})");
-            string token = _tokenOfId[id];
+            if (id < 0) throw new ArgumentOutOfRangeException(nameof(ids), id, $"tokenizer: id {id} is negative");
+            // A Hugging Face model's vocab_size is padded past its tokenizer (e.g. Qwen2.5: 151,936 rows for 151,665
+            // tokens), so a sampled id may have no token: skipped, as Hugging Face's decode does.
+            if (id >= VocabSize || _tokenOfId[id] is not { } token) continue;
             if (_isAdded[id])
             {
                 // Added tokens were cut from the raw text, so their content is text, not byte-alphabet characters.

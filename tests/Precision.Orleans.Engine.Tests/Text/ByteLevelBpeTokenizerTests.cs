@@ -88,6 +88,15 @@ public class ByteLevelBpeTokenizerTests
         int[] ids = tok.Encode("😀");
         Assert.Equal(4, ids.Length); // no merges for it: one token per UTF-8 byte
         Assert.Equal("\uFFFD", tok.Decode(ids[..2]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => tok.Decode([tok.VocabSize]));
+    }
+
+    [Fact]
+    public void Ids_past_the_tokenizer_from_a_padded_model_vocab_are_skipped_like_hugging_face_and_negative_ids_refused()
+    {
+        var tok = Tiny();
+        int[] hello = tok.Encode("hello");
+        Assert.Equal("hello", tok.Decode([.. hello, tok.VocabSize, tok.VocabSize + 200]));
+        Assert.Equal("hello", tok.Decode([tok.VocabSize + 1, .. hello]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => tok.Decode([-1]));
     }
 }

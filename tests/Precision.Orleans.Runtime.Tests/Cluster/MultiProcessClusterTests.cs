@@ -45,6 +45,11 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
                 Placement = new PlacementOptions { Strategy = PlacementStrategy.LeastLoaded },
             });
             await client.ConnectAsync();
+            // Least-loaded placement on A counts only silos in A's membership view: wait until both rows are Active,
+            // then for A's next refresh, or A may place the worker on itself before it has seen B.
+            Assert.True(await WaitForAsync(async () => (await clustering.Membership.ReadAllAsync())
+                .Count(e => e.Status == SiloStatus.Active) == 2, TimeSpan.FromSeconds(30)), "silos A and B did not both become Active");
+            await Task.Delay(4 * HeartbeatMs);
             var relay = client.GetGrain<IRelayGrain>("relay");
 
             // Silo A calls the worker, placed on B (least loaded: A already hosts the relay).
