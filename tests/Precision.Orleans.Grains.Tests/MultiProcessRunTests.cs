@@ -13,7 +13,8 @@ namespace Precision.Orleans.Grains.Tests;
 /// </summary>
 public sealed class MultiProcessRunTests(ITestOutputHelper output)
 {
-    private const int Steps = 40;
+    // Long enough that the join and the kill land mid-run on a quiet machine (a tiny step over HTTP/2 takes ~50 ms).
+    private const int Steps = 100;
 
     [Fact]
     public async Task A_run_completes_while_a_rollout_silo_joins_and_another_is_SIGKILLed_with_every_group_trained_once()
@@ -94,7 +95,9 @@ public sealed class MultiProcessRunTests(ITestOutputHelper output)
     public async Task A_SIGKILLed_learner_silo_restarted_resumes_from_its_last_checkpoint_and_matches_the_embedded_run()
     {
         using var run = new TinyRlRun();
-        string yaml = run.Yaml(iterations: 9, checkpointEvery: 3);
+        // Long enough that the kill lands mid-run on a quiet machine (a tiny step over HTTP/2 takes ~50 ms).
+        const int iterations = 60;
+        string yaml = run.Yaml(iterations: iterations, checkpointEvery: 3);
         var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
 
         await using var cluster = new PostgresRlCluster(Path.Combine(run.Root, "runs"));
@@ -114,9 +117,10 @@ public sealed class MultiProcessRunTests(ITestOutputHelper output)
             learner.Kill();
             int trainedBeforeKill = (await runGrain.GetStatus()).Step;
             output.WriteLine($"SIGKILL learner after step {trainedBeforeKill}");
+            Assert.True(trainedBeforeKill < iterations, $"the run finished (step {trainedBeforeKill}) before the kill: make it longer");
             await cluster.StartSiloAsync("learner", "learner", rolloutSlots: 0);
             var status = await cluster.WaitAsync("mp-failover", s => s.State == RunState.Completed, TimeSpan.FromSeconds(60));
-            Assert.Equal(9, status.Step);
+            Assert.Equal(iterations, status.Step);
 
             var resume = Assert.Single(await runGrain.GetResumes());
             output.WriteLine($"resumed from checkpoint step {resume.CheckpointStep}; lost {resume.LastTrainedStep - resume.CheckpointStep} trained step(s)");
@@ -124,7 +128,7 @@ public sealed class MultiProcessRunTests(ITestOutputHelper output)
             Assert.Equal(trainedBeforeKill, resume.LastTrainedStep);
             Assert.True(resume.LastTrainedStep - resume.CheckpointStep < 3, "lost more than the steps since the last checkpoint");
             var trained = await runGrain.GetTrainedGroups();
-            InProcessRunTests.AssertExactlyOnce(trained, steps: 9, prompts: 4);
+            InProcessRunTests.AssertExactlyOnce(trained, steps: iterations, prompts: 4);
             Assert.Equal(["rollout-a/0", "rollout-b/0"], trained.Select(t => t.WorkerKey).Distinct().Order());
             SameMetrics.Assert(embedded, await runGrain.GetMetrics(0), SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));
         }
