@@ -110,7 +110,8 @@ public sealed class InProcessRunTests
         // In process the aborted silo's loop may still finish the step it was in (a real SIGKILL would not), so the
         // resume point is the newest complete checkpoint at or after the one before the kill.
         Assert.True(resume.CheckpointStep >= trainedBeforeKill - trainedBeforeKill % 3, $"resumed from step {resume.CheckpointStep}, killed after step {trainedBeforeKill}");
-        Assert.True(resume.LastTrainedStep - resume.CheckpointStep < 3, $"lost {resume.LastTrainedStep - resume.CheckpointStep} steps, more than since the last checkpoint");
+        // Progress is written before its checkpoint: a kill between the two loses at most checkpoint_every (3) steps.
+        Assert.True(resume.LastTrainedStep - resume.CheckpointStep <= 3, $"lost {resume.LastTrainedStep - resume.CheckpointStep} steps, more than since the last checkpoint");
         AssertExactlyOnce(await runGrain.GetTrainedGroups(), steps: iterations, prompts: 4);
         // Exact resume: the failed-over run equals the uninterrupted embedded one.
         SameMetrics.Assert(embedded, await runGrain.GetMetrics(0), SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));

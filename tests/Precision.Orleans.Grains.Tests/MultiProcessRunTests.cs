@@ -126,7 +126,9 @@ public sealed class MultiProcessRunTests(ITestOutputHelper output)
             output.WriteLine($"resumed from checkpoint step {resume.CheckpointStep}; lost {resume.LastTrainedStep - resume.CheckpointStep} trained step(s)");
             Assert.Equal(0, resume.CheckpointStep % 3);
             Assert.Equal(trainedBeforeKill, resume.LastTrainedStep);
-            Assert.True(resume.LastTrainedStep - resume.CheckpointStep < 3, "lost more than the steps since the last checkpoint");
+            // Progress is written before its checkpoint, so a kill between the two loses the steps since the previous
+            // checkpoint: at most checkpoint_every (3) steps.
+            Assert.True(resume.LastTrainedStep - resume.CheckpointStep <= 3, "lost more than the steps since the last checkpoint");
             var trained = await runGrain.GetTrainedGroups();
             InProcessRunTests.AssertExactlyOnce(trained, steps: iterations, prompts: 4);
             Assert.Equal(["rollout-a/0", "rollout-b/0"], trained.Select(t => t.WorkerKey).Distinct().Order());
