@@ -61,6 +61,12 @@ public sealed class LearnerGrain(IGrainStorage storage, RlGrainOptions options, 
         {
             var waiter = _newVersion.Task;
             if (_published is { } snapshot && snapshot.Version >= minVersion) return snapshot;
+            // This learner dispatches a step only after publishing the version it needs, so a request for a newer
+            // version than it has published comes from a step a previous activation abandoned (learner failover).
+            // Fail it now: waiting would hold the worker's turn and stall the groups this learner is waiting for.
+            if (_published is { } current)
+                throw new InvalidOperationException($"learner of '{GrainKey}': weight version {minVersion} is newer than this learner's ({current.Version}); " +
+                    "the request belongs to a step abandoned before a learner failover");
             if (_loop is null) await Start();
             var left = deadline - time.GetUtcNow();
             if (left <= TimeSpan.Zero)
