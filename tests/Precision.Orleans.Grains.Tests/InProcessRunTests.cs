@@ -144,6 +144,14 @@ public sealed class InProcessRunTests
         // A worker whose silo does not exist, registered as if it lived on a live silo: the pool hands it out first
         // (least busy, nothing completed), every call to it fails, and the group must go to the real worker instead.
         var pool = cluster.Client.GetGrain<IWorkerPoolGrain>(IWorkerPoolGrain.Key);
+        // The silo registers its own workers from a start hook: wait for that first, since a silo's registration
+        // replaces the workers listed for it (and would drop "gone/0" if it came later).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!(await pool.List()).Any(w => w.WorkerKey == "rollout-a/0"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "rollout-a's worker did not register within 30 s");
+            await Task.Delay(20);
+        }
         await pool.Register("gone/0", "rollout-a");
         await cluster.Client.GetGrain<IRunGrain>("redispatch").Submit(yaml);
         await cluster.WaitAsync("redispatch", s => s.State == RunState.Completed, TimeSpan.FromSeconds(60));
