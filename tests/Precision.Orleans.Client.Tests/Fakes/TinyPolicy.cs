@@ -1,8 +1,4 @@
-using System.Globalization;
-using Precision.Orleans.Engine.Checkpoints;
-using Precision.Orleans.Engine.Model;
-using Precision.Orleans.Engine.Text;
-using Precision.Orleans.Engine.Training;
+using Precision.Orleans.Tests.Shared;
 
 namespace Precision.Orleans.Client.Tests.Fakes;
 
@@ -15,25 +11,8 @@ public sealed class TinyPolicy : IDisposable
     public TinyPolicy()
     {
         Root = Directory.CreateTempSubdirectory("precision-tiny-").FullName;
-        var tokenizer = new CharTokenizer("0123456789+= ");
-        var config = new ModelConfig
-        {
-            VocabSize = tokenizer.VocabSize,
-            HiddenSize = 16,
-            IntermediateSize = 32,
-            NumHiddenLayers = 1,
-            NumAttentionHeads = 2,
-            NumKeyValueHeads = 1,
-            MaxPositionEmbeddings = 64,
-            BosTokenId = CharTokenizer.BosId,
-            EosTokenId = CharTokenizer.EosId,
-        };
-        var engine = new TrainingEngine(config, new TrainingOptions(), null, seed: 11);
-        var model = Path.Combine(Root, "model");
-        ModelCheckpoint.Save(model, config, engine.Layout, engine.MasterWeights);
-        tokenizer.Save(model);
-        File.WriteAllLines(Path.Combine(Root, "sums.jsonl"), Enumerable.Range(0, 12).Select(i =>
-            string.Create(CultureInfo.InvariantCulture, $"{{\"prompt\": \"{i % 5}+{i % 4}=\", \"answer\": \"{i % 5 + i % 4}\"}}")));
+        TinyPolicyFiles.WriteCharPolicy(Path.Combine(Root, "model"), seed: 11);
+        TinyPolicyFiles.WriteSums(Path.Combine(Root, "sums.jsonl"), secondModulus: 4);
     }
 
     public string Root { get; }

@@ -1,12 +1,9 @@
-using System.Text.Json.Nodes;
 using Precision.Orleans.Abstractions;
-using Precision.Orleans.Engine.Checkpoints;
-using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Text;
-using Precision.Orleans.Engine.Training;
 using Precision.Orleans.RL.Checkpoints;
 using Precision.Orleans.RL.Evaluation;
 using Precision.Orleans.RL.Training;
+using Precision.Orleans.Tests.Shared;
 using Xunit;
 
 namespace Precision.Orleans.RL.Tests.Training;
@@ -15,52 +12,8 @@ namespace Precision.Orleans.RL.Tests.Training;
 public sealed class HuggingFaceTokenizerRunTests
 {
     /// <summary>Replaces the tiny run's char model with one over a small byte-level BPE (vocab padded past the tokenizer, as HF does).</summary>
-    private static void UseByteLevelModel(TinyRun run)
-    {
-        foreach (string f in Directory.GetFiles(run.ModelDir)) File.Delete(f);
-        var vocab = new JsonObject();
-        int next = 0;
-        foreach (char c in ByteAlphabet()) vocab[c.ToString()] = next++;
-        var merges = new JsonArray();
-        foreach (var (a, b) in new[] { ("1", "+"), ("2", "+"), ("+", "1"), ("=", "Ċ") })
-        {
-            vocab[a + b] = next++;
-            merges.Add(new JsonArray(a, b));
-        }
-        var added = new JsonArray();
-        foreach (string s in new[] { "<|endoftext|>", "<|im_start|>", "<|im_end|>" })
-            added.Add(new JsonObject { ["id"] = next++, ["content"] = s, ["special"] = true });
-        var json = new JsonObject
-        {
-            ["added_tokens"] = added,
-            ["normalizer"] = new JsonObject { ["type"] = "NFC" },
-            ["pre_tokenizer"] = new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["use_regex"] = true },
-            ["decoder"] = new JsonObject { ["type"] = "ByteLevel" },
-            ["model"] = new JsonObject { ["type"] = "BPE", ["vocab"] = vocab, ["merges"] = merges },
-        };
-        File.WriteAllText(Path.Combine(run.ModelDir, ByteLevelBpeTokenizer.FileName), json.ToJsonString());
-        File.WriteAllText(Path.Combine(run.ModelDir, ByteLevelBpeTokenizer.ConfigFileName), """{"bos_token": null, "eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"}""");
-        var config = new ModelConfig
-        {
-            VocabSize = next + 5,
-            HiddenSize = 16,
-            IntermediateSize = 32,
-            NumHiddenLayers = 1,
-            NumAttentionHeads = 2,
-            NumKeyValueHeads = 1,
-            MaxPositionEmbeddings = 96,
-        };
-        var engine = new TrainingEngine(config, new TrainingOptions(), null, seed: 11);
-        ModelCheckpoint.Save(run.ModelDir, config, engine.Layout, engine.MasterWeights);
-    }
-
-    /// <summary>GPT-2's byte alphabet, written here from its definition (the engine's copy is internal).</summary>
-    private static IEnumerable<char> ByteAlphabet()
-    {
-        int extra = 0;
-        for (int b = 0; b < 256; b++)
-            yield return (b is >= '!' and <= '~' or >= 0xA1 and <= 0xAC or >= 0xAE) ? (char)b : (char)(256 + extra++);
-    }
+    private static void UseByteLevelModel(TinyRun run) =>
+        TinyPolicyFiles.WriteByteLevelPolicy(run.ModelDir, extraVocabRows: 5, maxPositions: 96);
 
     [Fact]
     public void The_sampler_wraps_prompts_in_chatml_and_stops_at_im_end()

@@ -1,9 +1,7 @@
-using System.Globalization;
 using Precision.Orleans.Engine.Checkpoints;
-using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Text;
-using Precision.Orleans.Engine.Training;
 using Precision.Orleans.RL.Spec;
+using Precision.Orleans.Tests.Shared;
 
 namespace Precision.Orleans.RL.Tests.Training;
 
@@ -17,25 +15,9 @@ internal sealed class TinyRun : IDisposable
     {
         Root = Path.Combine(Path.GetTempPath(), "rl-trainer-" + Guid.NewGuid().ToString("N")[..10]);
         ModelDir = Path.Combine(Root, "model");
-        var tokenizer = new CharTokenizer("0123456789+= ");
-        var config = new ModelConfig
-        {
-            VocabSize = tokenizer.VocabSize,
-            HiddenSize = 16,
-            IntermediateSize = 32,
-            NumHiddenLayers = 1,
-            NumAttentionHeads = 2,
-            NumKeyValueHeads = 1,
-            MaxPositionEmbeddings = 64,
-            BosTokenId = CharTokenizer.BosId,
-            EosTokenId = CharTokenizer.EosId,
-        };
-        var engine = new TrainingEngine(config, new TrainingOptions(), null, seed: 7);
-        ModelCheckpoint.Save(ModelDir, config, engine.Layout, engine.MasterWeights);
-        tokenizer.Save(ModelDir);
+        TinyPolicyFiles.WriteCharPolicy(ModelDir, seed: 7);
         ProblemsPath = Path.Combine(Root, "problems.jsonl");
-        File.WriteAllLines(ProblemsPath, Enumerable.Range(0, 12).Select(i =>
-            string.Create(CultureInfo.InvariantCulture, $"{{\"prompt\": \"{i % 5}+{i % 3}=\", \"answer\": \"{i % 5 + i % 3}\"}}")));
+        TinyPolicyFiles.WriteSums(ProblemsPath, secondModulus: 3);
     }
 
     public string Root { get; }
