@@ -30,6 +30,7 @@ public sealed class LearnerGrain(IGrainStorage storage, RlGrainOptions options, 
     private readonly Lock _lock = new();
     private Task? _loop;
     private CancellationTokenSource _stop = new();
+    private volatile bool _stopAfterStep;
     private volatile WeightSnapshot? _published;
     private volatile TaskCompletionSource _newVersion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -48,9 +49,13 @@ public sealed class LearnerGrain(IGrainStorage storage, RlGrainOptions options, 
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Ends the loop after the step in flight, which it finishes and records; the loop then writes the run as
+    /// Cancelled. (Cancelling the step's token instead would abandon the step mid-way and leave the run Running.)
+    /// </summary>
     public Task Stop()
     {
-        _stop.Cancel();
+        _stopAfterStep = true;
         return Task.CompletedTask;
     }
 
@@ -128,7 +133,7 @@ public sealed class LearnerGrain(IGrainStorage storage, RlGrainOptions options, 
             var finalState = RunState.Completed;
             while (step < spec.Schedule.Iterations)
             {
-                if (stop.IsCancellationRequested || (await runDoc.ReadAsync()).CancelRequested)
+                if (stop.IsCancellationRequested || _stopAfterStep || (await runDoc.ReadAsync()).CancelRequested)
                 {
                     finalState = RunState.Cancelled;
                     break;
