@@ -74,6 +74,60 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
         ];
     });
 
+    /// <summary>Response lengths the projection table shows: the paper's 1K-scale, 8K and 32K token budgets.</summary>
+    public static readonly IReadOnlyList<int> ProjectionLengths = [1024, 8192, 32768];
+
+    public static readonly IReadOnlyList<string> ProjectionHeaders = ["response length", "bf16 mean |seq lr|", "fp16 mean |seq lr|", "bf16 / fp16"];
+
+    /// <summary>
+    /// The bf16 and fp16 mean |log π(y)/μ(y)| that the measured per-token σ and k3 imply at longer responses
+    /// (<see cref="SequenceRatioProjection"/>); empty unless both dtypes were measured.
+    /// </summary>
+    public IEnumerable<IReadOnlyList<string>> ProjectionRows()
+    {
+        if (Find(DType.Bf16)?.Metrics is not { } b || Find(DType.Fp16)?.Metrics is not { } h) yield break;
+        foreach (int length in ProjectionLengths)
+            yield return
+            [
+                length.ToString("N0", CultureInfo.InvariantCulture), G(SequenceRatioProjection.Project(b, length)),
+                G(SequenceRatioProjection.Project(h, length)),
+                SequenceRatioProjection.ProjectedRatio(b, h, length).ToString("F1", CultureInfo.InvariantCulture) + "×",
+            ];
+    }
+
+    /// <summary>What the projection says beside the table: its error at the measured lengths, and where 8× and 24× lie.</summary>
+    public IEnumerable<string> ProjectionLines()
+    {
+        if (Find(DType.Bf16)?.Metrics is not { } b || Find(DType.Fp16)?.Metrics is not { } h) yield break;
+        foreach (var (name, m) in new[] { ("bf16", b), ("fp16", h) })
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"{name}: at the measured response lengths the projection gives {SequenceRatioProjection.ProjectAtMeasuredLengths(m):G3}, measured {m.MeanAbsSeqLogRatio:G3}");
+        foreach (double target in new[] { 8.0, 24.0 })
+            yield return SequenceRatioProjection.LengthForRatio(b, h, target) is { } at
+                ? string.Create(CultureInfo.InvariantCulture, $"projected bf16 / fp16 reaches {target:G}× at responses of ~{at:N0} tokens")
+                : string.Create(CultureInfo.InvariantCulture, $"projected bf16 / fp16 never reaches {target:G}× (it tends to the k3 ratio, {b.K3 / h.K3:F0}×)");
+    }
+
+    private JsonObject? ProjectionJson()
+    {
+        if (Find(DType.Bf16)?.Metrics is not { } b || Find(DType.Fp16)?.Metrics is not { } h) return null;
+        return new JsonObject
+        {
+            ["model"] = "log π(y)/μ(y) ~ N(−L·k3, L·σ²) per dtype, tokens independent",
+            ["bf16_at_measured_lengths"] = Num(SequenceRatioProjection.ProjectAtMeasuredLengths(b)),
+            ["fp16_at_measured_lengths"] = Num(SequenceRatioProjection.ProjectAtMeasuredLengths(h)),
+            ["bf16_over_fp16"] = new JsonArray(ProjectionLengths.Select(l => (JsonNode)new JsonObject
+            {
+                ["length"] = l,
+                ["bf16"] = Num(SequenceRatioProjection.Project(b, l)),
+                ["fp16"] = Num(SequenceRatioProjection.Project(h, l)),
+                ["ratio"] = Num(SequenceRatioProjection.ProjectedRatio(b, h, l)),
+            }).ToArray()),
+            ["length_for_8x"] = Num(SequenceRatioProjection.LengthForRatio(b, h, 8)),
+            ["length_for_24x"] = Num(SequenceRatioProjection.LengthForRatio(b, h, 24)),
+        };
+    }
+
     private static string Length(double v) => double.IsFinite(v) ? v.ToString("G3", CultureInfo.InvariantCulture) : "∞";
 
     public static readonly IReadOnlyList<string> ConsoleHeaders = ["dtype", "tokens", "k1", "k3", "mean |π−μ|", "max |π−μ|", "mean |seq lr|"];
@@ -126,6 +180,7 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
                 ["mean_abs_prob_diff"] = RatioJson(m => m.MeanAbsProbDiff),
                 ["max_abs_prob_diff"] = RatioJson(m => m.MaxAbsProbDiff),
             },
+            ["projection"] = ProjectionJson(),
             ["fp32_below_both"] = Fp32BelowBoth(),
             ["routing_mismatch_bf16_over_fp16"] = Num(RoutingRatio(DType.Bf16, DType.Fp16)),
         };
@@ -232,6 +287,16 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
             "Drift overtakes noise beyond L* = σ²/k3² (measured) or 4/σ² (small-noise theory). " +
             "Responses much shorter than bf16's L* sit in the noise regime, where bf16/fp16 stays near 8×; a larger ratio needs responses near or beyond it.");
         html.Table(DecompositionHeaders, DecompositionRows());
+
+        if (ProjectionRows().ToList() is { Count: > 0 } projection)
+        {
+            html.Heading("Projected to longer responses");
+            html.Paragraph("The paper's responses run to 8K–32K tokens; these run to a few hundred. Taking each dtype's tokens as independent with " +
+                "mean −k3 and spread σ, a response of L tokens has log π(y)/μ(y) ≈ N(−L·k3, L·σ²), whose mean absolute value is below. " +
+                "This is a projection from the measured per-token statistics, not a measurement; the first lines show how far it is off at the measured lengths.");
+            foreach (string line in ProjectionLines()) html.Paragraph(line);
+            html.Table(ProjectionHeaders, projection);
+        }
 
         html.Heading("Token probability π against μ (sampled response tokens)");
         html.Figures(results.Select(ProbabilityScatter).ToArray());

@@ -164,6 +164,14 @@ internal static class MismatchRunner
         foreach (string h in MismatchReport.DecompositionHeaders) decomposition.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
         foreach (var row in report.DecompositionRows()) decomposition.AddRow(row.Select(Markup.Escape).ToArray());
         AnsiConsole.Write(decomposition);
+        if (report.ProjectionRows().ToList() is { Count: > 0 } projection)
+        {
+            var projectionTable = new Table().Title("projected to longer responses: log π(y)/μ(y) ≈ N(−L·k3, L·σ²)");
+            foreach (string h in MismatchReport.ProjectionHeaders) projectionTable.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
+            foreach (var row in projection) projectionTable.AddRow(row.Select(Markup.Escape).ToArray());
+            AnsiConsole.Write(projectionTable);
+            foreach (string line in report.ProjectionLines()) AnsiConsole.WriteLine(line);
+        }
         foreach (string line in report.RatioLines()) AnsiConsole.MarkupLine("[bold]" + Markup.Escape(line) + "[/]");
     }
 }

@@ -61,6 +61,40 @@ public class MismatchReportTests
     }
 
     [Fact]
+    public void Json_and_html_carry_the_projection_to_longer_responses()
+    {
+        var report = Report();
+        using var doc = JsonDocument.Parse(report.ToJson());
+        var projection = doc.RootElement.GetProperty("projection");
+        var rows = projection.GetProperty("bf16_over_fp16");
+        Assert.Equal(MismatchReport.ProjectionLengths.Count, rows.GetArrayLength());
+        var bf16 = report.Results.Single(r => r.DType == DType.Bf16).Metrics;
+        var fp16 = report.Results.Single(r => r.DType == DType.Fp16).Metrics;
+        foreach (var row in rows.EnumerateArray())
+        {
+            int length = row.GetProperty("length").GetInt32();
+            Assert.Equal(SequenceRatioProjection.Project(bf16, length), row.GetProperty("bf16").GetDouble(), 12);
+            Assert.Equal(SequenceRatioProjection.ProjectedRatio(bf16, fp16, length), row.GetProperty("ratio").GetDouble(), 9);
+        }
+        Assert.Equal(SequenceRatioProjection.ProjectAtMeasuredLengths(bf16), projection.GetProperty("bf16_at_measured_lengths").GetDouble(), 12);
+        string html = report.ToHtml();
+        Assert.Contains("Projected to longer responses", html);
+        Assert.Contains("8,192", html);
+        Assert.Contains(report.ProjectionLines(), line => line.StartsWith("bf16: at the measured response lengths", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Projection_is_left_out_without_both_16_bit_dtypes()
+    {
+        var report = new MismatchReport(new MismatchSettings { ModelDirectory = "m" }, 1, [Fake(DType.Fp32, 1e-6f), Fake(DType.Bf16, 1e-3f)]);
+        Assert.Empty(report.ProjectionRows());
+        Assert.Empty(report.ProjectionLines());
+        using var doc = JsonDocument.Parse(report.ToJson());
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("projection").ValueKind);
+        Assert.DoesNotContain("Projected to longer responses", report.ToHtml());
+    }
+
+    [Fact]
     public void Html_is_self_contained_with_well_formed_svg_plots()
     {
         string html = Report().ToHtml();
