@@ -103,9 +103,12 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
             yield return string.Create(CultureInfo.InvariantCulture,
                 $"{name}: at the measured response lengths the projection gives {SequenceRatioProjection.ProjectAtMeasuredLengths(m):G3}, measured {m.MeanAbsSeqLogRatio:G3}");
         foreach (double target in new[] { 8.0, 24.0 })
-            yield return SequenceRatioProjection.LengthForRatio(b, h, target) is { } at
-                ? string.Create(CultureInfo.InvariantCulture, $"projected bf16 / fp16 reaches {target:G}× at responses of ~{at:N0} tokens")
-                : string.Create(CultureInfo.InvariantCulture, $"projected bf16 / fp16 never reaches {target:G}× (it tends to the k3 ratio, {b.K3 / h.K3:F0}×)");
+            yield return SequenceRatioProjection.LengthForRatio(b, h, target) switch
+            {
+                null => string.Create(CultureInfo.InvariantCulture, $"projected bf16 / fp16 never reaches {target:G}× (it tends to the k3 ratio, {b.K3 / h.K3:F0}×)"),
+                <= 1 => string.Create(CultureInfo.InvariantCulture, $"projected bf16 / fp16 is at least {target:G}× at every length (the σ ratio is already {b.TokenLogRatioStd / h.TokenLogRatioStd:F2}×)"),
+                { } at => string.Create(CultureInfo.InvariantCulture, $"projected bf16 / fp16 reaches {target:G}× at responses of ~{at:N0} tokens"),
+            };
     }
 
     private JsonObject? ProjectionJson()

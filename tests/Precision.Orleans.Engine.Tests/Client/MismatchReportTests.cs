@@ -84,6 +84,19 @@ public class MismatchReportTests
     }
 
     [Fact]
+    public void Projection_lines_say_where_8x_and_24x_are_reached_or_that_they_never_are()
+    {
+        // σ ratio 9 (already past 8× at one token), k3 ratio ≈ 81 (24× is reached at some length); 100× never is.
+        var report = new MismatchReport(new MismatchSettings { ModelDirectory = "m" }, 1, [Fake(DType.Bf16, 9e-3f), Fake(DType.Fp16, 1e-3f)]);
+        var lines = report.ProjectionLines().ToList();
+        Assert.Contains(lines, l => l.StartsWith("projected bf16 / fp16 is at least 8× at every length (the σ ratio is already 9.00×)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("projected bf16 / fp16 reaches 24× at responses of ~", StringComparison.Ordinal));
+        var slower = new MismatchReport(new MismatchSettings { ModelDirectory = "m" }, 1, [Fake(DType.Bf16, 2e-3f), Fake(DType.Fp16, 1e-3f)]);
+        // σ ratio 2, k3 ratio ≈ 4: neither 8× nor 24× is ever reached.
+        Assert.Equal(2, slower.ProjectionLines().Count(l => l.Contains("never reaches", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void Projection_is_left_out_without_both_16_bit_dtypes()
     {
         var report = new MismatchReport(new MismatchSettings { ModelDirectory = "m" }, 1, [Fake(DType.Fp32, 1e-6f), Fake(DType.Bf16, 1e-3f)]);
