@@ -74,6 +74,10 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
         ];
     });
 
+    /// <summary>The bf16 and fp16 measurements the projection compares; null unless both were measured.</summary>
+    private (MismatchMetrics Bf16, MismatchMetrics Fp16)? SixteenBitPair() =>
+        Find(DType.Bf16) is { } b && Find(DType.Fp16) is { } h ? (b.Metrics, h.Metrics) : null;
+
     /// <summary>Response lengths the projection table shows: the paper's 1K-scale, 8K and 32K token budgets.</summary>
     public static readonly IReadOnlyList<int> ProjectionLengths = [1024, 8192, 32768];
 
@@ -85,7 +89,7 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
     /// </summary>
     public IEnumerable<IReadOnlyList<string>> ProjectionRows()
     {
-        if (Find(DType.Bf16)?.Metrics is not { } b || Find(DType.Fp16)?.Metrics is not { } h) yield break;
+        if (SixteenBitPair() is not var (b, h)) yield break;
         foreach (int length in ProjectionLengths)
             yield return
             [
@@ -98,7 +102,7 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
     /// <summary>What the projection says beside the table: its error at the measured lengths, and where 8× and 24× lie.</summary>
     public IEnumerable<string> ProjectionLines()
     {
-        if (Find(DType.Bf16)?.Metrics is not { } b || Find(DType.Fp16)?.Metrics is not { } h) yield break;
+        if (SixteenBitPair() is not var (b, h)) yield break;
         foreach (var (name, m) in new[] { ("bf16", b), ("fp16", h) })
             yield return string.Create(CultureInfo.InvariantCulture,
                 $"{name}: at the measured response lengths the projection gives {SequenceRatioProjection.ProjectAtMeasuredLengths(m):G3}, measured {m.MeanAbsSeqLogRatio:G3}");
@@ -113,7 +117,7 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
 
     private JsonObject? ProjectionJson()
     {
-        if (Find(DType.Bf16)?.Metrics is not { } b || Find(DType.Fp16)?.Metrics is not { } h) return null;
+        if (SixteenBitPair() is not var (b, h)) return null;
         return new JsonObject
         {
             ["model"] = "log π(y)/μ(y) ~ N(−L·k3, L·σ²) per dtype, tokens independent",

@@ -156,22 +156,21 @@ internal static class MismatchRunner
     private static void PrintSummary(MismatchReport report)
     {
         // The full table (every column) is in the HTML; the console gets what fits in 80 columns.
-        var table = new Table().Title("π (training engine) vs μ (rollout engine)");
-        foreach (string h in MismatchReport.ConsoleHeaders) table.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
-        foreach (var row in report.ConsoleRows()) table.AddRow(row.Select(Markup.Escape).ToArray());
-        AnsiConsole.Write(table);
-        var decomposition = new Table().Title("per-token log π − log μ: noise σ vs drift (mean)");
-        foreach (string h in MismatchReport.DecompositionHeaders) decomposition.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
-        foreach (var row in report.DecompositionRows()) decomposition.AddRow(row.Select(Markup.Escape).ToArray());
-        AnsiConsole.Write(decomposition);
+        AnsiConsole.Write(ConsoleTable("π (training engine) vs μ (rollout engine)", MismatchReport.ConsoleHeaders, report.ConsoleRows()));
+        AnsiConsole.Write(ConsoleTable("per-token log π − log μ: noise σ vs drift (mean)", MismatchReport.DecompositionHeaders, report.DecompositionRows()));
         if (report.ProjectionRows().ToList() is { Count: > 0 } projection)
         {
-            var projectionTable = new Table().Title("projected to longer responses: log π(y)/μ(y) ≈ N(−L·k3, L·σ²)");
-            foreach (string h in MismatchReport.ProjectionHeaders) projectionTable.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
-            foreach (var row in projection) projectionTable.AddRow(row.Select(Markup.Escape).ToArray());
-            AnsiConsole.Write(projectionTable);
+            AnsiConsole.Write(ConsoleTable("projected to longer responses: log π(y)/μ(y) ≈ N(−L·k3, L·σ²)", MismatchReport.ProjectionHeaders, projection));
             foreach (string line in report.ProjectionLines()) AnsiConsole.WriteLine(line);
         }
         foreach (string line in report.RatioLines()) AnsiConsole.MarkupLine("[bold]" + Markup.Escape(line) + "[/]");
+    }
+
+    private static Table ConsoleTable(string title, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        var table = new Table().Title(Markup.Escape(title));
+        foreach (string h in headers) table.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
+        foreach (var row in rows) table.AddRow(row.Select(Markup.Escape).ToArray());
+        return table;
     }
 }
