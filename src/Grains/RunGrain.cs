@@ -79,6 +79,9 @@ public sealed class RunGrain(IGrainStorage storage, RlGrainOptions options, Time
     {
         if (spec.Lora is not null)
             throw new RunSpecException($"run spec of '{runId}'", "lora", "lora is not supported by the cluster yet; run LoRA specs with the embedded trainer (precision train)");
+        // The prompt-group grains compute leave-one-out advantages; the estimator does not cross the wire yet.
+        if (spec.Algorithm.AdvantageEstimator != Precision.Orleans.RL.Algorithms.AdvantageEstimator.Rloo)
+            throw new RunSpecException($"run spec of '{runId}'", "advantage.estimator", "only rloo is supported by the cluster yet; run other estimators with the embedded trainer (precision train)");
     }
 
     internal static RunSpec ParseSpec(string yaml, string runId, RlGrainOptions options) =>

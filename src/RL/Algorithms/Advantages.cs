@@ -1,6 +1,6 @@
 namespace Precision.Orleans.RL.Algorithms;
 
-/// <summary>Group-relative advantages (RLOO / Dr.GRPO baseline).</summary>
+/// <summary>Group-relative advantages: RLOO (leave-one-out, the default) or GRPO (group mean) baselines.</summary>
 public static class Advantages
 {
     /// <summary>Added to the group's reward std before dividing, so an all-equal group gives 0, not NaN.</summary>
@@ -8,12 +8,14 @@ public static class Advantages
 
     /// <summary>
     /// One advantage per response. <paramref name="rewards"/> are laid out group after group (G responses of
-    /// prompt 0, then of prompt 1, …). A_i = R_i − mean of the other G − 1 rewards of its group (leave-one-out,
-    /// so the baseline does not depend on the response it judges). With <paramref name="normalizeStd"/> every
-    /// advantage is divided by (std of its group's rewards + 1e-6), the std being the unbiased (n − 1) one
-    /// as <c>torch.std</c> computes it in verl's GRPO.
+    /// prompt 0, then of prompt 1, …). RLOO (the default): A_i = R_i − mean of the other G − 1 rewards of its group
+    /// (leave-one-out, so the baseline does not depend on the response it judges). GRPO: A_i = R_i − mean of all G
+    /// (verl's <c>grpo</c>). With <paramref name="normalizeStd"/> every advantage is divided by (std of its group's
+    /// rewards + 1e-6), the std being the unbiased (n − 1) one as <c>torch.std</c> computes it in verl's GRPO. Since
+    /// R_i − mean(others) = G/(G − 1)·(R_i − mean(all)), RLOO ÷ std equals G/(G − 1) × verl's GRPO (÷ std), not verl's GRPO.
     /// </summary>
-    public static float[] GroupRelative(ReadOnlySpan<double> rewards, int groupSize, bool normalizeStd)
+    public static float[] GroupRelative(ReadOnlySpan<double> rewards, int groupSize, bool normalizeStd,
+        AdvantageEstimator estimator = AdvantageEstimator.Rloo)
     {
         if (groupSize < 2)
             throw new ArgumentOutOfRangeException(nameof(groupSize), groupSize,
@@ -36,8 +38,8 @@ public static class Advantages
             double scale = normalizeStd ? 1.0 / (SampleStd(group, mean) + StdEpsilon) : 1.0;
             for (int i = 0; i < groupSize; i++)
             {
-                double othersMean = (sum - group[i]) / (groupSize - 1);
-                advantages[start + i] = (float)((group[i] - othersMean) * scale);
+                double baseline = estimator == AdvantageEstimator.Grpo ? mean : (sum - group[i]) / (groupSize - 1);
+                advantages[start + i] = (float)((group[i] - baseline) * scale);
             }
         }
         return advantages;

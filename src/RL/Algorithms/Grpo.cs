@@ -20,7 +20,7 @@ public sealed class Grpo(AlgorithmOptions options) : PolicyLoss
             foreach (int k in batch.ResponseTokens(i))
             {
                 var (loss, dLogProb, clipped) = ClippedSurrogate.Evaluate(
-                    (double)inputs.LogProbs[k] - inputs.OldLogProbs![k], batch.Advantage(i), _options.ClipLow, _options.ClipHigh);
+                    (double)inputs.LogProbs[k] - inputs.OldLogProbs![k], batch.Advantage(i), _options.ClipLow, _options.ClipHigh, _options);
                 batch.AddTokenTerm(i, k, weight: 1, loss, dLogProb);
                 stats.AddWeight(logRaw: 0, applied: 1);
                 stats.AddToken(clipped);

@@ -2,7 +2,8 @@ namespace Precision.Orleans.RL.Algorithms;
 
 /// <summary>
 /// <c>grpo-seq-mis</c> (paper eq. 10): the GRPO per-token terms of a response × sg(ρ·1[ρ ≤ C]), with one
-/// sequence mismatch ratio ρ = Π_t π_θ'(y_t)/μ(y_t) (Liu et al.). A response with ρ &gt; C is dropped.
+/// sequence mismatch ratio ρ = Π_t π_θ'(y_t)/μ(y_t) (Liu et al.). A response with ρ &gt; C is dropped (and with
+/// <see cref="AlgorithmOptions.MisLowerBound"/> one with ρ &lt; 1/C).
 /// </summary>
 public sealed class GrpoSeqMis(AlgorithmOptions options) : PolicyLoss
 {
@@ -19,14 +20,14 @@ public sealed class GrpoSeqMis(AlgorithmOptions options) : PolicyLoss
         {
             double logRho = batch.SequenceLogRatio(inputs.OldLogProbs!, inputs.RolloutLogProbs, i);
             // exp overflows to +∞ for a huge log-ratio, which fails "≤ C": the weight is then exactly 0.
-            double rho = Math.Exp(logRho);
-            bool keep = rho <= _options.ImportanceCap;
+            double rho = Math.Exp(_options.ClampLogRatio(logRho).LogRatio);
+            bool keep = _options.MisKeeps(rho);
             double weight = keep ? rho : 0;
             stats.AddWeight(logRho, weight, masked: !keep);
             foreach (int k in batch.ResponseTokens(i))
             {
                 var (loss, dLogProb, clipped) = ClippedSurrogate.Evaluate(
-                    (double)inputs.LogProbs[k] - inputs.OldLogProbs![k], batch.Advantage(i), _options.ClipLow, _options.ClipHigh);
+                    (double)inputs.LogProbs[k] - inputs.OldLogProbs![k], batch.Advantage(i), _options.ClipLow, _options.ClipHigh, _options);
                 batch.AddTokenTerm(i, k, weight, loss, dLogProb);
                 stats.AddToken(clipped);
             }

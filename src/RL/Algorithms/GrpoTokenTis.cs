@@ -21,10 +21,10 @@ public sealed class GrpoTokenTis(AlgorithmOptions options) : PolicyLoss
             foreach (int k in batch.ResponseTokens(i))
             {
                 double logRho = (double)inputs.OldLogProbs![k] - inputs.RolloutLogProbs[k];
-                double rho = Math.Exp(logRho);
+                double rho = Math.Exp(_options.ClampLogRatio(logRho).LogRatio);
                 double weight = Math.Min(rho, cap);
                 var (loss, dLogProb, clipped) = ClippedSurrogate.Evaluate(
-                    (double)inputs.LogProbs[k] - inputs.OldLogProbs[k], batch.Advantage(i), _options.ClipLow, _options.ClipHigh);
+                    (double)inputs.LogProbs[k] - inputs.OldLogProbs[k], batch.Advantage(i), _options.ClipLow, _options.ClipHigh, _options);
                 batch.AddTokenTerm(i, k, weight, loss, dLogProb);
                 stats.AddWeight(logRho, weight, truncated: rho > cap);
                 stats.AddToken(clipped);

@@ -21,7 +21,7 @@ public sealed class Gspo(AlgorithmOptions options) : PolicyLoss
         {
             double meanLogRatio = batch.SequenceLogRatio(inputs.LogProbs, inputs.OldLogProbs!, i) / batch.ResponseLength(i);
             var (loss, dLogProb, clipped) = ClippedSurrogate.Evaluate(
-                meanLogRatio, batch.Advantage(i), _options.GspoClipLow, _options.GspoClipHigh);
+                meanLogRatio, batch.Advantage(i), _options.GspoClipLow, _options.GspoClipHigh, _options);
             stats.AddWeight(logRaw: 0, applied: 1);
             foreach (int k in batch.ResponseTokens(i))
             {

@@ -2,7 +2,8 @@ namespace Precision.Orleans.RL.Algorithms;
 
 /// <summary>
 /// <c>pg-seq-mis</c> (paper eq. 7): w = ρ·1[ρ ≤ C]; a response with ρ &gt; C gets no gradient (its objective
-/// stays at the constant C). ρ = C exactly is kept.
+/// stays at the constant C). ρ = C exactly is kept. With <see cref="AlgorithmOptions.MisLowerBound"/> a response with
+/// ρ &lt; 1/C is dropped too (its objective stays at the constant 1/C).
 /// </summary>
 public sealed class PgSeqMis(AlgorithmOptions options) : SequenceImportancePolicyGradient(options)
 {
@@ -12,9 +13,9 @@ public sealed class PgSeqMis(AlgorithmOptions options) : SequenceImportancePolic
     {
         double cap = Options.ImportanceCap;
         // exp overflows to +∞ for a huge log-ratio, which fails "≤ C": the weight is then exactly 0, never NaN.
-        double rho = Math.Exp(logRho);
-        return rho <= cap
+        double rho = Math.Exp(Options.ClampLogRatio(logRho).LogRatio);
+        return Options.MisKeeps(rho)
             ? new SequenceWeight(Applied: rho, Objective: rho)
-            : new SequenceWeight(Applied: 0, Objective: cap, Masked: true);
+            : new SequenceWeight(Applied: 0, Objective: rho > cap ? cap : 1 / cap, Masked: true);
     }
 }

@@ -11,7 +11,7 @@ public sealed class PgSeqTis(AlgorithmOptions options) : SequenceImportancePolic
     protected override SequenceWeight Weigh(double logRho)
     {
         double cap = Options.ImportanceCap;
-        double rho = Math.Exp(logRho);
+        double rho = Math.Exp(Options.ClampLogRatio(logRho).LogRatio);
         return rho <= cap
             ? new SequenceWeight(Applied: rho, Objective: rho)
             : new SequenceWeight(Applied: cap, Objective: cap * (1 + logRho - Math.Log(cap)), Truncated: true);

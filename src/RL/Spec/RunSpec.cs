@@ -1,5 +1,6 @@
 using Precision.Orleans.Abstractions;
 using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.RL.Algorithms;
 
 namespace Precision.Orleans.RL.Spec;
 
@@ -68,6 +69,18 @@ public sealed record AlgorithmSpec
 
     /// <summary>Divide group-relative advantages by the group's reward std. Default false (Dr.GRPO).</summary>
     public bool NormalizeAdvantageStd { get; init; }
+
+    /// <summary><c>algorithm.clip_ratio_c</c>: dual-clip PPO's c (verl's default is 3); for A &lt; 0 the loss is bounded at c·|A|. Null = off (default).</summary>
+    public double? DualClipRatio { get; init; }
+
+    /// <summary><c>algorithm.log_ratio_clamp</c>: clamp every log-ratio to ±b before exp (verl: 20). Null = off (default).</summary>
+    public double? LogRatioClamp { get; init; }
+
+    /// <summary><c>algorithm.mis_lower_bound</c>: MIS variants also drop sequences with ρ &lt; 1/C (verl's rejection sampling). Default false.</summary>
+    public bool MisLowerBound { get; init; }
+
+    /// <summary><c>advantage.estimator</c>: rloo (default, leave-one-out) or grpo (R − group mean, verl's).</summary>
+    public AdvantageEstimator AdvantageEstimator { get; init; } = AdvantageEstimator.Rloo;
 }
 
 public sealed record PrecisionSpec

@@ -1,5 +1,6 @@
 using Precision.Orleans.Abstractions;
 using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.RL.Algorithms;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -12,12 +13,14 @@ namespace Precision.Orleans.RL.Spec;
 /// </summary>
 public static class RunSpecLoader
 {
-    internal static readonly string[] TopKeys = ["name", "seed", "model", "data", "algorithm", "precision", "batch", "rollout", "optimizer", "schedule", "lora"];
+    internal static readonly string[] TopKeys = ["name", "seed", "model", "data", "algorithm", "advantage", "precision", "batch", "rollout", "optimizer", "schedule", "lora"];
     internal static readonly string[] ModelKeys = ["path", "moe"];
     internal static readonly string[] MoeKeys = ["aux_loss_coef"];
     internal static readonly string[] LoraKeys = ["rank", "alpha", "target_modules", "rollout"];
     internal static readonly string[] DataKeys = ["problems", "task", "task_problems", "difficulty"];
-    internal static readonly string[] AlgorithmKeys = ["name", "aggregation", "clip_low", "clip_high", "gspo_clip_low", "gspo_clip_high", "importance_cap", "normalize_advantage_std"];
+    internal static readonly string[] AlgorithmKeys = ["name", "aggregation", "clip_low", "clip_high", "gspo_clip_low", "gspo_clip_high", "importance_cap", "normalize_advantage_std",
+        "clip_ratio_c", "log_ratio_clamp", "mis_lower_bound"];
+    internal static readonly string[] AdvantageKeys = ["estimator"];
     internal static readonly string[] PrecisionKeys = ["train", "rollout", "fp16_range"];
     internal static readonly string[] BatchKeys = ["prompts", "group_size", "mini_batches", "micro_batch_sequences"];
     internal static readonly string[] RolloutKeys = ["temperature", "top_p", "top_k", "max_new_tokens", "chat_template"];
@@ -78,7 +81,7 @@ public static class RunSpecLoader
             Moe = moe,
             Lora = ReadLora(top.Section("lora")),
             Data = ReadData(top.Section("data"), d.Data),
-            Algorithm = ReadAlgorithm(top.Section("algorithm"), d.Algorithm),
+            Algorithm = ReadAdvantage(top.Section("advantage"), ReadAlgorithm(top.Section("algorithm"), d.Algorithm)),
             Precision = ReadPrecision(top.Section("precision"), d.Precision),
             Batch = ReadBatch(top.Section("batch"), d.Batch),
             Rollout = ReadRollout(top.Section("rollout"), d.Rollout),
@@ -141,6 +144,23 @@ public static class RunSpecLoader
             GspoClipHigh = s.Double("gspo_clip_high") ?? d.GspoClipHigh,
             ImportanceCap = s.Double("importance_cap") ?? d.ImportanceCap,
             NormalizeAdvantageStd = s.Bool("normalize_advantage_std") ?? d.NormalizeAdvantageStd,
+            DualClipRatio = s.Double("clip_ratio_c") ?? d.DualClipRatio,
+            LogRatioClamp = s.Double("log_ratio_clamp") ?? d.LogRatioClamp,
+            MisLowerBound = s.Bool("mis_lower_bound") ?? d.MisLowerBound,
+        };
+    }
+
+    /// <summary>The <c>advantage</c> section: <c>estimator: rloo | grpo</c>.</summary>
+    private static AlgorithmSpec ReadAdvantage(YamlSection? s, AlgorithmSpec a)
+    {
+        if (s is null) return a;
+        s.RequireKnownKeys(AdvantageKeys);
+        string? name = s.String("estimator");
+        if (name is null) return a;
+        return a with
+        {
+            AdvantageEstimator = AdvantageEstimatorNames.TryParse(name)
+                ?? throw s.Error("estimator", $"unknown estimator '{name}'; allowed: {string.Join(" | ", AdvantageEstimatorNames.Names)}"),
         };
     }
 

@@ -112,6 +112,8 @@ public static class RunSpecValidator
         if (!(a.GspoClipLow >= 0 && a.GspoClipLow < 1)) throw bad("algorithm.gspo_clip_low", $"must be in [0, 1), got {a.GspoClipLow}");
         if (!(a.GspoClipHigh >= 0)) throw bad("algorithm.gspo_clip_high", $"must be >= 0, got {a.GspoClipHigh}");
         if (!(a.ImportanceCap > 0)) throw bad("algorithm.importance_cap", $"must be positive, got {a.ImportanceCap}");
+        if (a.DualClipRatio is { } c && !(c > 1)) throw bad("algorithm.clip_ratio_c", $"must be > 1 (verl's default is 3), got {c}");
+        if (a.LogRatioClamp is { } b && !(b > 0)) throw bad("algorithm.log_ratio_clamp", $"must be > 0 (verl clamps at 20), got {b}");
     }
 
     private static void ValidateBatch(BatchSpec b, Func<string, string, RunSpecException> bad)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Precision.Orleans.Abstractions;
+using Precision.Orleans.RL.Algorithms;
 
 namespace Precision.Orleans.RL.Spec;
 
@@ -45,6 +46,15 @@ public static class RunSpecWriter
         Line(2, "gspo_clip_high", Num(a.GspoClipHigh));
         Line(2, "importance_cap", Num(a.ImportanceCap));
         Line(2, "normalize_advantage_std", a.NormalizeAdvantageStd ? "true" : "false");
+        // The verl options are written only when on, so the specs (and trajectory hashes) of runs without them are unchanged.
+        if (a.DualClipRatio is { } c) Line(2, "clip_ratio_c", Num(c));
+        if (a.LogRatioClamp is { } bound) Line(2, "log_ratio_clamp", Num(bound));
+        if (a.MisLowerBound) Line(2, "mis_lower_bound", "true");
+        if (a.AdvantageEstimator != AdvantageEstimator.Rloo)
+        {
+            Line(0, "advantage", null);
+            Line(2, "estimator", a.AdvantageEstimator.Name());
+        }
         Line(0, "precision", null);
         Line(2, "train", spec.Precision.Train.Name());
         Line(2, "rollout", spec.Precision.Rollout.Name());

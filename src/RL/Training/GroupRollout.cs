@@ -37,15 +37,15 @@ public static class GroupRollout
         rollout.Generate(Enumerable.Repeat(promptTokens, groupSize).ToArray(), stepSampling with { FirstSequenceIndex = (long)promptIndex * groupSize });
 
     /// <summary>
-    /// Rewards and leave-one-out advantages of one group. A response cut by max_new_tokens earns 0 (as in evaluation):
+    /// Rewards and group-relative advantages (leave-one-out unless <paramref name="estimator"/> says grpo) of one group. A response cut by max_new_tokens earns 0 (as in evaluation):
     /// its visible "answer" may be a truncated number.
     /// </summary>
     public static GroupRollouts Score(int promptIndex, Problem problem, IReadOnlyList<RolloutSequence> sequences, IRewardFunction reward,
-        ITokenizer tokenizer, bool normalizeAdvantageStd)
+        ITokenizer tokenizer, bool normalizeAdvantageStd, AdvantageEstimator estimator = AdvantageEstimator.Rloo)
     {
         var rewards = new double[sequences.Count];
         for (int i = 0; i < rewards.Length; i++)
             rewards[i] = sequences[i].Finish == FinishReason.Stop ? reward.Reward(problem, tokenizer.Decode(sequences[i].Tokens)) : 0.0;
-        return new GroupRollouts(promptIndex, problem, sequences, rewards, Advantages.GroupRelative(rewards, sequences.Count, normalizeAdvantageStd));
+        return new GroupRollouts(promptIndex, problem, sequences, rewards, Advantages.GroupRelative(rewards, sequences.Count, normalizeAdvantageStd, estimator));
     }
 }

@@ -146,5 +146,8 @@ public sealed record LearnerStart(PolicyLearner Learner, int StartStep, bool Res
         GspoClipLow = spec.Algorithm.GspoClipLow,
         GspoClipHigh = spec.Algorithm.GspoClipHigh,
         ImportanceCap = spec.Algorithm.ImportanceCap,
+        DualClipRatio = spec.Algorithm.DualClipRatio,
+        LogRatioClamp = spec.Algorithm.LogRatioClamp,
+        MisLowerBound = spec.Algorithm.MisLowerBound,
     };
 }

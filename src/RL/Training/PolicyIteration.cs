@@ -49,7 +49,7 @@ internal sealed class PolicyIteration
             GroupRollout.Sampling(_spec, step, 0, Learner.StopTokens));
         double rolloutSeconds = clock.Elapsed.TotalSeconds;
         var groups = prompts.Select(p => GroupRollout.Score(p.Index, p.Problem, sequences.Skip(p.Index * g).Take(g).ToArray(), _reward,
-            Learner.Tokenizer, _spec.Algorithm.NormalizeAdvantageStd)).ToArray();
+            Learner.Tokenizer, _spec.Algorithm.NormalizeAdvantageStd, _spec.Algorithm.AdvantageEstimator)).ToArray();
         var metrics = Learner.Train(step, groups, rolloutSeconds);
         clock.Restart();
         _publisher.Publish(Learner.WeightVersion);
