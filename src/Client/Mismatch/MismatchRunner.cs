@@ -33,7 +33,7 @@ internal static class MismatchRunner
             throw new InvalidDataException($"mismatch: tokenizer has {tokenizer.VocabSize} tokens but the model's vocab_size is {config.VocabSize}");
         var examples = new SyntheticCorpus(HeldOutSeeds.MismatchPrompts(s.Seed)).Take(s.Prompts, [.. s.Tasks]);
         // Prompt i sample j sits at index i·N + j; all N samples of a prompt share the prompt tokens.
-        var prompts = examples.SelectMany(e => Enumerable.Repeat(e.PromptTokens(tokenizer), s.SamplesPerPrompt)).ToArray();
+        var prompts = examples.SelectMany(e => Enumerable.Repeat(EncodePrompt(e, tokenizer, s), s.SamplesPerPrompt)).ToArray();
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
             $"[bold]mismatch[/] {checkpoint.Layout.TotalCount:N0}-param model from {Markup.Escape(s.ModelDirectory)}: {s.Prompts} prompts × {s.SamplesPerPrompt} samples, ≤{s.MaxNewTokens} new tokens, T=1, top-p 1; tasks {string.Join(",", s.Tasks)}; dtypes {string.Join(", ", s.DTypes.Select(d => d.Name()))}");
 
@@ -50,6 +50,36 @@ internal static class MismatchRunner
         PrintSummary(report);
         AnsiConsole.MarkupLineInterpolated($"wrote [green]{jsonPath}[/] and [green]{htmlPath}[/]");
         return 0;
+    }
+
+    /// <summary>The prompt's tokens; a prompt the model's tokenizer cannot encode is refused naming the tasks it can.</summary>
+    private static int[] EncodePrompt(CorpusExample example, ITokenizer tokenizer, MismatchSettings s)
+    {
+        try
+        {
+            return example.PromptTokens(tokenizer);
+        }
+        catch (ArgumentException e)
+        {
+            var corpus = new SyntheticCorpus(HeldOutSeeds.MismatchPrompts(s.Seed));
+            var encodable = SyntheticCorpus.AllTasks.Where(task =>
+            {
+                try
+                {
+                    foreach (var x in corpus.Take(8, [task])) x.PromptTokens(tokenizer);
+                    return true;
+                }
+                catch (ArgumentException)
+                {
+                    return false;
+                }
+            }).ToList();
+            string advice = encodable.Count > 0
+                ? $"choose --tasks from those it can encode: {string.Join(",", encodable)}"
+                : "none of the corpus tasks fits this model's alphabet (an arithmetic policy from `precision pretrain` is measured by `precision train`, which logs the mismatch every step)";
+            throw new ArgumentException(
+                $"the model's tokenizer cannot encode prompts of --tasks {string.Join(",", s.Tasks)} ({e.Message}); {advice}", e);
+        }
     }
 
     private static DTypeMismatch Measure(DType dtype, LoadedCheckpoint checkpoint, ITokenizer tokenizer, int[][] prompts, MismatchSettings s)

@@ -50,16 +50,16 @@ internal sealed record PretrainSettings : LanguageModel.IModelShape
         TaskCatalog.Get(Task);
         if (Difficulty < 1 || Difficulty > ArithmeticTask.MaxDifficulty)
             throw new ArgumentException($"--difficulty must be in [1, {ArithmeticTask.MaxDifficulty}], got {Difficulty}");
-        if (Steps < 1) throw new ArgumentException($"--steps must be >= 1, got {Steps}");
-        if (BatchSize < 1) throw new ArgumentException($"--batch must be >= 1, got {BatchSize}");
-        if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new ArgumentException($"--lr must be a positive number, got {LearningRate}");
+        if (Steps < 1 || Steps > 10_000_000) throw new ArgumentException($"--steps must be in [1, 10000000], got {Steps}");
+        if (BatchSize < 1 || BatchSize > 65536) throw new ArgumentException($"--batch must be in [1, 65536], got {BatchSize}");
+        if (!(LearningRate > 0 && LearningRate <= 1)) throw new ArgumentException($"--lr must be a number in (0, 1], got {LearningRate}");
         if (WarmupSteps < 0) throw new ArgumentException($"--warmup must be >= 0, got {WarmupSteps}");
-        if (HeldOutProblems < 0) throw new ArgumentException($"--held-out must be >= 0, got {HeldOutProblems}");
-        if (SpreadSamples < 1) throw new ArgumentException($"--spread-samples must be >= 1, got {SpreadSamples}");
+        if (HeldOutProblems < 0 || HeldOutProblems > 100_000) throw new ArgumentException($"--held-out must be in [0, 100000], got {HeldOutProblems}");
+        if (SpreadSamples < 1 || SpreadSamples > 10_000) throw new ArgumentException($"--spread-samples must be in [1, 10000], got {SpreadSamples}");
+        LanguageModel.ModelShapeExtensions.ValidateShape(this);
         if (Heads % KvHeads != 0) throw new ArgumentException($"--kv-heads ({KvHeads}) must divide --heads ({Heads})");
         if (HiddenSize % Heads != 0 || HiddenSize / Heads % 2 != 0)
             throw new ArgumentException($"--hidden ({HiddenSize}) / --heads ({Heads}) must be an even whole head width");
-        LanguageModel.ModelShapeExtensions.ValidateShape(this);
         return this;
     }
 

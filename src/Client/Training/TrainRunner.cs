@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Precision.Orleans.Abstractions;
+using Precision.Orleans.Client.Evaluation;
 using Precision.Orleans.RL.Checkpoints;
 using Precision.Orleans.RL.Spec;
 using Precision.Orleans.RL.Training;
@@ -9,18 +11,16 @@ namespace Precision.Orleans.Client.Training;
 
 /// <summary>
 /// <c>precision train</c>: loads and validates the run spec, runs (or resumes) the embedded trainer with a live progress
-/// bar and one line per iteration; Ctrl-C stops between iterations after checkpointing what was done.
+/// bar and one line per iteration; Ctrl-C or SIGTERM stops between iterations after checkpointing what was done, a second one at once.
 /// </summary>
 internal static class TrainRunner
 {
-    public const int BadInputExitCode = 2;
-
     public static int Run(TrainSettings s)
     {
         RunSpec spec;
         try
         {
-            spec = RunSpecLoader.Load(s.SpecPath);
+            spec = RunSpecLoader.Load(s.SpecPath, s.Overrides);
             if (s.Iterations is { } n)
             {
                 spec = spec with { Schedule = spec.Schedule with { Iterations = n } };
@@ -29,10 +29,10 @@ internal static class TrainRunner
         }
         catch (RunSpecException e)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]run spec refused:[/] {e.Message}");
-            return BadInputExitCode;
+            return UserErrors.Refuse("train", $"run spec refused: {e.Message}");
         }
         string runDir = s.OutputDirectory ?? Path.Combine("runs", spec.Name);
+        if (File.Exists(runDir)) return UserErrors.Refuse("train", $"--out '{runDir}' is a file, not a run directory");
         var trainer = new RlTrainer(spec, runDir)
         {
             ResumeFrom = s.ResumeFrom,
@@ -40,16 +40,27 @@ internal static class TrainRunner
             Started = footprint => AnsiConsole.WriteLine(footprint.ToString()),
             Fp16RangeChecked = range => AnsiConsole.WriteLine(
                 $"fp16 range of the initial weights ({range.AppliedPolicy?.ToString().ToLowerInvariant()}): {range.Summary}"),
+            MetricsRepaired = repair => AnsiConsole.WriteLine($"resume: {repair}"),
         };
 
         using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        // Ctrl-C (SIGINT) and SIGTERM (kubectl delete, docker stop) alike: the first finishes the iteration in flight,
+        // checkpoints it and exits normally; a second exits at once — checkpoints are staged and renamed into place,
+        // so the last complete one stays intact.
+        int signals = 0;
+        void OnSignal(PosixSignalContext context)
         {
-            e.Cancel = true;
+            context.Cancel = true;
+            if (Interlocked.Increment(ref signals) > 1)
+            {
+                Console.Error.WriteLine($"precision train: second {context.Signal}: stopping now; the last complete checkpoint is kept");
+                Environment.Exit(130);
+            }
             cancel.Cancel();
-            AnsiConsole.MarkupLine("[yellow]stopping after this iteration (checkpointing)…[/]");
-        };
-        Console.CancelKeyPress += onCancel;
+            AnsiConsole.MarkupLine($"[yellow]{context.Signal}: stopping after this iteration (checkpointing)… (again to stop at once)[/]");
+        }
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         AnsiConsole.MarkupLineInterpolated(
             $"[bold]train[/] {spec.Name}: {spec.Algorithm.Name}{(spec.Lora is { } lora ? $", LoRA r={lora.Rank} alpha={lora.Alpha} ({lora.Rollout})" : "")}, train {spec.Precision.Train.Name()} / rollout {spec.Precision.Rollout.Name()}, {spec.Batch.Prompts}×{spec.Batch.GroupSize} rollouts in {spec.Batch.MiniBatches} mini-batches, {spec.Schedule.Iterations} iterations → {runDir}");
         try
@@ -79,17 +90,11 @@ internal static class TrainRunner
         }
         catch (CheckpointCorruptException e)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]cannot resume:[/] {e.Message}");
-            return BadInputExitCode;
+            return UserErrors.Refuse("train", $"cannot resume: {e.Message}");
         }
-        catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or InvalidDataException)
+        catch (Exception e) when (e is InvalidOperationException || UserErrors.IsBadInput(e))
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]train failed:[/] {e.Message}");
-            return BadInputExitCode;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
+            return UserErrors.Refuse("train", e.Message);
         }
     }
 

@@ -14,4 +14,7 @@ internal sealed record TrainSettings
 
     /// <summary>Overrides <c>schedule.iterations</c> (e.g. to extend a finished run).</summary>
     public int? Iterations { get; init; }
+
+    /// <summary><c>--set KEY.PATH=VALUE</c> overrides of the spec, applied before it is validated.</summary>
+    public IReadOnlyList<string> Overrides { get; init; } = [];
 }

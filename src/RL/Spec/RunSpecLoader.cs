@@ -27,19 +27,27 @@ public static class RunSpecLoader
     internal static readonly string[] OptimizerKeys = ["lr", "beta1", "beta2", "eps", "weight_decay", "max_grad_norm", "initial_loss_scale", "loss_scale_growth_interval"];
     internal static readonly string[] ScheduleKeys = ["iterations", "checkpoint_every", "keep_checkpoints", "stop_at_accuracy", "max_weight_lag"];
 
-    public static RunSpec Load(string path)
+    /// <summary>
+    /// Loads the spec at <paramref name="path"/> with <paramref name="overrides"/> applied first, each <c>KEY.PATH=VALUE</c>
+    /// as verl/Hydra users write them (<c>rollout.temperature=0.8</c>): the value replaces (or adds) that key and the
+    /// result is read and validated exactly as a file that said so.
+    /// </summary>
+    public static RunSpec Load(string path, IReadOnlyList<string>? overrides = null)
     {
+        if (Directory.Exists(path)) throw new RunSpecException(path, "", "is a directory; give the run spec's YAML file");
         if (!File.Exists(path)) throw new RunSpecException(path, "", "run spec file not found");
         string full = Path.GetFullPath(path);
-        return Parse(File.ReadAllText(full), path, Path.GetDirectoryName(full));
+        return Parse(File.ReadAllText(full), path, Path.GetDirectoryName(full), overrides);
     }
 
     /// <param name="sourceName">The spec's file path (or any name for messages).</param>
     /// <param name="baseDirectory">Directory relative paths are resolved against; default: that of <paramref name="sourceName"/> when it names a
     /// directory that exists, else the current directory.</param>
-    public static RunSpec Parse(string yaml, string sourceName, string? baseDirectory = null)
+    /// <param name="overrides"><c>KEY.PATH=VALUE</c> assignments applied before reading (see <see cref="Load"/>).</param>
+    public static RunSpec Parse(string yaml, string sourceName, string? baseDirectory = null, IReadOnlyList<string>? overrides = null)
     {
         var root = ReadRoot(yaml, sourceName);
+        foreach (string assignment in overrides ?? []) ApplyOverride(root, assignment);
         var spec = Read(new YamlSection(root, sourceName, ""));
         spec = ResolvePaths(spec, baseDirectory ?? DefaultBaseDirectory(sourceName));
         RunSpecValidator.Validate(spec, sourceName);
@@ -64,8 +72,58 @@ public static class RunSpecLoader
             throw new RunSpecException(source, "", $"not valid YAML: {e.Message}", (int)e.Start.Line);
         }
         if (stream.Documents.Count == 0) throw new RunSpecException(source, "", "the file is empty; a run spec needs at least 'model' and 'data'");
+        // A second document would be silently ignored: refuse it, as a JSON schema would refuse trailing content.
+        if (stream.Documents.Count > 1)
+            throw new RunSpecException(source, "", $"holds {stream.Documents.Count} YAML documents (separated by '---'); a run spec is one document",
+                (int)stream.Documents[1].RootNode.Start.Line);
         return stream.Documents[0].RootNode as YamlMappingNode
                ?? throw new RunSpecException(source, "", "expected a section of keys at the top level (name, model, data, ...)");
+    }
+
+    /// <summary>Sets one <c>a.b.c=value</c> in the document, creating sections on the way; the reader then checks the keys.</summary>
+    private static void ApplyOverride(YamlMappingNode root, string assignment)
+    {
+        const string source = "--set";
+        int eq = assignment.IndexOf('=');
+        if (eq <= 0) throw new RunSpecException(source, "", $"'{assignment}' is not KEY=VALUE (e.g. rollout.temperature=0.8)");
+        string keyPath = assignment[..eq].Trim();
+        string[] keys = keyPath.Split('.');
+        if (keys.Any(k => k.Length == 0)) throw new RunSpecException(source, keyPath, "a key path is dot-separated names, e.g. batch.prompts");
+        var node = root;
+        for (int i = 0; i < keys.Length - 1; i++)
+        {
+            var key = new YamlScalarNode(keys[i]);
+            if (!node.Children.TryGetValue(key, out var child))
+            {
+                child = new YamlMappingNode();
+                node.Children.Add(key, child);
+            }
+            // `model: DIR` set as `model.path=…` becomes the section form.
+            if (child is YamlScalarNode scalar && keys[i] == "model")
+            {
+                child = new YamlMappingNode { { "path", scalar } };
+                node.Children[key] = child;
+            }
+            node = child as YamlMappingNode
+                   ?? throw new RunSpecException(source, string.Join('.', keys[..(i + 1)]), "is a value in the spec, not a section of keys");
+        }
+        string value = assignment[(eq + 1)..].Trim();
+        // Flow syntax ([a, b] lists) is parsed as YAML; anything else is one plain value, like the file's.
+        YamlNode parsed = new YamlScalarNode(value);
+        if (value.StartsWith('['))
+        {
+            var stream = new YamlStream();
+            try
+            {
+                stream.Load(new StringReader("v: " + value));
+            }
+            catch (YamlException e)
+            {
+                throw new RunSpecException(source, keyPath, $"'{value}' is not a valid YAML list: {e.Message}");
+            }
+            parsed = ((YamlMappingNode)stream.Documents[0].RootNode).Children[new YamlScalarNode("v")];
+        }
+        node.Children[new YamlScalarNode(keys[^1])] = parsed;
     }
 
     private static RunSpec Read(YamlSection top)

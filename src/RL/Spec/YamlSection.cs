@@ -91,7 +91,13 @@ internal sealed class YamlSection
             : throw Error(key, $"expected a number, got '{v.Text}'", v.Node);
     }
 
-    public float? Float(string key) => Double(key) is { } d ? (float)d : null;
+    /// <summary>A number the engine holds as a 32-bit float: refused when it does not fit one (e.g. 1e300 would become +∞).</summary>
+    public float? Float(string key)
+    {
+        if (Double(key) is not { } d) return null;
+        float f = (float)d;
+        return float.IsFinite(f) ? f : throw Error(key, $"{d:R} does not fit a 32-bit float (at most ±3.4e38)", _node.Children[new YamlScalarNode(key)]);
+    }
 
     public bool? Bool(string key)
     {

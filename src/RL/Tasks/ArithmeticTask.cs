@@ -13,6 +13,8 @@ public sealed class ArithmeticTask : IProblemTask
     /// <summary>Operands stay below 10^17 so that every result fits a long.</summary>
     public const int MaxDifficulty = 17;
 
+    public int HighestDifficulty => MaxDifficulty;
+
     public string Name => TaskName;
 
     public string Alphabet => " 0123456789+-*=:;abcdelmnorsuwy";

@@ -15,6 +15,9 @@ public interface IProblemTask
     /// <summary>The reward that checks a response to one of this task's problems.</summary>
     IRewardFunction Reward { get; }
 
+    /// <summary>The largest difficulty <see cref="Generate"/> accepts (difficulties start at 1).</summary>
+    int HighestDifficulty => int.MaxValue;
+
     /// <summary><paramref name="count"/> problems, a pure function of (count, seed, difficulty).</summary>
     IReadOnlyList<Problem> Generate(int count, int seed, int difficulty);
 

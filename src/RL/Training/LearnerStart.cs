@@ -50,9 +50,11 @@ public sealed record LearnerStart(PolicyLearner Learner, int StartStep, bool Res
         }
         var footprint = OptimizerFootprint.Of(engine);
         AtomicFile.WriteAllText(Path.Combine(runDirectory, OptimizerFootprint.FileName), footprint.ToJson());
-        var order = new PromptOrder(LoadProblems(spec), spec.Seed, state?.DataPosition ?? 0);
+        var problems = LoadProblems(spec);
+        var order = new PromptOrder(problems, spec.Seed, state?.DataPosition ?? 0);
         var learner = new PolicyLearner(spec, engine, tokenizer, order, AlgorithmCatalog.Create(spec.Algorithm.Name, AlgorithmOptions(spec)),
             LossAggregationNames.Parse(spec.Algorithm.Aggregation), state?.WeightVersion ?? 0, baseHash);
+        learner.EncodeAll(problems);
         return new LearnerStart(learner, state?.Step ?? 0, resume is not null, store, initial.Config, initial.Fp16Range, footprint);
     }
 

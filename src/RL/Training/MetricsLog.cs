@@ -10,7 +10,8 @@ namespace Precision.Orleans.RL.Training;
 
 /// <summary>
 /// The run's metrics files: <c>metrics.jsonl</c> (one snake_case object per iteration) and <c>metrics.csv</c>
-/// (the same columns, header once). On resume both are cut back to the checkpoint's step so the curve continues exactly.
+/// (the same columns, header once). On resume both are verified against the checkpoint's step and repaired
+/// (<see cref="ResumeAt"/>) so the curve continues exactly.
 /// </summary>
 public sealed class MetricsLog
 {
@@ -66,19 +67,79 @@ public sealed class MetricsLog
         return rows;
     }
 
-    /// <summary>Keeps the rows of steps ≤ <paramref name="step"/> (0: none) in both files; returns the rows kept.</summary>
-    public IReadOnlyList<IterationMetrics> TruncateTo(int step)
+    /// <summary>
+    /// Verifies the files against a checkpoint of <paramref name="step"/> and repairs what can be repaired: a torn last
+    /// line is dropped, a step written twice keeps its first row, rows after <paramref name="step"/> (not covered by the
+    /// checkpoint) are dropped — kept in <c>metrics.superseded-….jsonl</c> when <paramref name="keepSuperseded"/> (an
+    /// explicit <c>--resume-from</c> an older checkpoint, whose newer checkpoints are kept aside too). Steps 1..step
+    /// missing cannot be repaired and are reported. Returns the rows kept and one sentence per repair (empty: consistent).
+    /// </summary>
+    public (IReadOnlyList<IterationMetrics> Rows, IReadOnlyList<string> Repairs) ResumeAt(int step, bool keepSuperseded)
     {
-        var kept = ReadAll().Where(r => r.Step <= step).ToList();
-        if (kept.Count == 0)
+        var repairs = new List<string>();
+        var all = new List<IterationMetrics>();
+        if (File.Exists(JsonlPath))
+        {
+            var lines = File.ReadAllLines(JsonlPath);
+            for (int i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].Length == 0) continue;
+                try
+                {
+                    all.Add(ParseRow(lines[i]));
+                }
+                catch (JsonException e)
+                {
+                    if (i != lines.Length - 1) throw new InvalidDataException($"{JsonlPath}:{i + 1}: not a metrics row: {e.Message}", e);
+                    repairs.Add($"dropped a torn last line (line {i + 1}) of {JsonlFileName}");
+                }
+            }
+        }
+        var kept = new List<IterationMetrics>();
+        var seen = new HashSet<int>();
+        int duplicates = 0;
+        foreach (var row in all.Where(r => r.Step <= step))
+        {
+            if (seen.Add(row.Step)) kept.Add(row);
+            else duplicates++;
+        }
+        if (duplicates > 0) repairs.Add($"dropped {duplicates} duplicated row(s) of steps already logged");
+        var beyond = all.Where(r => r.Step > step).ToList();
+        if (beyond.Count > 0)
+        {
+            string where = "";
+            if (keepSuperseded)
+            {
+                string aside = Path.Combine(Path.GetDirectoryName(JsonlPath)!,
+                    $"metrics.superseded-{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..6]}.jsonl");
+                AtomicFile.WriteAllText(aside, string.Concat(beyond.Select(r => JsonSerializer.Serialize(r, JsonOptions) + "\n")));
+                where = $", kept in {Path.GetFileName(aside)}";
+            }
+            repairs.Add($"set aside {beyond.Count} row(s) after step {step} (not covered by the checkpoint){where}");
+        }
+        var missing = Enumerable.Range(1, step).Where(s => !seen.Contains(s)).ToList();
+        if (missing.Count > 0)
+            repairs.Add($"{JsonlFileName} lacks step(s) {string.Join(", ", missing.Take(10))}{(missing.Count > 10 ? ", …" : "")} of the checkpoint's {step}: the curve has a gap there (not repairable)");
+        kept.Sort((a, b) => a.Step.CompareTo(b.Step));
+        bool csvConsistent = File.Exists(CsvPath) && File.ReadAllLines(CsvPath).Length == kept.Count + 1;
+        if (repairs.Count > 0 || !csvConsistent || kept.Count != all.Count)
+        {
+            Rewrite(kept);
+        }
+        return (kept, repairs);
+    }
+
+    /// <summary>Both files replaced (atomically each) by exactly <paramref name="rows"/>; none: both removed.</summary>
+    private void Rewrite(IReadOnlyList<IterationMetrics> rows)
+    {
+        if (rows.Count == 0)
         {
             File.Delete(JsonlPath);
             File.Delete(CsvPath);
-            return kept;
+            return;
         }
-        AtomicFile.WriteAllText(JsonlPath, string.Concat(kept.Select(r => JsonSerializer.Serialize(r, JsonOptions) + "\n")));
-        AtomicFile.WriteAllText(CsvPath, CsvHeader + "\n" + string.Concat(kept.Select(r => CsvRow(r) + "\n")));
-        return kept;
+        AtomicFile.WriteAllText(JsonlPath, string.Concat(rows.Select(r => JsonSerializer.Serialize(r, JsonOptions) + "\n")));
+        AtomicFile.WriteAllText(CsvPath, CsvHeader + "\n" + string.Concat(rows.Select(r => CsvRow(r) + "\n")));
     }
 
     public void Append(IterationMetrics row)

@@ -188,8 +188,29 @@ public sealed class PolicyLearner
     private int[] PromptTokens(Problem p)
     {
         if (!_promptTokens.TryGetValue(p.Prompt, out var tokens))
-            _promptTokens[p.Prompt] = tokens = _prompts.Encode(p.Prompt);
+        {
+            try
+            {
+                tokens = _prompts.Encode(p.Prompt);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException($"problem '{p.Id}' of {DataName()}: the prompt cannot be tokenized by this model: {e.Message}", e);
+            }
+            if (tokens.Length >= Engine.Config.MaxPositionEmbeddings)
+                throw new InvalidDataException(
+                    $"problem '{p.Id}' of {DataName()}: the prompt is {tokens.Length} tokens; the model's max_position_embeddings is {Engine.Config.MaxPositionEmbeddings}");
+            _promptTokens[p.Prompt] = tokens;
+        }
         return tokens;
+    }
+
+    private string DataName() => _spec.Data.Problems is { } file ? $"data.problems '{file}'" : $"data.task {_spec.Data.Task}";
+
+    /// <summary>Encodes every prompt once before any work, so a problem this model cannot tokenize is refused up front, by name.</summary>
+    internal void EncodeAll(IEnumerable<Problem> problems)
+    {
+        foreach (var p in problems) PromptTokens(p);
     }
 
     /// <summary>log π_θ' of every response token: one no-grad pass over all sequences BEFORE any step.</summary>

@@ -47,9 +47,14 @@ public sealed class RlTrainer
     /// <summary>Called after loading when an engine runs in fp16, with the FP16 range report of the initial weights.</summary>
     public Action<Fp16RangeReport>? Fp16RangeChecked { get; init; }
 
+    /// <summary>Called on resume with each repair made to metrics.jsonl/metrics.csv to match the checkpoint (torn, duplicated, extra or missing rows).</summary>
+    public Action<string>? MetricsRepaired { get; init; }
+
     /// <summary>Runs (or resumes) the run to <see cref="ScheduleSpec.Iterations"/>; reports every iteration's metrics.</summary>
     public RunSummary Run(IProgress<IterationMetrics>? progress = null, CancellationToken cancellationToken = default)
     {
+        // One process per run directory for the whole run (a second one is refused naming this one).
+        using var directoryLock = RunDirectoryLock.Acquire(RunDirectory);
         var start = LearnerStart.Open(Spec, RunDirectory, ResumeFrom);
         if (start.Fp16Range is { } range) Fp16RangeChecked?.Invoke(range);
         var learner = start.Learner;
@@ -61,7 +66,9 @@ public sealed class RlTrainer
 
         int startStep = start.StartStep;
         var metrics = new MetricsLog(RunDirectory);
-        var rows = metrics.TruncateTo(startStep).ToList();
+        var (kept, repairs) = metrics.ResumeAt(startStep, keepSuperseded: ResumeFrom is not null);
+        foreach (string repair in repairs) MetricsRepaired?.Invoke(repair);
+        var rows = kept.ToList();
         AtomicFile.WriteAllText(Path.Combine(RunDirectory, SpecFileName), RunSpecWriter.ToYaml(Spec));
 
         int step = startStep, lastCheckpoint = startStep;

@@ -11,9 +11,7 @@ public sealed class CommandLineTests
 {
     private static int Invoke(params string[] args)
     {
-        var root = new RootCommand("test");
-        foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);
-        return root.Parse(args).Invoke();
+        return ConsoleMain.Run(args);
     }
 
     [Theory]
@@ -34,7 +32,7 @@ public sealed class CommandLineTests
     [InlineData("sanity-set", "--model", "m", "--dtype", "fp8")]
     [InlineData("eval", "--k", "3")]
     [InlineData("pretrain", "--steps", "many")]
-    public void UnparsableArgumentsAreRefusedByTheParser(params string[] args) => Assert.NotEqual(0, Invoke(args));
+    public void UnparsableArgumentsAreRefusedByTheParser(params string[] args) => Assert.Equal(UserErrors.ExitCode, Invoke(args));
 
     [Fact]
     public void ValidationMessagesNameTheProblem()

@@ -54,7 +54,8 @@ public sealed class TrainCommandProcessTests
         using var run = new TinyRun();
         string spec = run.WriteSpec(run.Yaml().Replace("name: pg-seq-is", "name: ppo"));
         using var p = Start(spec, run.RunDir());
-        string output = p.StandardOutput.ReadToEnd();
+        p.StandardOutput.ReadToEnd();
+        string output = p.StandardError.ReadToEnd();
         p.WaitForExit();
         Assert.Equal(2, p.ExitCode);
         Assert.Contains("algorithm.name", output);
