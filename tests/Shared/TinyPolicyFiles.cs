@@ -25,7 +25,7 @@ internal static class TinyPolicyFiles
             NumHiddenLayers = 1,
             NumAttentionHeads = 2,
             NumKeyValueHeads = 1,
-            MaxPositionEmbeddings = 64,
+            MaxPositionEmbeddings = 320,   // room for the run spec's default max_new_tokens (256) after a prompt
             BosTokenId = CharTokenizer.BosId,
             EosTokenId = CharTokenizer.EosId,
         };

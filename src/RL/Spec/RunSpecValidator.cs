@@ -31,9 +31,9 @@ public static class RunSpecValidator
         var r = spec.Rollout;
         if (!(r.Temperature >= 0 && r.Temperature <= 100)) throw Bad("rollout.temperature", $"must be in [0, 100], got {r.Temperature}");
         if (!(r.TopP > 0 && r.TopP <= 1)) throw Bad("rollout.top_p", $"must be in (0, 1], got {r.TopP}");
-        if (r.TopK < 0 || r.TopK > config.VocabSize)
-            throw Bad("rollout.top_k", $"must be in [0, vocab_size = {config.VocabSize}] (0 = off), got {r.TopK}");
-        if (r.MaxNewTokens <= 0 || r.MaxNewTokens >= config.MaxPositionEmbeddings)
+        if (r.TopK < 0) throw Bad("rollout.top_k", $"must be >= 0 (0 = off), got {r.TopK}");
+        if (r.MaxNewTokens <= 0) throw Bad("rollout.max_new_tokens", $"must be positive, got {r.MaxNewTokens}");
+        if (r.MaxNewTokens >= config.MaxPositionEmbeddings)
             throw Bad("rollout.max_new_tokens", $"must be in [1, {config.MaxPositionEmbeddings - 1}] (the model's max_position_embeddings is {config.MaxPositionEmbeddings}, prompt included), got {r.MaxNewTokens}");
         if (r.ChatTemplate is string t && t != Engine.Text.ChatTemplate.Auto && !Engine.Text.ChatTemplate.Names.Contains(t))
             throw Bad("rollout.chat_template", $"is '{t}'; known: {Engine.Text.ChatTemplate.Auto}, {string.Join(", ", Engine.Text.ChatTemplate.Names)}");
@@ -52,7 +52,8 @@ public static class RunSpecValidator
         var s = spec.Schedule;
         if (s.Iterations <= 0 || s.Iterations > MaxIterations) throw Bad("schedule.iterations", $"must be in [1, {MaxIterations}], got {s.Iterations}");
         if (s.CheckpointEvery < 0) throw Bad("schedule.checkpoint_every", $"must be >= 0 (0 = only at the end), got {s.CheckpointEvery}");
-        if (s.KeepCheckpoints < 1 || s.KeepCheckpoints > 1000) throw Bad("schedule.keep_checkpoints", $"must be in [1, 1000], got {s.KeepCheckpoints}");
+        if (s.KeepCheckpoints < 1) throw Bad("schedule.keep_checkpoints", $"must be >= 1, got {s.KeepCheckpoints}");
+        if (s.KeepCheckpoints > 1000) throw Bad("schedule.keep_checkpoints", $"must be at most 1000, got {s.KeepCheckpoints}");
         if (!(s.StopAtAccuracy >= 0 && s.StopAtAccuracy <= 1)) throw Bad("schedule.stop_at_accuracy", $"must be in [0, 1] (0 = never), got {s.StopAtAccuracy}");
         if (s.MaxWeightLag < 0 || s.MaxWeightLag > 1000) throw Bad("schedule.max_weight_lag", $"must be in [0, 1000] (0 = on-policy), got {s.MaxWeightLag}");
     }
@@ -65,6 +66,9 @@ public static class RunSpecValidator
 
     /// <summary>Most rollouts (prompts × group size) one policy iteration may sample: bounds memory before any work.</summary>
     public const long MaxRolloutsPerIteration = 65536;
+
+    /// <summary>How many times one problem may appear in an iteration's batch on average (batch.prompts against the data set).</summary>
+    public const int MaxPromptsPerProblem = 16;
 
     /// <summary>Most problems a generated task may produce.</summary>
     public const int MaxTaskProblems = 10_000_000;
@@ -95,9 +99,11 @@ public static class RunSpecValidator
     {
         // An adapter of rank r factors a d_out × d_in update: r beyond the narrowest layer adds nothing but memory.
         int width = Math.Min(config.HiddenSize, config.HeadDim * config.NumKeyValueHeads);
-        if (lora.Rank <= 0 || lora.Rank > width)
-            throw bad("lora.rank", $"must be in [1, {width}] (the narrowest adapted layer of this model is {width} wide), got {lora.Rank}");
-        if (!(lora.Alpha > 0 && lora.Alpha <= 1e6)) throw bad("lora.alpha", $"must be in (0, 1e6], got {lora.Alpha}");
+        if (lora.Rank <= 0) throw bad("lora.rank", $"must be positive, got {lora.Rank}");
+        if (lora.Rank > width)
+            throw bad("lora.rank", $"must be at most {width} (the narrowest adapted layer of this model is {width} wide), got {lora.Rank}");
+        if (!(lora.Alpha > 0)) throw bad("lora.alpha", $"must be positive, got {lora.Alpha}");
+        if (lora.Alpha > 1e6) throw bad("lora.alpha", $"must be at most 1e6, got {lora.Alpha}");
         if (lora.TargetModules.Count == 0)
             throw bad("lora.target_modules", $"is empty; give one or more of {string.Join(", ", LoraSpec.AllTargetModules)} (or leave it out for all seven)");
         foreach (string m in lora.TargetModules.Where(m => !LoraSpec.AllTargetModules.Contains(m)))
@@ -157,15 +163,16 @@ public static class RunSpecValidator
 
     private static void ValidateBatch(BatchSpec b, int problems, Func<string, string, RunSpecException> bad)
     {
-        if (b.Prompts <= 0 || b.Prompts > problems)
-            throw bad("batch.prompts", $"must be in [1, {problems}] (the data set has {problems} problems), got {b.Prompts}");
-        if (b.GroupSize < 2 || b.GroupSize > 4096) throw bad("batch.group_size", $"must be in [2, 4096] (group-relative advantages need a group), got {b.GroupSize}");
+        if (b.Prompts <= 0) throw bad("batch.prompts", $"must be positive, got {b.Prompts}");
+        // A batch may hold a problem more than once (the prompt order cycles), but not absurdly often.
+        if (b.Prompts > MaxPromptsPerProblem * (long)problems)
+            throw bad("batch.prompts", $"is {b.Prompts} but the data set has {problems} problems; at most {MaxPromptsPerProblem}× that ({MaxPromptsPerProblem * (long)problems}) per iteration");
+        if (b.GroupSize < 2) throw bad("batch.group_size", $"must be >= 2 (group-relative advantages need a group), got {b.GroupSize}");
         long rollouts = (long)b.Prompts * b.GroupSize;
         if (rollouts > MaxRolloutsPerIteration)
             throw bad("batch", $"prompts × group_size = {b.Prompts} × {b.GroupSize} = {rollouts} rollouts per iteration; at most {MaxRolloutsPerIteration} fit in memory");
-        if (b.MiniBatches <= 0 || b.MiniBatches > rollouts) throw bad("batch.mini_batches", $"must be in [1, {rollouts}] (one rollout per mini-batch at least), got {b.MiniBatches}");
-        if (b.MicroBatchSequences <= 0 || b.MicroBatchSequences > MaxRolloutsPerIteration)
-            throw bad("batch.micro_batch_sequences", $"must be in [1, {MaxRolloutsPerIteration}], got {b.MicroBatchSequences}");
+        if (b.MiniBatches <= 0) throw bad("batch.mini_batches", $"must be positive, got {b.MiniBatches}");
+        if (b.MicroBatchSequences <= 0) throw bad("batch.micro_batch_sequences", $"must be positive, got {b.MicroBatchSequences}");
         if (rollouts % b.MiniBatches != 0)
             throw bad("batch.mini_batches", $"prompts × group_size = {b.Prompts} × {b.GroupSize} = {rollouts} rollouts must split evenly into {b.MiniBatches} mini-batches");
     }

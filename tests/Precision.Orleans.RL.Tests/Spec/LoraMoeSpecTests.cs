@@ -64,7 +64,7 @@ public sealed class LoraMoeSpecTests
         var config = new ModelConfig
         {
             ModelType = "qwen3_moe", VocabSize = 16, HiddenSize = 16, IntermediateSize = 32, NumHiddenLayers = 1, NumAttentionHeads = 2,
-            NumKeyValueHeads = 1, MaxPositionEmbeddings = 64, NumExperts = 4, NumExpertsPerToken = 2, MoeIntermediateSize = 8,
+            NumKeyValueHeads = 1, MaxPositionEmbeddings = 320, NumExperts = 4, NumExpertsPerToken = 2, MoeIntermediateSize = 8,
         };
         File.WriteAllText(Path.Combine(moeDir, ModelCheckpoint.ConfigFileName), config.ToJson());
         var spec = run.Spec("model:\n  path: moe-model\n  moe:\n    aux_loss_coef: 0.01\ndata:\n  problems: problems.jsonl\n");
