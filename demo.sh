@@ -15,7 +15,7 @@ dotnet build src/Client -c Release --nologo -v q
 PRECISION="dotnet src/Client/bin/Release/net10.0/precision.dll"
 
 echo "== pretrain -> runs/demo/base"
-$PRECISION pretrain --out runs/demo/base
+$PRECISION pretrain --out runs/demo/base --overwrite
 
 echo "== sanity-set -> runs/demo/base/sanity-set.jsonl"
 $PRECISION sanity-set --model runs/demo/base --count 512 --samples 24

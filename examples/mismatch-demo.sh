@@ -25,7 +25,7 @@ dotnet build src/Client -c Release --nologo -v q
 PRECISION="dotnet src/Client/bin/Release/net10.0/precision.dll"
 
 echo "== train-lm -> $DEMO_DIR/model"
-$PRECISION train-lm --out "$DEMO_DIR/model" --steps "$TRAIN_STEPS" --tasks "$TASKS" --seq-len "$SEQ_LEN" --batch "$BATCH"
+$PRECISION train-lm --out "$DEMO_DIR/model" --overwrite --steps "$TRAIN_STEPS" --tasks "$TASKS" --seq-len "$SEQ_LEN" --batch "$BATCH"
 
 echo "== mismatch -> $DEMO_DIR/mismatch"
 $PRECISION mismatch --model "$DEMO_DIR/model" --dtypes "$DTYPES" --tasks "$TASKS" \

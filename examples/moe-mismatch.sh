@@ -21,7 +21,7 @@ if [[ -z "${PRECISION:-}" ]]; then
 fi
 
 echo "== train-lm (qwen3_moe) -> $DEMO_DIR/model"
-$PRECISION train-lm --out "$DEMO_DIR/model" --steps "$TRAIN_STEPS" \
+$PRECISION train-lm --out "$DEMO_DIR/model" --overwrite --steps "$TRAIN_STEPS" \
   --model-type qwen3_moe --layers 4 --experts 8 --experts-per-token 2 --moe-intermediate 96
 
 echo "== mismatch -> $DEMO_DIR/mismatch"

@@ -27,10 +27,11 @@ internal static class PretrainCommand
         var intermediate = new Option<int>("--intermediate") { Description = "SwiGLU inner width I", DefaultValueFactory = _ => defaults.IntermediateSize };
         var heldOut = new Option<int>("--held-out") { Description = "held-out problems for the accuracy spread (0 skips it)", DefaultValueFactory = _ => defaults.HeldOutProblems };
         var shape = new ModelShapeOptions(defaults);
+        var overwrite = new Option<bool>("--overwrite") { Description = "replace a model already in --out (refused otherwise)" };
         var spreadSamples = new Option<int>("--spread-samples") { Description = "samples per held-out problem (K, temperature 1)", DefaultValueFactory = _ => defaults.SpreadSamples };
 
         var command = new Command("pretrain", "Train the base policy on worked solutions until it solves problems partially; save it and measure its accuracy spread.");
-        foreach (Option o in new Option[] { output, task, difficulty, steps, batch, dtype, lr, warmup, seed, hidden, layers, heads, kvHeads, intermediate, heldOut, spreadSamples })
+        foreach (Option o in new Option[] { output, task, difficulty, steps, batch, dtype, lr, warmup, seed, hidden, layers, heads, kvHeads, intermediate, heldOut, spreadSamples, overwrite })
             command.Options.Add(o);
         foreach (var o in shape.All) command.Options.Add(o);
         // Values are validated in PretrainSettings.Validate: command validators read unspecified options as 0.
@@ -52,6 +53,7 @@ internal static class PretrainCommand
             IntermediateSize = parse.GetValue(intermediate),
             HeldOutProblems = parse.GetValue(heldOut),
             SpreadSamples = parse.GetValue(spreadSamples),
+            Overwrite = parse.GetValue(overwrite),
             ModelType = parse.GetValue(shape.ModelType)!,
             Experts = parse.GetValue(shape.Experts),
             ExpertsPerToken = parse.GetValue(shape.ExpertsPerToken),

@@ -25,9 +25,10 @@ internal static class TrainLmCommand
         var tasks = CommonOptions.Tasks("--tasks", "corpus tasks to train on");
         var intermediate = CommonOptions.Int("--intermediate", defaults.IntermediateSize, "SwiGLU inner width I", 1, 65536);
 
+        var overwrite = new Option<bool>("--overwrite") { Description = "replace a model already in --out (refused otherwise)" };
         var command = new Command("train-lm", "Train a small language model on the synthetic corpus and save it as a checkpoint.");
         var shape = new ModelShapeOptions(defaults);
-        foreach (Option o in new Option[] { output, steps, batch, seqLen, dtype, lr, warmup, seed, hidden, layers, heads, kvHeads, intermediate, tasks })
+        foreach (Option o in new Option[] { output, steps, batch, seqLen, dtype, lr, warmup, seed, hidden, layers, heads, kvHeads, intermediate, tasks, overwrite })
             command.Options.Add(o);
         foreach (var o in shape.All) command.Options.Add(o);
         command.Validators.Add(result =>
@@ -41,6 +42,7 @@ internal static class TrainLmCommand
         command.SetAction(parse => TrainLmRunner.Run(new TrainLmSettings
         {
             OutputDirectory = parse.GetValue(output)!,
+            Overwrite = parse.GetValue(overwrite),
             Steps = parse.GetValue(steps),
             BatchSize = parse.GetValue(batch),
             SeqLen = parse.GetValue(seqLen),

@@ -18,6 +18,7 @@ internal static class TrainLmRunner
 {
     public static int Run(TrainLmSettings s)
     {
+        Commands.OutputDirectoryGuard.RequireWritableModelDirectory(s.OutputDirectory, s.Overwrite);
         var tokenizer = SyntheticCorpus.CreateTokenizer();
         var config = s.ToModelConfig(tokenizer.VocabSize, s.MaxPositions);
         var options = new TrainingOptions

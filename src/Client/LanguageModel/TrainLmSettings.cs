@@ -7,6 +7,9 @@ namespace Precision.Orleans.Client.LanguageModel;
 internal sealed record TrainLmSettings : IModelShape
 {
     public required string OutputDirectory { get; init; }
+
+    /// <summary><c>--overwrite</c>: replace a model already in <see cref="OutputDirectory"/>.</summary>
+    public bool Overwrite { get; init; }
     public int Steps { get; init; } = 1200;
     public int BatchSize { get; init; } = 16;
     public int SeqLen { get; init; } = 256;

@@ -26,6 +26,7 @@ internal static class PretrainRunner
     public static int Run(PretrainSettings s)
     {
         s.Validate();
+        Commands.OutputDirectoryGuard.RequireWritableModelDirectory(s.OutputDirectory, s.Overwrite);
         IProblemTask task = TaskCatalog.Get(s.Task);
         var tokenizer = new CharTokenizer(task.Alphabet);
         var config = s.ToModelConfig(tokenizer.VocabSize, maxPositions: 1024);

@@ -45,6 +45,9 @@ internal sealed record PretrainSettings : LanguageModel.IModelShape
     /// <summary>Samples per held-out problem (K), at temperature 1.</summary>
     public int SpreadSamples { get; init; } = 16;
 
+    /// <summary><c>--overwrite</c>: replace a model already in <see cref="OutputDirectory"/>.</summary>
+    public bool Overwrite { get; init; }
+
     public PretrainSettings Validate()
     {
         TaskCatalog.Get(Task);

@@ -1,3 +1,4 @@
+using Precision.Orleans.Tests.Shared;
 using Precision.Orleans.RL.Checkpoints;
 using Precision.Orleans.RL.Tests.Training;
 using Precision.Orleans.RL.Training;

@@ -1,3 +1,4 @@
+using Precision.Orleans.Tests.Shared;
 using Precision.Orleans.Engine.Checkpoints;
 using Precision.Orleans.Engine.Lora;
 using Precision.Orleans.Engine.Training;

@@ -1,3 +1,4 @@
+using Precision.Orleans.Tests.Shared;
 using Precision.Orleans.Engine.Checkpoints;
 using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Training;

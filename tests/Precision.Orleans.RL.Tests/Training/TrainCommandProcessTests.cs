@@ -1,3 +1,4 @@
+using Precision.Orleans.Tests.Shared;
 using System.Diagnostics;
 using Precision.Orleans.Client.Commands;
 using Precision.Orleans.RL.Training;
