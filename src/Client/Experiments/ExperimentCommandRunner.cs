@@ -26,8 +26,7 @@ internal static class ExperimentCommandRunner
         }
         catch (Exception e) when (e is RunSpecException or FormatException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
         {
-            AnsiConsole.MarkupLine($"[red]precision experiment:[/] {Markup.Escape(e.Message)}");
-            return UsageError;
+            return Evaluation.UserErrors.Refuse("experiment", e.Message);
         }
 
         var runner = new ExperimentRunner(settings.OutputDirectory, cellRun);

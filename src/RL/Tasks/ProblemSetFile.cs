@@ -88,6 +88,8 @@ public static class ProblemSetFile
     {
         JsonNode? node = o[key];
         if (node is null) throw new InvalidDataException($"{where}: missing \"{key}\"");
+        if (key == "prompt" && node.GetValueKind() != JsonValueKind.String)
+            throw new InvalidDataException($"{where}: \"prompt\" must be a string, got {node.ToJsonString()}");
         // A numeric answer ({"answer": 42}) is common in datasets; keep its JSON text.
         string value = node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : node.ToJsonString();
         if (key == "prompt" && value.Length == 0) throw new InvalidDataException($"{where}: \"prompt\" is empty");
