@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Precision.Orleans.Abstractions;
 using Precision.Orleans.Client.Evaluation;
 
 namespace Precision.Orleans.Client.Commands;
@@ -22,7 +23,18 @@ internal static class ConsoleMain
         root.Options.Add(Verbose);
         foreach (var command in CommandCatalog.All())
             root.Subcommands.Add(command);
+        ShowValuesAsTyped(root);
         return root;
+    }
+
+    /// <summary>Enum-valued options show their values as users type them (<c>&lt;refuse|clamp&gt;</c>), not the enums' names.</summary>
+    private static void ShowValuesAsTyped(RootCommand root)
+    {
+        foreach (var command in root.Subcommands)
+        foreach (var option in command.Options.Where(o => o.ValueType.IsEnum && o.HelpName is null))
+            option.HelpName = option.ValueType == typeof(DType)
+                ? string.Join("|", DTypeNames.Allowed)
+                : string.Join("|", Enum.GetNames(option.ValueType).Select(n => n.ToLowerInvariant()));
     }
 
     public static int Run(string[] args)
@@ -52,7 +64,12 @@ internal static class ConsoleMain
         }
         try
         {
-            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            if (!AsksForHelp(args)) return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // Help is rendered aside so its defaults can be shown as users type them ([default: fp16], not Fp16).
+            var help = new StringWriter();
+            int code = parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = help });
+            Console.Out.Write(HelpText.WithTypedDefaults(help.ToString()));
+            return code;
         }
         catch (Exception e)
         {

@@ -230,7 +230,7 @@ public static class RunSpecLoader
         {
             Train = ReadDType(s, "train") ?? d.Train,
             Rollout = ReadDType(s, "rollout") ?? d.Rollout,
-            Fp16Range = s.String("fp16_range") switch
+            Fp16Range = s.String("fp16_range")?.ToLowerInvariant() switch
             {
                 null => d.Fp16Range,
                 "refuse" => Fp16RangePolicy.Refuse,
@@ -244,8 +244,8 @@ public static class RunSpecLoader
     {
         string? text = s.String(key);
         if (text is null) return null;
-        // Only the canonical names: a spec is a record of the run, read by people and by the experiment grid.
-        return DTypeNames.Allowed.Contains(text) ? DTypeNames.Parse(text)
+        // The spellings the command-line options accept (fp16, float16, half, FP16 …); the writer records the canonical name.
+        return DTypeNames.TryParse(text, out var dtype) ? dtype
             : throw s.Error(key, $"unknown dtype '{text}'; allowed: {string.Join(" | ", DTypeNames.Allowed)}");
     }
 

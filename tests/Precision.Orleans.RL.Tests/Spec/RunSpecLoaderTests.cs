@@ -109,7 +109,7 @@ public sealed class RunSpecLoaderTests
     [InlineData("algorithm:\n  aggregation: sum", "algorithm.aggregation", "seq-mean-token-sum-norm")]
     [InlineData("algorithm:\n  normalize_advantage_std: maybe", "algorithm.normalize_advantage_std", "expected true or false")]
     [InlineData("precision:\n  train: fp8", "precision.train", "fp32 | bf16 | fp16")]
-    [InlineData("precision:\n  rollout: half", "precision.rollout", "fp32 | bf16 | fp16")]
+    [InlineData("precision:\n  rollout: fp64", "precision.rollout", "fp32 | bf16 | fp16")]
     [InlineData("optimizer:\n  lr: fast", "optimizer.lr", "expected a number, got 'fast'")]
     [InlineData("rollout:\n  top_p: 1.5", "rollout.top_p", "(0, 1]")]
     [InlineData("schedule:\n  keep_checkpoints: 0", "schedule.keep_checkpoints", ">= 1")]
