@@ -11,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 echo "== build (Release)"
-dotnet build src/Client -c Release --nologo -v q
+# -v minimal prints each project as it builds (the first build takes a minute or two on 2 cores).
+dotnet build src/Client -c Release --nologo -v minimal -clp:NoSummary
 PRECISION="dotnet src/Client/bin/Release/net10.0/precision.dll"
 
 echo "== pretrain -> runs/demo/base"

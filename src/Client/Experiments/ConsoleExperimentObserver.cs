@@ -37,7 +37,7 @@ internal sealed class ConsoleExperimentObserver(ProgressContext context) : IExpe
         var bar = _bars[cell.Name];
         bar.Value = Math.Min(m.Step, bar.MaxValue);
         bar.Description = Describe(cell.Name, string.Create(CultureInfo.InvariantCulture,
-            $"step {m.Step} acc {m.Accuracy * 100:0.0}% max|π−μ| {m.MaxAbsProbDiff:G3} {m.IterationSeconds:0.0}s/it"));
+            $"step {m.Step} acc {m.Accuracy * 100:0.0}% max|π−μ| {Commands.ConsoleNumbers.Format(m.MaxAbsProbDiff)} {m.IterationSeconds:0.0}s/it"));
     }
 
     public void Completed(ExperimentCell cell, RunSummary summary)

@@ -153,7 +153,7 @@ internal static class MismatchRunner
             .Select(q => tokenizer.Decode(q.PromptTokens) + " ⟶" + tokenizer.Decode(q.Tokens, keepSpecial: true)).ToArray();
         int stopped = sequences.Count(q => q.Finish == FinishReason.Stop);
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {metrics.Tokens:N0} response tokens in {sequences.Length} responses ({stopped} ended with <eos>); sampled in {sampleSeconds:F1} s, re-scored in {scoreSeconds:F1} s; mean |log π(y)/μ(y)| = {metrics.MeanAbsSeqLogRatio:G4}{RoutingText(routingMismatch)}"));
+            $"{name}: {metrics.Tokens:N0} response tokens in {sequences.Length} responses ({stopped} ended with <eos>); sampled in {sampleSeconds:F1} s, re-scored in {scoreSeconds:F1} s; mean |log π(y)/μ(y)| = {Commands.ConsoleNumbers.Format(metrics.MeanAbsSeqLogRatio)}{RoutingText(routingMismatch)}"));
         return new DTypeMismatch(dtype, metrics, logPi, logMu, examples, sampleSeconds, scoreSeconds, stopped, routingMismatch);
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Precision.Orleans.Abstractions;
+using Precision.Orleans.Client.Commands;
 using Precision.Orleans.Client.Evaluation;
 using Precision.Orleans.RL.Checkpoints;
 using Precision.Orleans.RL.Spec;
@@ -100,8 +101,8 @@ internal static class TrainRunner
 
     /// <summary>One iteration as a console line: accuracy, reward, length, loss, grad norm, loss scale, k3, seconds.</summary>
     public static string Line(IterationMetrics m) => string.Create(CultureInfo.InvariantCulture,
-        $"step {m.Step,4}  acc {m.Accuracy,6:P1}  reward {m.RewardMean:F3}  len {m.ResponseLengthMean,6:F1}  loss {m.Loss,10:G4}  " +
-        $"|g| {m.GradNormMean,9:G4}  scale {m.LossScale:G6}{(m.SkippedSteps > 0 ? $" (skipped {m.SkippedSteps})" : "")}  k3 {m.K3:E2}  {m.IterationSeconds:F2} s");
+        $"step {m.Step,4}  acc {m.Accuracy,6:P1}  reward {m.RewardMean:F3}  len {m.ResponseLengthMean,6:F1}  loss {ConsoleNumbers.Format(m.Loss),10}  " +
+        $"|g| {ConsoleNumbers.Format(m.GradNormMean),9}  scale {m.LossScale:G6}{(m.SkippedSteps > 0 ? $" (skipped {m.SkippedSteps})" : "")}  k3 {ConsoleNumbers.Format(m.K3)}  {m.IterationSeconds:F2} s");
 
     /// <summary>Reports on the trainer's thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
