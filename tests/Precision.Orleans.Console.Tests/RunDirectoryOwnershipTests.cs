@@ -13,10 +13,10 @@ namespace Precision.Orleans.Console.Tests;
 /// </summary>
 public sealed class RunDirectoryOwnershipTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
 {
-    /// <summary>The rows of a lone, uninterrupted in-process run of the fixture's spec for <paramref name="iterations"/>.</summary>
-    private static IReadOnlyList<IterationMetrics> LoneRun(string dir, int iterations)
+    /// <summary>The rows of a lone, uninterrupted in-process run of the fixture's spec (with <paramref name="overrides"/>) for <paramref name="iterations"/>.</summary>
+    private static IReadOnlyList<IterationMetrics> LoneRun(string dir, int iterations, string[]? overrides = null)
     {
-        var spec = RunSpecLoader.Load(Path.Combine(dir, "run.yaml"));
+        var spec = RunSpecLoader.Load(Path.Combine(dir, "run.yaml"), overrides);
         spec = spec with { Schedule = spec.Schedule with { Iterations = iterations } };
         string runDir = Path.Combine(dir, "lone-" + iterations);
         new RlTrainer(spec, runDir).Run();
@@ -83,5 +83,37 @@ public sealed class RunDirectoryOwnershipTests(ConsoleFixture fixture) : IClassF
         Assert.True(resumed.ExitCode == 0, resumed.Stdout + resumed.Stderr);
         Assert.Contains($"resumed from step {step}", resumed.Stdout);
         Assert.Equal(LoneRun(dir, target), new MetricsLog(runDir).ReadAll(), MetricsComparer.Instance);
+    }
+
+    [Fact]
+    public async Task A_second_signal_stops_at_once_and_the_last_complete_checkpoint_resumes()
+    {
+        string dir = fixture.NewCaseDirectory("two-signals");
+        string runDir = Path.Combine(dir, "run-twice");
+        string metrics = Path.Combine(runDir, MetricsLog.JsonlFileName);
+        // The pretrained arithmetic policy, 12 × 32 rollouts of ~35 tokens: an iteration of about a second, so both
+        // signals (sent 0.3 s into the second iteration, 0.1 s apart) land inside it.
+        string[] slow = ["--set", "schedule.checkpoint_every=1", "--set", "model=base", "--set", "data.problems=", "--set", "data.task=arithmetic",
+            "--set", "batch.prompts=12", "--set", "batch.group_size=32", "--set", "rollout.max_new_tokens=300"];
+        using var first = PrecisionProcess.Start(dir, ["train", "run.yaml", "--out", "run-twice", "--iterations", "1000", .. slow]);
+        var output = first.StandardOutput.ReadToEndAsync();
+        var errors = first.StandardError.ReadToEndAsync();
+        WaitFor(() => File.Exists(metrics) && File.ReadAllLines(metrics).Length >= 1, first, "first metrics row");
+
+        Thread.Sleep(300);
+        using (var kill = Process.Start("kill", ["-TERM", first.Id.ToString()])) kill.WaitForExit();
+        Thread.Sleep(100);
+        using (var again = Process.Start("kill", ["-TERM", first.Id.ToString()])) again.WaitForExit();
+        Assert.True(first.WaitForExit(TimeSpan.FromSeconds(30)), "two SIGTERMs did not stop the run");
+        string stderr = await errors, stdout = await output;
+        Assert.True(first.ExitCode == 130, $"exit {first.ExitCode}: {stdout}{stderr}");
+        Assert.Contains("stopping now", stderr);
+
+        // Whatever step the second signal cut, the newest complete checkpoint resumes and the curve equals a lone run's.
+        int target = new MetricsLog(runDir).ReadAll().Count + 2;
+        var resumed = PrecisionProcess.Run(dir, ["train", "run.yaml", "--out", "run-twice", "--iterations", target.ToString(), .. slow],
+            TimeSpan.FromSeconds(120));
+        Assert.True(resumed.ExitCode == 0, resumed.Stdout + resumed.Stderr);
+        Assert.Equal(LoneRun(dir, target, slow.Where((_, i) => i % 2 == 1).ToArray()), new MetricsLog(runDir).ReadAll(), MetricsComparer.Instance);
     }
 }
