@@ -28,6 +28,13 @@ public sealed class HtmlReport
         return this;
     }
 
+    /// <summary>A highlighted paragraph: a caveat the reader must not miss.</summary>
+    public HtmlReport Warning(string text)
+    {
+        _body.Append($"<p class=\"warn\">{Esc(text)}</p>\n");
+        return this;
+    }
+
     /// <summary>A table; every row must have as many cells as there are headers.</summary>
     public HtmlReport Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {
@@ -68,9 +75,10 @@ public sealed class HtmlReport
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"/><title>{Esc(Title)}</title>
         <style>
-        body{"{"}font-family:sans-serif;margin:24px;color:#222;max-width:1400px{"}"}
+        body{"{"}font-family:sans-serif;margin:24px;color:#222{"}"}
         table{"{"}border-collapse:collapse;margin:8px 0 16px{"}"} th,td{"{"}border:1px solid #ccc;padding:4px 8px;text-align:right{"}"}
-        th{"{"}background:#f3f3f3{"}"} .figs{"{"}display:flex;flex-wrap:wrap;gap:8px{"}"} figure{"{"}margin:0{"}"}
+        th{"{"}background:#f3f3f3{"}"} .figs{"{"}display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:8px{"}"} figure{"{"}margin:0{"}"}
+        figure>svg{"{"}width:100%;height:auto{"}"} .warn{"{"}background:#fff4ce;border-left:4px solid #d8a400;padding:6px 10px{"}"}
         pre{"{"}background:#f7f7f7;padding:8px;white-space:pre-wrap{"}"}
         </style></head>
         <body>

@@ -108,6 +108,8 @@ public static class SvgChart
     {
         if (spec.Series.Count < 2 && spec.Series.All(s => string.IsNullOrEmpty(s.Name))) return;
         var named = spec.Series.Where(s => !string.IsNullOrEmpty(s.Name)).ToList();
+        // No named series, no legend: an empty box would only hide points.
+        if (named.Count == 0) return;
         double longest = named.Count == 0 ? 0 : named.Max(s => s.Name.Length);
         // A white box behind the legend keeps it readable over dense points.
         sb.Append(CultureInfo.InvariantCulture,

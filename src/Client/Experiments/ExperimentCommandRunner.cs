@@ -44,6 +44,7 @@ internal static class ExperimentCommandRunner
                 cancel.Cancel();
             };
             Console.CancelKeyPress += onCancel;
+            var load = new LoadAverageRecord.Sampler(settings.OutputDirectory);
             try
             {
                 AnsiConsole.Progress()
@@ -58,6 +59,7 @@ internal static class ExperimentCommandRunner
             finally
             {
                 Console.CancelKeyPress -= onCancel;
+                load.Dispose();
             }
         }
 
@@ -83,6 +85,7 @@ internal static class ExperimentCommandRunner
 
     private static void PrintSummary(ExperimentReportFiles report)
     {
+        if (report.Load is { Shared: true } load) AnsiConsole.MarkupLineInterpolated($"[yellow]timing caveat:[/] {load.Warning}");
         foreach (var t in report.Timing)
             AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
                 $"{TimingComparison.NumeratorAlgorithm} ÷ {TimingComparison.DenominatorAlgorithm} s/iteration at {t.Precision}: [bold]{t.Ratio:0.000}[/] ({t.NumeratorSeconds:0.00} s / {t.DenominatorSeconds:0.00} s)");

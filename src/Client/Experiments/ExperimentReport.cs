@@ -27,6 +27,7 @@ internal static class ExperimentReport
         var html = new HtmlReport("Precision experiment: RL sanity test across algorithms and train/rollout precisions");
         html.Paragraph($"Grid: {gridSource}; {runs.Count} runs; {runs.Count(r => r.Assessment.State == RunState.Finished)} finished. " +
                        "Curves are per policy iteration (paper Figure 3); the table follows Figure 5.");
+        MismatchLead.Write(html, runs);
 
         html.Heading("Training dynamics (Figure 3 style)");
         var panels = ExperimentCharts.Panels.Select(p => (p, svg: ExperimentCharts.Render(p, runs))).ToList();
@@ -51,6 +52,11 @@ internal static class ExperimentReport
         }
 
         html.Heading("Time per policy iteration");
+        var load = LoadAverageRecord.Read(outputDirectory);
+        if (load is { Shared: true }) html.Warning(load.Warning);
+        else if (load is not null)
+            html.Paragraph(string.Create(CultureInfo.InvariantCulture,
+                $"1-minute load average while the runs ran: {load.Mean:0.0} on average (at most {load.Max:0.0}) on {load.Cores} cores."));
         html.Table(["run", "iterations timed", "mean s / iteration", "rollout s", "old-log-prob s", "train s", "sync s", "s / 1000 response tokens"],
             runs.Where(r => r.Stats.Iterations > 0).Select(r => (IReadOnlyList<string>)
             [
@@ -75,7 +81,7 @@ internal static class ExperimentReport
         string jsonPath = Path.Combine(outputDirectory, JsonFileName);
         AtomicFile.WriteAllText(htmlPath, html.Build());
         AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(ExperimentJson.From(gridSource, runs, timing), ExperimentJson.Options));
-        return new ExperimentReportFiles(htmlPath, jsonPath, svgs, runs.Count, timing);
+        return new ExperimentReportFiles(htmlPath, jsonPath, svgs, runs.Count, timing, load);
     }
 
     public static readonly IReadOnlyList<string> OptimizerTableHeaders =

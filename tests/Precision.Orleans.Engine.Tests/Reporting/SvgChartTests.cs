@@ -28,6 +28,16 @@ public class SvgChartTests
     }
 
     [Fact]
+    public void Unnamed_series_get_no_legend_box_and_named_ones_do()
+    {
+        static int LegendBoxes(string svg) => XDocument.Parse(svg).Descendants(Svg + "rect").Count(r => (string?)r.Attribute("fill-opacity") == "0.85");
+        var unnamed = new ChartSpec { Series = [new ChartSeries("", [1, 2], [1, 2]), new ChartSeries("", [1, 2], [2, 1])] };
+        Assert.Equal(0, LegendBoxes(SvgChart.Line(unnamed)));
+        var named = new ChartSpec { Series = [new ChartSeries("a", [1, 2], [1, 2]), new ChartSeries("b", [1, 2], [2, 1])] };
+        Assert.Equal(1, LegendBoxes(SvgChart.Line(named)));
+    }
+
+    [Fact]
     public void Line_chart_on_log_axis_breaks_at_points_it_cannot_draw()
     {
         var spec = new ChartSpec

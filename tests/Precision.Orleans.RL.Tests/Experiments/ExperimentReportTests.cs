@@ -39,6 +39,33 @@ public sealed class ExperimentReportTests : IDisposable
     }
 
     [Fact]
+    public void TheReportLeadsWithTheMismatchAndHasNoEmptyLegendBox()
+    {
+        WriteRun("pg-seq-is-bf16-bf16", [0.3, 0.5, 0.7], "pg-seq-is", "bf16", 1.6, 0.08);
+        var files = WriteSyntheticExperiment();
+        string html = System.Net.WebUtility.HtmlDecode(File.ReadAllText(files.Html));
+        int mismatch = html.IndexOf("<h2>Training–inference mismatch</h2>", StringComparison.Ordinal);
+        Assert.InRange(mismatch, 0, html.IndexOf("<h2>Training dynamics", StringComparison.Ordinal));
+        // pg-seq-is bf16 (0.08) over fp16 (0.01) of mean max |π−μ|, and the accuracy caveat.
+        Assert.Contains("pg-seq-is: bf16/bf16 has 8.0× fp16/fp16's mean max |π−μ|", html);
+        Assert.Contains("run-to-run noise", html);
+        Assert.DoesNotContain("fill-opacity=\"0.85\"", html);
+    }
+
+    [Theory]
+    [InlineData(9.5, true)]
+    [InlineData(1.2, false)]
+    public void TimingsCarryAWarningWhenTheMachineWasShared(double meanLoad, bool warned)
+    {
+        File.WriteAllText(Path.Combine(_dir, LoadAverageRecord.FileName), JsonSerializer.Serialize(new LoadAverageRecord(2, 12, meanLoad, meanLoad + 1)));
+        var files = WriteSyntheticExperiment();
+        string html = File.ReadAllText(files.Html);
+        Assert.Equal(warned, html.Contains("class=\"warn\"", StringComparison.Ordinal));
+        Assert.Equal(warned, html.Contains("shared with other work", StringComparison.Ordinal));
+        Assert.Equal(warned, files.Load!.Shared);
+    }
+
+    [Fact]
     public void HtmlHasOnePolylinePerRunPerChartAndTheSvgFiles()
     {
         var files = WriteSyntheticExperiment();
