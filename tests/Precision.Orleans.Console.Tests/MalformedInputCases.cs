@@ -143,6 +143,8 @@ public static class MalformedInputCases
         Model("safetensors-missing", "model.safetensors", _ => [], "model.safetensors"),
         Model("tokenizer-missing", "tokenizer.chars.json", _ => [], "tokenizer"),
         Model("tokenizer-garbage", "tokenizer.chars.json", _ => Text("[1, 2"), "tokenizer"),
+        Model("tokenizer-beyond-vocab", "tokenizer.chars.json",
+            b => Text(Encoding.UTF8.GetString(b).Replace("\"alphabet\": \"", "\"alphabet\": \"abcdefghijklmnopqrstuvwxyz", StringComparison.Ordinal)), "vocab_size"),
         Model("tokenizer-json-garbage", "tokenizer.json", _ => Text("{\"model\": {\"type\": \"WordPiece\"}}"), "tokenizer"),
         // ---- checkpoints of a run being resumed
         Checkpoint("checkpoint-weights-flipped", "model.safetensors", b => FlipByte(b, 3), "model.safetensors"),

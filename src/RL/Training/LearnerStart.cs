@@ -34,6 +34,10 @@ public sealed record LearnerStart(PolicyLearner Learner, int StartStep, bool Res
         Directory.CreateDirectory(runDirectory);
         var initial = Fp16RangeGuard.LoadFor(spec.Model, [spec.Precision.Train, spec.Precision.Rollout], spec.Precision.Fp16Range);
         var tokenizer = TokenizerLoader.Load(spec.Model);
+        // Token ids beyond the model's vocabulary would index past its embedding.
+        if (tokenizer.VocabSize > initial.Config.VocabSize)
+            throw new InvalidDataException(
+                $"model '{spec.Model}': the tokenizer has {tokenizer.VocabSize} tokens but the model's vocab_size is {initial.Config.VocabSize}");
         var store = new CheckpointStore(runDirectory);
         var options = TrainingOptions(spec);
         // A LoRA run's base is frozen: its identity is checked when adapters are resumed onto it.
