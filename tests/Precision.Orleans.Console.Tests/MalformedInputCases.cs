@@ -168,6 +168,10 @@ public static class MalformedInputCases
             dir => File.WriteAllText(Path.Combine(dir, "bad.jsonl"), "{\"prompt\": \"1+1=€\", \"answer\": \"2\"}\n")),
         new("sanity-set-min-above-max", ["sanity-set", "--model", "model", "--min", "0.9", "--max", "0.1"], "--min"),
         new("inspect-missing", ["inspect", "nope"], "nope"),
+        new("experiment-grid-two-documents", ["experiment", "grid.yaml", "--out", "out"], "2 YAML documents",
+            dir => File.WriteAllText(Path.Combine(dir, "grid.yaml"), "base: run.yaml\nalgorithms: [pg-seq-is]\nprecisions: [fp32/fp32]\n---\nalgorithms: [grpo]\n")),
+        new("spec-unclosed-flow", ["train", "bad.yaml", "--out", "out"], "not valid YAML",
+            dir => File.WriteAllText(Path.Combine(dir, "bad.yaml"), "model: model\ndata: {problems: [sums.jsonl\n")),
         new("experiment-grid-missing", ["experiment", "nope.yaml", "--out", "out"], "nope.yaml"),
         new("unknown-command", ["fly"], "fly"),
     ];

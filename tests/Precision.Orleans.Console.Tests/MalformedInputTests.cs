@@ -52,6 +52,19 @@ public sealed class MalformedInputTests(ConsoleFixture fixture) : IClassFixture<
         foreach (var (path, hash) in before) Assert.True(after[path] == hash, $"{name}: {path} changed");
     }
 
+    [Fact]
+    public void Verbose_adds_the_stack_trace_below_the_one_line_message()
+    {
+        string dir = fixture.NewCaseDirectory("verbose");
+        var quiet = PrecisionProcess.Run(dir, ["inspect", "nope"], Limit);
+        var verbose = PrecisionProcess.Run(dir, ["inspect", "nope", "--verbose"], Limit);
+        Assert.Equal(2, quiet.ExitCode);
+        Assert.Equal(2, verbose.ExitCode);
+        Assert.DoesNotContain("   at ", quiet.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith(quiet.Stderr.Trim(), verbose.Stderr.Trim(), StringComparison.Ordinal);
+        Assert.Contains("   at ", verbose.Stderr, StringComparison.Ordinal);
+    }
+
     /// <summary>SHA-256 of every file under <paramref name="dir"/> except the command's output (<paramref name="output"/>).</summary>
     private static Dictionary<string, string> Snapshot(string dir, string output)
     {

@@ -48,6 +48,8 @@ public static class ExperimentGridLoader
             // YamlDotNet's scanner throws this (no position) on some unterminated flow collections.
             throw new FormatException($"{origin}: not valid YAML (an unclosed [ or {{ ?): {e.Message}", e);
         }
+        if (stream.Documents.Count > 1)
+            throw new FormatException($"{origin}: holds {stream.Documents.Count} YAML documents (separated by '---'); an experiment grid is one document");
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new FormatException($"{origin}: an experiment grid is a YAML mapping with keys {string.Join(", ", Keys)}");
 

@@ -71,6 +71,11 @@ public static class RunSpecLoader
         {
             throw new RunSpecException(source, "", $"not valid YAML: {e.Message}", (int)e.Start.Line);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this (no position) on some unterminated flow collections.
+            throw new RunSpecException(source, "", $"not valid YAML (an unclosed [ or {{ ?): {e.Message}");
+        }
         if (stream.Documents.Count == 0) throw new RunSpecException(source, "", "the file is empty; a run spec needs at least 'model' and 'data'");
         // A second document would be silently ignored: refuse it, as a JSON schema would refuse trailing content.
         if (stream.Documents.Count > 1)
