@@ -57,7 +57,14 @@ internal static class InspectRunner
 
     private static void Print(HfCheckpointSummary s, int top, TextWriter output)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        // Redirected (a file, a pipe, a test's writer): plain text, no ANSI codes.
+        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
         var c = s.Config;
         string F(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
         var arch = new Table().Title($"[bold]{Markup.Escape(s.Directory)}[/]").AddColumns("", "");

@@ -105,7 +105,7 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
         if (SixteenBitPair() is not var (b, h)) yield break;
         foreach (var (name, m) in new[] { ("bf16", b), ("fp16", h) })
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"{name}: at the measured response lengths the projection gives {SequenceRatioProjection.ProjectAtMeasuredLengths(m):G3}, measured {m.MeanAbsSeqLogRatio:G3}");
+                $"{name}: at the measured response lengths the projection gives {G3(SequenceRatioProjection.ProjectAtMeasuredLengths(m))}, measured {G3(m.MeanAbsSeqLogRatio)}");
         foreach (double target in new[] { 8.0, 24.0 })
             yield return SequenceRatioProjection.LengthForRatio(b, h, target) switch
             {
@@ -135,7 +135,7 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
         };
     }
 
-    private static string Length(double v) => double.IsFinite(v) ? v.ToString("G3", CultureInfo.InvariantCulture) : "∞";
+    private static string Length(double v) => double.IsFinite(v) ? Commands.ConsoleNumbers.Format(v) : "∞";
 
     public static readonly IReadOnlyList<string> ConsoleHeaders = ["dtype", "tokens", "k1", "k3", "mean |π−μ|", "max |π−μ|", "mean |seq lr|"];
 
@@ -145,7 +145,7 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
         G3(r.Metrics.MeanAbsProbDiff), G3(r.Metrics.MaxAbsProbDiff), G3(r.Metrics.MeanAbsSeqLogRatio),
     ]);
 
-    private static string G3(double v) => v.ToString("0.##E+0", CultureInfo.InvariantCulture);
+    private static string G3(double v) => Commands.ConsoleNumbers.Format(v);
 
     public IEnumerable<string> RatioLines()
     {
@@ -155,7 +155,7 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
                 $"bf16 / fp16 mean |log π(y)/μ(y)| = {r:F1}× (95% bootstrap interval {lo:F1}–{hi:F1}×; paper: ~24×)");
         if (Fp32BelowBoth() is { } below)
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"fp32 is {(below ? "below" : "NOT below")} both: fp32/bf16 = {Ratio(DType.Fp32, DType.Bf16, m => m.MeanAbsSeqLogRatio):G3}, fp32/fp16 = {Ratio(DType.Fp32, DType.Fp16, m => m.MeanAbsSeqLogRatio):G3}");
+                $"fp32 is {(below ? "below" : "NOT below")} both: fp32/bf16 = {G3(Ratio(DType.Fp32, DType.Bf16, m => m.MeanAbsSeqLogRatio) ?? double.NaN)}, fp32/fp16 = {G3(Ratio(DType.Fp32, DType.Fp16, m => m.MeanAbsSeqLogRatio) ?? double.NaN)}");
     }
 
     public string ToJson()
@@ -418,7 +418,7 @@ internal sealed class MismatchReport(MismatchSettings settings, long parameterCo
         _ => Palette.At(0),
     };
 
-    private static string G(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+    private static string G(double v) => Commands.ConsoleNumbers.Format(v, significant: 4);
 
     private static JsonNode? Num(double? v) => v is { } x && double.IsFinite(x) ? JsonValue.Create(x) : null;
 }
