@@ -8,7 +8,11 @@ public sealed class RunSpecException : Exception
     {
         Source = source;
         KeyPath = keyPath;
+        Problem = problem;
     }
+
+    /// <summary>What is wrong, without the source and key (for re-attributing an error to a --set override).</summary>
+    public string Problem { get; }
 
     /// <summary>The spec file (or the name given to <see cref="RunSpecLoader.Parse"/>).</summary>
     public new string Source { get; }

@@ -48,10 +48,18 @@ public static class RunSpecLoader
     {
         var root = ReadRoot(yaml, sourceName);
         foreach (string assignment in overrides ?? []) ApplyOverride(root, assignment);
-        var spec = Read(new YamlSection(root, sourceName, ""));
-        spec = ResolvePaths(spec, baseDirectory ?? DefaultBaseDirectory(sourceName));
-        RunSpecValidator.Validate(spec, sourceName);
-        return spec;
+        try
+        {
+            var spec = Read(new YamlSection(root, sourceName, ""));
+            spec = ResolvePaths(spec, baseDirectory ?? DefaultBaseDirectory(sourceName));
+            RunSpecValidator.Validate(spec, sourceName);
+            return spec;
+        }
+        catch (RunSpecException e) when (e.KeyPath.Length > 0 && overrides?.LastOrDefault(o => o.Split('=')[0].Trim() == e.KeyPath) is { } assignment)
+        {
+            // The value came from the command line, not the file: say so rather than point at a line of the file.
+            throw new RunSpecException($"--set {assignment}", e.KeyPath, e.Problem);
+        }
     }
 
     private static string DefaultBaseDirectory(string sourceName)
