@@ -33,10 +33,9 @@ internal sealed record EvalSettings
     {
         Source.Validate();
         if (string.IsNullOrWhiteSpace(ModelDirectory)) throw new ArgumentException("--model must name a checkpoint directory");
-        if (K < 1) throw new ArgumentException($"--k must be >= 1, got {K}");
-        if (!(Temperature >= 0) || !float.IsFinite(Temperature)) throw new ArgumentException($"--temperature must be >= 0, got {Temperature}");
+        if (K < 1 || K > SamplingBounds.MaxSamplesPerProblem) throw new ArgumentException($"--k must be in [1, {SamplingBounds.MaxSamplesPerProblem}], got {K}");
+        SamplingBounds.Require(Temperature, MaxNewTokens);
         if (!(TopP > 0 && TopP <= 1)) throw new ArgumentException($"--top-p must be in (0, 1], got {TopP}");
-        if (MaxNewTokens is int m && m < 1) throw new ArgumentException($"--max-new-tokens must be >= 1, got {m}");
         return this;
     }
 }

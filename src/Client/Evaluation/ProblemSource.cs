@@ -25,7 +25,7 @@ internal sealed record ProblemSource
             throw new ArgumentException("give either --problems FILE or --task NAME, not both");
         if (ProblemsFile is not null && string.IsNullOrWhiteSpace(ProblemsFile)) throw new ArgumentException("--problems must name a file");
         if (Task is not null) TaskCatalog.Get(Task);
-        if (Count < 1) throw new ArgumentException($"--count must be >= 1, got {Count}");
+        if (Count < 1 || Count > SamplingBounds.MaxProblems) throw new ArgumentException($"--count must be in [1, {SamplingBounds.MaxProblems}], got {Count}");
         if (Difficulty is int d && (d < 1 || d > ArithmeticTask.MaxDifficulty))
             throw new ArgumentException($"--difficulty must be in [1, {ArithmeticTask.MaxDifficulty}], got {d}");
         return this;

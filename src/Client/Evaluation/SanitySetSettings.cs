@@ -47,10 +47,10 @@ internal sealed record SanitySetSettings
     public SanitySetSettings Validate()
     {
         Source.Validate();
-        if (Samples < 1) throw new ArgumentException($"--samples must be >= 1, got {Samples}");
+        if (Samples < 1 || Samples > SamplingBounds.MaxSamplesPerProblem)
+            throw new ArgumentException($"--samples must be in [1, {SamplingBounds.MaxSamplesPerProblem}], got {Samples}");
         AccuracySummary.ValidateBounds(Min, Max);
-        if (!(Temperature >= 0) || !float.IsFinite(Temperature)) throw new ArgumentException($"--temperature must be >= 0, got {Temperature}");
-        if (MaxNewTokens is int m && m < 1) throw new ArgumentException($"--max-new-tokens must be >= 1, got {m}");
+        SamplingBounds.Require(Temperature, MaxNewTokens);
         if (string.IsNullOrWhiteSpace(ModelDirectory)) throw new ArgumentException("--model must name a checkpoint directory");
         if (Output is not null && !Output.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"--out must name a .jsonl file, got '{Output}'");
