@@ -31,9 +31,9 @@ public sealed partial class RolloutEngine
                 {
                     // First layer: the embedding is the residual; a plain fused RMSNorm.
                     x.CopyTo(residual);
-                    FusedKernels.RmsNorm(residual, lw.InputNorm.Values, eps, normed, dt);
+                    Kernels.FusedRmsNorm(residual, lw.InputNorm.Values, eps, normed, dt);
                 }
-                else FusedKernels.AddRmsNorm(x, residual, lw.InputNorm.Values, eps, normed, dt);
+                else Kernels.FusedAddRmsNorm(x, residual, lw.InputNorm.Values, eps, normed, dt);
             }
 
             // qkv = x·Wqkvᵀ (+ bias in the GEMM epilogue: FP32 add, one rounding).
@@ -53,7 +53,7 @@ public sealed partial class RolloutEngine
                 if (lw.QNorm is not null && lw.KNorm is not null)
                     FusedKernels.QkNormRotary(row[..(q + kv)], c.NumAttentionHeads, lw.QNorm.Values, lw.KNorm.Values, eps,
                         _rotary.Cos(pos), _rotary.Sin(pos), dt);
-                else FusedKernels.Rotary(row[..(q + kv)], _rotary.Cos(pos), _rotary.Sin(pos), dt);
+                else Kernels.FusedRotary(row[..(q + kv)], _rotary.Cos(pos), _rotary.Sin(pos), dt);
                 cache.Write(b.Slots[r], l, pos, row.Slice(q, kv), row.Slice(q + kv, kv));
             }
 
@@ -62,7 +62,7 @@ public sealed partial class RolloutEngine
             _adapters?.Apply(l, RolloutLinear.OProj, b.Attention, b.Hidden, rows, d);
 
             for (int r = 0; r < rows; r++)
-                FusedKernels.AddRmsNorm(b.Hidden.AsSpan(r * d, d), b.Residual.AsSpan(r * d, d),
+                Kernels.FusedAddRmsNorm(b.Hidden.AsSpan(r * d, d), b.Residual.AsSpan(r * d, d),
                     lw.PostAttentionNorm.Values, eps, b.Normed.AsSpan(r * d, d), dt);
 
             if (lw.Moe is { } moe)
@@ -76,7 +76,7 @@ public sealed partial class RolloutEngine
             for (int r = 0; r < rows; r++)
             {
                 var gu = b.GateUp.AsSpan(r * 2 * inter, 2 * inter);
-                FusedKernels.SiluAndMul(gu[..inter], gu[inter..], b.Activation.AsSpan(r * inter, inter), dt);
+                Kernels.SiluAndMul(gu[..inter], gu[inter..], b.Activation.AsSpan(r * inter, inter), dt);
             }
             lw.Down!.Multiply(b.Activation, b.Hidden, rows, dt);
             _adapters?.Apply(l, RolloutLinear.Down, b.Activation, b.Hidden, rows, d);
@@ -86,7 +86,7 @@ public sealed partial class RolloutEngine
         for (int s = 0; s < sampleCount; s++)
         {
             int r = b.SampleRows[s];
-            FusedKernels.AddRmsNorm(b.Hidden.AsSpan(r * d, d), b.Residual.AsSpan(r * d, d),
+            Kernels.FusedAddRmsNorm(b.Hidden.AsSpan(r * d, d), b.Residual.AsSpan(r * d, d),
                 w.FinalNorm.Values, eps, b.SampleInput.AsSpan(s * d, d), dt);
         }
         w.LmHead.Multiply(b.SampleInput, b.Logits, sampleCount, dt);

@@ -56,7 +56,7 @@ public sealed partial class RolloutEngine
             for (int i = 0; i < n; i++)
             {
                 var gu = m.GateUp.AsSpan(i * 2 * inter, 2 * inter);
-                FusedKernels.SiluAndMul(gu[..inter], gu[inter..], m.Activation.AsSpan(i * inter, inter), dt);
+                Kernels.SiluAndMul(gu[..inter], gu[inter..], m.Activation.AsSpan(i * inter, inter), dt);
             }
             moe.Down[e].Multiply(m.Activation, m.ExpertOutput, n, dt);
             for (int i = 0; i < n; i++)

@@ -37,7 +37,7 @@ public sealed partial class TrainingEngine
             var output = m.Output.AsSpan(start * d, count * d);
             LinearForward(input, ex.GateProj, -1, gate, count, moe, d);
             LinearForward(input, ex.UpProj, -1, up, count, moe, d);
-            SwiGluLayer.Forward(gate, up, m.Activated.AsSpan(start * moe, count * moe), hidden, dt);
+            Kernels.SwiGluForward(gate, up, m.Activated.AsSpan(start * moe, count * moe), hidden, dt);
             LinearForward(hidden, ex.DownProj, -1, output, count, d, moe);
             ExpertCombineLayer.Forward(output, m.Weights, m.AssignmentToken.AsSpan(start, count), m.AssignmentSlot.AsSpan(start, count),
                 y, count, d, k, dt);
@@ -71,7 +71,7 @@ public sealed partial class TrainingEngine
             var dUp = s.DUp.AsSpan(start * moe, count * moe);
             var dInput = s.DInput.AsSpan(start * d, count * d);
             LinearBackward(s.DOutput.AsSpan(start * d, count * d), m.Hidden.AsSpan(start * moe, count * moe), ex.DownProj, -1, dHidden, count, d, moe, false);
-            SwiGluLayer.Backward(dHidden, m.Gate.AsSpan(start * moe, count * moe), m.Up.AsSpan(start * moe, count * moe),
+            Kernels.SwiGluBackward(dHidden, m.Gate.AsSpan(start * moe, count * moe), m.Up.AsSpan(start * moe, count * moe),
                 m.Activated.AsSpan(start * moe, count * moe), dGate, dUp, dt);
             LinearBackward(dUp, input, ex.UpProj, -1, dInput, count, moe, d, false);
             LinearBackward(dGate, input, ex.GateProj, -1, dInput, count, moe, d, true);
