@@ -1,0 +1,73 @@
+using Precision.Orleans.Abstractions;
+using Precision.Orleans.Engine.Gpu.Kernels;
+
+namespace Precision.Orleans.Engine.Gpu;
+
+public sealed partial class GpuKernelSet
+{
+    public void FusedRmsNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float eps, Span<float> output, DType dtype)
+    {
+        Span<float> residual = x.ToArray();
+        FusedNorm(residual, residual, weight, eps, output, dtype, addResidual: false);
+    }
+
+    public void FusedAddRmsNorm(ReadOnlySpan<float> x, Span<float> residual, ReadOnlySpan<float> weight, float eps, Span<float> output, DType dtype) =>
+        FusedNorm(x, residual, weight, eps, output, dtype, addResidual: true);
+
+    private void FusedNorm(ReadOnlySpan<float> x, Span<float> residual, ReadOnlySpan<float> weight, float eps, Span<float> output, DType dtype, bool addResidual)
+    {
+        int d = x.Length;
+        using var dx = Upload(x);
+        using var dr = Upload<float>(residual[..d]);
+        using var dw = Upload(weight[..d]);
+        using var dOut = Allocate<float>(d);
+        _addRmsNorm(Extent(1), dx.View, dr.View, dw.View, dOut.View, d, eps, Code(dtype), addResidual ? 1 : 0);
+        if (addResidual) Download(dr, residual[..d]);
+        Download(dOut, output[..d]);
+    }
+
+    public void FusedRotary(Span<float> heads, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin, DType dtype)
+    {
+        int half = cos.Length, headDim = 2 * half, count = heads.Length / headDim;
+        if (count == 0) return;
+        using var dh = Upload<float>(heads[..(count * headDim)]);
+        using var dc = Upload(cos);
+        using var ds = Upload(sin[..half]);
+        _rotary(Extent((long)count * half), dh.View, dc.View, ds.View, half, Code(dtype));
+        Download(dh, heads[..(count * headDim)]);
+    }
+
+    public void SiluAndMul(ReadOnlySpan<float> gate, ReadOnlySpan<float> up, Span<float> output, DType dtype)
+    {
+        int n = gate.Length;
+        using var dg = Upload(gate);
+        using var du = Upload(up[..n]);
+        using var dOut = Allocate<float>(n);
+        _siluAndMul(Extent(n), dg.View, du.View, dOut.View, Code(dtype));
+        Download(dOut, output[..n]);
+    }
+
+    /// <summary>
+    /// Decode attention for <paramref name="rows"/> sequences at layer <paramref name="layer"/>: each row's query heads
+    /// [rows, Hq·hd] over positions 0..lengths[r]−1 of slot slots[r] of a 16-bit KV cache laid out
+    /// [slot][layer][position][Hkv·hd] (as the rollout engine's KvCache); output [rows, Hq·hd] rounded to the dtype.
+    /// </summary>
+    public void DecodeAttention(ReadOnlySpan<float> queries, ReadOnlySpan<ushort> keys, ReadOnlySpan<ushort> values, ReadOnlySpan<int> slots,
+        ReadOnlySpan<int> lengths, Span<float> output, int heads, int kvHeads, int headDim, int layers, int capacity, int layer, DType dtype)
+    {
+        if (dtype == DType.Fp32) throw new ArgumentException("decode attention on the device reads a 16-bit KV cache (bf16 or fp16)", nameof(dtype));
+        int rows = slots.Length;
+        using var dq = Upload(queries[..(rows * heads * headDim)]);
+        using var dk = Upload(keys);
+        using var dv = Upload(values);
+        using var dSlots = Upload(slots);
+        using var dLengths = Upload(lengths[..rows]);
+        using var dOut = Allocate<float>((long)rows * heads * headDim);
+        _decodeAttention(Extent((long)rows * heads * headDim), dq.View, dk.View, dv.View, dSlots.View, dLengths.View, dOut.View, new DecodeShape
+        {
+            Heads = heads, KvHeads = kvHeads, HeadDim = headDim, Layers = layers, Capacity = capacity, Layer = layer,
+            DType = Code(dtype), Scale = 1f / MathF.Sqrt(headDim),
+        });
+        Download(dOut, output[..(rows * heads * headDim)]);
+    }
+}

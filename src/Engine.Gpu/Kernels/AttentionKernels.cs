@@ -1,0 +1,156 @@
+using ILGPU;
+
+namespace Precision.Orleans.Engine.Gpu.Kernels;
+
+/// <summary>Causal GQA attention's shape for the kernels (tokens of a [B, T] batch; q/out [B·T, Hq·hd], k/v [B·T, Hkv·hd]).</summary>
+public struct AttentionShape
+{
+    public int Batch, SeqLen, Heads, KvHeads, HeadDim, DType;
+    public float Scale;
+}
+
+/// <summary>
+/// The training engine's attention as HF eager computes it: S = round(round(q·kᵀ)·scale), FP32 softmax of the dtype
+/// scores, P cast to the dtype, out = round(P·V); probabilities [B, Hq, T, T] in FP32 are kept for backward. Every
+/// product is an FMA chain in ascending index order from +0 rounded once (the CPU GEMM's order), the softmax
+/// statistics are FP32; masked entries are exact zeros.
+/// </summary>
+public static class AttentionKernels
+{
+    /// <summary>One thread per (b, h, i, j): probs32[b,h,i,j] = round(round(q_i·k_j)·scale) for j ≤ i, else 0.</summary>
+    public static void Scores(Index1D index, ArrayView<float> q, ArrayView<float> k, ArrayView<float> probs32, AttentionShape s)
+    {
+        int T = s.SeqLen, hd = s.HeadDim;
+        long bh = index / ((long)T * T);
+        int i = (int)(index / T % T), j = (int)(index % T);
+        if (j > i)
+        {
+            probs32[index] = 0f;
+            return;
+        }
+        int b = (int)(bh / s.Heads), h = (int)(bh % s.Heads), kvh = h / (s.Heads / s.KvHeads);
+        long qo = ((long)(b * T + i) * s.Heads + h) * hd, ko = ((long)(b * T + j) * s.KvHeads + kvh) * hd;
+        float acc = 0f;
+        for (int p = 0; p < hd; p++) acc = MathF.FusedMultiplyAdd(q[qo + p], k[ko + p], acc);
+        probs32[index] = DeviceNumerics.Round(DeviceNumerics.Round(acc, s.DType) * s.Scale, s.DType);
+    }
+
+    /// <summary>One thread per (b, h, i): the unmasked prefix of the row becomes softmax in FP32 (max, e^(x − max), ÷ sum).</summary>
+    public static void Softmax(Index1D row, ArrayView<float> probs32, int seqLen)
+    {
+        int i = (int)(row % seqLen);
+        long o = (long)row.X * seqLen;
+        float max = probs32[o];
+        for (int j = 1; j <= i; j++) max = MathF.Max(max, probs32[o + j]);
+        float sum = 0f;
+        for (int j = 0; j <= i; j++)
+        {
+            float e = MathF.Exp(probs32[o + j] - max);
+            probs32[o + j] = e;
+            sum += e;
+        }
+        for (int j = 0; j <= i; j++) probs32[o + j] /= sum;
+    }
+
+    /// <summary>One thread per (b, i, h, p): out = round(Σ_j round(P[i,j])·v[j,p]) over j ascending.</summary>
+    public static void Output(Index1D index, ArrayView<float> probs32, ArrayView<float> v, ArrayView<float> output, AttentionShape s)
+    {
+        int T = s.SeqLen, hd = s.HeadDim;
+        int p = (int)(index % hd);
+        long bih = index / hd;
+        int h = (int)(bih % s.Heads);
+        long bi = bih / s.Heads;
+        int b = (int)(bi / T), i = (int)(bi % T), kvh = h / (s.Heads / s.KvHeads);
+        long po = (((long)b * s.Heads + h) * T + i) * T;
+        float acc = 0f;
+        for (int j = 0; j < T; j++)
+            acc = MathF.FusedMultiplyAdd(DeviceNumerics.Round(probs32[po + j], s.DType), v[((long)(b * T + j) * s.KvHeads + kvh) * hd + p], acc);
+        output[index] = DeviceNumerics.Round(acc, s.DType);
+    }
+
+    /// <summary>One thread per (b, h, i, j): dS[b,h,i,j] = round(dO_i·v_j) for j ≤ i, else 0 (dP before the softmax backward).</summary>
+    public static void OutputGradient(Index1D index, ArrayView<float> dOutput, ArrayView<float> v, ArrayView<float> dS, AttentionShape s)
+    {
+        int T = s.SeqLen, hd = s.HeadDim;
+        long bh = index / ((long)T * T);
+        int i = (int)(index / T % T), j = (int)(index % T);
+        if (j > i)
+        {
+            dS[index] = 0f;
+            return;
+        }
+        int b = (int)(bh / s.Heads), h = (int)(bh % s.Heads), kvh = h / (s.Heads / s.KvHeads);
+        long qo = ((long)(b * T + i) * s.Heads + h) * hd, ko = ((long)(b * T + j) * s.KvHeads + kvh) * hd;
+        float acc = 0f;
+        for (int p = 0; p < hd; p++) acc = MathF.FusedMultiplyAdd(dOutput[qo + p], v[ko + p], acc);
+        dS[index] = DeviceNumerics.Round(acc, s.DType);
+    }
+
+    /// <summary>One thread per (b, h, i): dS = round(round(P32⊙(dP − Σ dP⊙P32))·scale) over the unmasked prefix, in FP32.</summary>
+    public static void SoftmaxBackward(Index1D row, ArrayView<float> dS, ArrayView<float> probs32, AttentionShape s)
+    {
+        int T = s.SeqLen, i = (int)(row % T);
+        long o = (long)row.X * T;
+        float dot = 0f;
+        for (int j = 0; j <= i; j++) dot += dS[o + j] * probs32[o + j];
+        for (int j = 0; j <= i; j++)
+        {
+            float value = DeviceNumerics.Round((dS[o + j] - dot) * probs32[o + j], s.DType);
+            dS[o + j] = DeviceNumerics.Round(value * s.Scale, s.DType);
+        }
+    }
+
+    /// <summary>One thread per (b, i, h, p): dq = round(Σ_j dS[i,j]·k[j,p]).</summary>
+    public static void QueryGradient(Index1D index, ArrayView<float> dS, ArrayView<float> k, ArrayView<float> dq, AttentionShape s)
+    {
+        int T = s.SeqLen, hd = s.HeadDim;
+        int p = (int)(index % hd);
+        long bih = index / hd;
+        int h = (int)(bih % s.Heads);
+        long bi = bih / s.Heads;
+        int b = (int)(bi / T), i = (int)(bi % T), kvh = h / (s.Heads / s.KvHeads);
+        long so = (((long)b * s.Heads + h) * T + i) * T;
+        float acc = 0f;
+        for (int j = 0; j < T; j++) acc = MathF.FusedMultiplyAdd(dS[so + j], k[((long)(b * T + j) * s.KvHeads + kvh) * hd + p], acc);
+        dq[index] = DeviceNumerics.Round(acc, s.DType);
+    }
+
+    /// <summary>
+    /// One thread per (b, j, kvh, p): for each query head of the group, dk_h = round(Σ_i dS[i,j]·q[i,p]) and
+    /// dv_h = round(Σ_i round(P[i,j])·dO[i,p]); the group's heads are summed in FP32 in head order and, with more than
+    /// one head and a 16-bit dtype, rounded once more (repeat_kv's backward).
+    /// </summary>
+    public static void KeyValueGradient(Index1D index, ArrayView<float> dS, ArrayView<float> probs32, ArrayView<float> q, ArrayView<float> dOutput,
+        ArrayView<float> dk, ArrayView<float> dv, AttentionShape s)
+    {
+        int T = s.SeqLen, hd = s.HeadDim, group = s.Heads / s.KvHeads;
+        int p = (int)(index % hd);
+        long bjk = index / hd;
+        int kvh = (int)(bjk % s.KvHeads);
+        long bj = bjk / s.KvHeads;
+        int b = (int)(bj / T), j = (int)(bj % T);
+        float dkSum = 0f, dvSum = 0f;
+        for (int g = 0; g < group; g++)
+        {
+            int h = kvh * group + g;
+            long so = ((long)b * s.Heads + h) * T * T;
+            float accK = 0f, accV = 0f;
+            for (int i = 0; i < T; i++)
+            {
+                long qi = ((long)(b * T + i) * s.Heads + h) * hd + p;
+                accK = MathF.FusedMultiplyAdd(dS[so + (long)i * T + j], q[qi], accK);
+                accV = MathF.FusedMultiplyAdd(DeviceNumerics.Round(probs32[so + (long)i * T + j], s.DType), dOutput[qi], accV);
+            }
+            float rk = DeviceNumerics.Round(accK, s.DType), rv = DeviceNumerics.Round(accV, s.DType);
+            dkSum = g == 0 ? rk : dkSum + rk;
+            dvSum = g == 0 ? rv : dvSum + rv;
+        }
+        if (group > 1)
+        {
+            dkSum = DeviceNumerics.Round(dkSum, s.DType);
+            dvSum = DeviceNumerics.Round(dvSum, s.DType);
+        }
+        dk[index] = dkSum;
+        dv[index] = dvSum;
+    }
+}

@@ -1,0 +1,77 @@
+using ILGPU;
+
+namespace Precision.Orleans.Engine.Gpu.Kernels;
+
+/// <summary>
+/// The training engine's unfused elementwise ops (residual, SwiGLU, RoPE, bias), one thread per element, each op's
+/// output rounded to the dtype exactly where the CPU layer rounds it.
+/// </summary>
+public static class ElementwiseKernels
+{
+    /// <summary>out = round(a + b).</summary>
+    public static void Residual(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> output, int dtype) =>
+        output[i] = DeviceNumerics.Round(a[i] + b[i], dtype);
+
+    /// <summary>y[r, :] = round(y[r, :] + bias) for y of width n (addmm's bias before its single rounding).</summary>
+    public static void AddBias(Index1D i, ArrayView<float> y, ArrayView<float> bias, int n, int dtype) =>
+        y[i] = DeviceNumerics.Round(y[i] + bias[i % n], dtype);
+
+    /// <summary>a = round(silu(g)), h = round(a·u).</summary>
+    public static void SwiGluForward(Index1D i, ArrayView<float> gate, ArrayView<float> up, ArrayView<float> activated, ArrayView<float> output, int dtype)
+    {
+        float a = DeviceNumerics.Round(DeviceNumerics.Silu(gate[i]), dtype);
+        activated[i] = a;
+        output[i] = DeviceNumerics.Round(a * up[i], dtype);
+    }
+
+    /// <summary>da = round(dh·u), du = round(dh·a), dg = round(da·σ(g)(1 + g(1 − σ(g)))).</summary>
+    public static void SwiGluBackward(Index1D i, ArrayView<float> dOutput, ArrayView<float> gate, ArrayView<float> up, ArrayView<float> activated,
+        ArrayView<float> dGate, ArrayView<float> dUp, int dtype)
+    {
+        float dh = dOutput[i], g = gate[i];
+        float da = DeviceNumerics.Round(dh * up[i], dtype);
+        dUp[i] = DeviceNumerics.Round(dh * activated[i], dtype);
+        float sg = 1f / (1f + MathF.Exp(-g));
+        float t = 1f - sg;
+        t = g * t + 1f;
+        t = sg * t;
+        dGate[i] = DeviceNumerics.Round(da * t, dtype);
+    }
+
+    /// <summary>RoPE forward, rotate_half convention: y = round(round(x·cos) + round(rotate_half(x)·sin)); element (row, head, i).</summary>
+    public static void RopeForward(Index1D index, ArrayView<float> x, ArrayView<float> y, ArrayView<float> cos, ArrayView<float> sin,
+        int seqLen, int heads, int headDim, int dtype)
+    {
+        int half = headDim / 2;
+        long headBase = index / headDim * headDim;
+        int i = (int)(index % headDim);
+        long row = index / ((long)heads * headDim);
+        long t = (row % seqLen) * headDim + i;
+        float rot = i < half ? -x[headBase + i + half] : x[headBase + i - half];
+        float a = DeviceNumerics.Round(x[index] * cos[t], dtype);
+        float b = DeviceNumerics.Round(rot * sin[t], dtype);
+        y[index] = DeviceNumerics.Round(a + b, dtype);
+    }
+
+    /// <summary>RoPE backward: dx = round(round(dy·cos) + rotate_halfᵀ(round(dy·sin))), rotate_halfᵀ(z) = cat(z2, −z1).</summary>
+    public static void RopeBackward(Index1D index, ArrayView<float> dy, ArrayView<float> dx, ArrayView<float> cos, ArrayView<float> sin,
+        int seqLen, int heads, int headDim, int dtype)
+    {
+        int half = headDim / 2;
+        long headBase = index / headDim * headDim;
+        int i = (int)(index % headDim);
+        long row = index / ((long)heads * headDim);
+        long posBase = (row % seqLen) * headDim;
+        float direct = DeviceNumerics.Round(dy[index] * cos[posBase + i], dtype);
+        int j = i < half ? i + half : i - half;
+        float z = DeviceNumerics.Round(dy[headBase + j] * sin[posBase + j], dtype);
+        dx[index] = DeviceNumerics.Round(i < half ? direct + z : direct - z, dtype);
+    }
+
+    /// <summary>out = round(x + y) into the given buffer in place of x (dx accumulation: autograd summing two uses).</summary>
+    public static void AddRounded(Index1D i, ArrayView<float> target, ArrayView<float> addend, int dtype) =>
+        target[i] = DeviceNumerics.Round(target[i] + addend[i], dtype);
+
+    /// <summary>x = round(x) in place.</summary>
+    public static void RoundInPlace(Index1D i, ArrayView<float> x, int dtype) => x[i] = DeviceNumerics.Round(x[i], dtype);
+}
