@@ -50,7 +50,8 @@ public static class DeviceNumerics
     {
         if (dtype == Bf16) return Interop.IntAsFloat((uint)bits << 16);
         uint sign = ((uint)bits & 0x8000u) << 16, exponent = ((uint)bits >> 10) & 0x1Fu, mantissa = (uint)bits & 0x3FFu;
-        if (exponent == 0x1Fu) return Interop.IntAsFloat(sign | 0x7F80_0000u | (mantissa << 13));
+        // inf, or a NaN made quiet as the CPU's half conversion does
+        if (exponent == 0x1Fu) return Interop.IntAsFloat(sign | 0x7F80_0000u | (mantissa != 0 ? 0x0040_0000u | (mantissa << 13) : 0u));
         if (exponent != 0) return Interop.IntAsFloat(sign | ((exponent + 112u) << 23) | (mantissa << 13));
         // subnormal: mantissa · 2^-24, exact in FP32
         float magnitude = mantissa * 5.9604644775390625e-8f;
