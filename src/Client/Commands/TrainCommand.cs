@@ -12,16 +12,18 @@ internal static class TrainCommand
         var output = new Option<string?>("--out") { Description = "run directory (default runs/<name>); an existing one is resumed from its newest checkpoint" };
         var resumeFrom = new Option<string?>("--resume-from") { Description = "resume from this checkpoint instead of the newest, e.g. step-000010" };
         var iterations = new Option<int?>("--iterations") { Description = "override schedule.iterations" };
+        var device = CommonOptions.Device();
 
         var command = new Command("train", "Run (or resume) an RL fine-tuning run described by a YAML run spec, with live progress.");
         command.Arguments.Add(spec);
-        foreach (Option o in new Option[] { output, resumeFrom, iterations }) command.Options.Add(o);
+        foreach (Option o in new Option[] { output, resumeFrom, iterations, device }) command.Options.Add(o);
         command.SetAction(parse => TrainRunner.Run(new TrainSettings
         {
             SpecPath = parse.GetValue(spec)!,
             OutputDirectory = string.IsNullOrWhiteSpace(parse.GetValue(output)) ? null : parse.GetValue(output),
             ResumeFrom = string.IsNullOrWhiteSpace(parse.GetValue(resumeFrom)) ? null : parse.GetValue(resumeFrom),
             Iterations = parse.GetValue(iterations),
+            Device = parse.GetValue(device),
         }));
         return command;
     }

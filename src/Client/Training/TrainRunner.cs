@@ -32,6 +32,17 @@ internal static class TrainRunner
             AnsiConsole.MarkupLineInterpolated($"[red]run spec refused:[/] {e.Message}");
             return BadInputExitCode;
         }
+        if (s.Device is { } device) spec = spec with { Precision = spec.Precision with { Device = device } };
+        try
+        {
+            // open the device before any work, so a missing GPU is one line and not a stack trace mid-run
+            Engine.Backends.KernelSets.For(spec.Precision.Device);
+        }
+        catch (Engine.Backends.ComputeDeviceUnavailableException e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]device refused:[/] {e.Message}");
+            return BadInputExitCode;
+        }
         string runDir = s.OutputDirectory ?? Path.Combine("runs", spec.Name);
         var trainer = new RlTrainer(spec, runDir)
         {

@@ -14,4 +14,7 @@ internal sealed record TrainSettings
 
     /// <summary>Overrides <c>schedule.iterations</c> (e.g. to extend a finished run).</summary>
     public int? Iterations { get; init; }
+
+    /// <summary><c>--device</c>: overrides the spec's precision.device.</summary>
+    public Engine.Backends.ComputeDevice? Device { get; init; }
 }
