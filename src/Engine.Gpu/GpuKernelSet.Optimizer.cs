@@ -27,19 +27,20 @@ public sealed partial class GpuKernelSet
     }
 
     /// <summary>clip_grad_norm_'s total norm: per-tensor FP32 norms on the device, their squares summed in double on the host.</summary>
-    public float GlobalNorm(ReadOnlySpan<float> gradients, IReadOnlyList<(long Offset, long Count)> tensors)
+    public float GlobalNorm(ReadOnlySpan<float> gradients, IReadOnlyList<Model.ParameterInfo> tensors)
     {
-        var offsets = new long[tensors.Count + 1];
+        if (tensors.Count == 0) return 0f;
+        var bounds = new long[2 * tensors.Count];
         for (int t = 0; t < tensors.Count; t++)
         {
-            if (t > 0 && tensors[t].Offset != offsets[t]) throw new ArgumentException("tensors must be contiguous and in order");
-            offsets[t] = tensors[t].Offset;
-            offsets[t + 1] = tensors[t].Offset + tensors[t].Count;
+            bounds[2 * t] = tensors[t].Offset;
+            bounds[2 * t + 1] = tensors[t].Offset + tensors[t].Count;
+            if (bounds[2 * t + 1] > gradients.Length) throw new ArgumentException($"tensor {tensors[t].Name} ends past the {gradients.Length} gradients");
         }
         using var dg = Upload(gradients);
-        using var dOffsets = Upload<long>(offsets);
+        using var dBounds = Upload<long>(bounds);
         using var dSums = Allocate<float>(tensors.Count);
-        _tensorSumOfSquares(Extent(tensors.Count), dg.View, dOffsets.View, dSums.View);
+        _tensorSumOfSquares(Extent(tensors.Count), dg.View, dBounds.View, dSums.View);
         var sums = new float[tensors.Count];
         Download(dSums, sums);
         double total = 0;
@@ -52,7 +53,7 @@ public sealed partial class GpuKernelSet
     }
 
     /// <summary>One AdamW update of <paramref name="parameters"/> with <paramref name="optimizer"/>'s moments and step count (as <see cref="AdamW.Step"/>).</summary>
-    public void AdamWStep(AdamW optimizer, Span<float> parameters, ReadOnlySpan<float> gradients, float? learningRate = null)
+    public void AdamWStep(AdamW optimizer, Span<float> parameters, ReadOnlySpan<float> gradients, float? learningRate)
     {
         if (parameters.Length != optimizer.M.Length || gradients.Length != optimizer.M.Length)
             throw new ArgumentException($"AdamW holds {optimizer.M.Length} parameters, got {parameters.Length} parameters and {gradients.Length} gradients");

@@ -52,6 +52,42 @@ public sealed class EngineParityTests(SimulatedDevice device)
     }
 
     [Fact]
+    public void A_whole_fp32_training_step_moves_the_weights_as_on_the_cpu()
+    {
+        // ε = 1e-3: Adam's first step is g/(|g| + ε), which for ε = 1e-8 turns a near-zero gradient's last-bit difference
+        // into a whole step; a larger ε keeps the update proportional to the gradient so the comparison measures the kernels
+        var options = new TrainingOptions { Optimizer = new AdamWOptions { LearningRate = 1e-2f, MaxGradNorm = 0.5f, Epsilon = 1e-3f } };
+        var cpu = new TrainingEngine(Tiny, options, seed: 6);
+        var gpu = new TrainingEngine(Tiny, options with { Kernels = device.Kernels }, (float[])cpu.MasterWeights.Clone());
+        var before = (float[])cpu.MasterWeights.Clone();
+        var a = cpu.TrainLanguageModelStep(Batch());
+        var b = gpu.TrainLanguageModelStep(Batch());
+        Assert.True(a.Step.Applied && b.Step.Applied);
+        Assert.Equal(a.Loss, b.Loss, 1e-5f * MathF.Abs(a.Loss));
+        Assert.Equal(a.Step.GradNorm, b.Step.GradNorm, 1e-4f * a.Step.GradNorm);
+        float moved = 0f;
+        for (int i = 0; i < before.Length; i++) moved = MathF.Max(moved, MathF.Abs(cpu.MasterWeights[i] - before[i]));
+        Assert.True(moved > 1e-3f, $"the step barely moved the weights ({moved})");
+        Compare.Close(cpu.MasterWeights, gpu.MasterWeights, 1e-4f, "weights after one step", floor: 1e-2f);
+    }
+
+    [Fact]
+    public void An_fp16_overflow_skips_the_step_and_backs_the_scale_off_on_both_kernel_sets()
+    {
+        // a loss scale of 2^40 overflows fp16's dlogits: GradScaler's check must see it on the device too
+        var options = new TrainingOptions { ComputeDType = DType.Fp16, LossScaler = new LossScalerOptions { InitialScale = 1099511627776f } };
+        var cpu = new TrainingEngine(Tiny, options, seed: 7);
+        var gpu = new TrainingEngine(Tiny, options with { Kernels = device.Kernels }, (float[])cpu.MasterWeights.Clone());
+        var before = (float[])gpu.MasterWeights.Clone();
+        var a = cpu.TrainLanguageModelStep(Batch()).Step;
+        var b = gpu.TrainLanguageModelStep(Batch()).Step;
+        Assert.False(a.Applied);
+        Assert.Equal(a, b with { GradNorm = a.GradNorm });
+        Assert.Equal(549755813888f, gpu.LossScaler.Scale);
+        Compare.BitExact(before, gpu.MasterWeights, "weights after a skipped step");
+    }
+
+    [Fact]
     public void Rollout_engine_greedy_tokens_are_identical_in_fp32()
     {
         var weights = new float[new ParameterLayout(Tiny).TotalCount];

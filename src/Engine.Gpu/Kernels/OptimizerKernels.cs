@@ -24,11 +24,11 @@ public static class OptimizerKernels
     /// <summary>x = x·factor (the unscale by a reciprocal computed in double on the host, and the clip coefficient).</summary>
     public static void Scale(Index1D i, ArrayView<float> values, float factor) => values[i] *= factor;
 
-    /// <summary>One thread per parameter tensor: FP32 Σ g² over [offsets[t], offsets[t+1]) in ascending order.</summary>
-    public static void TensorSumOfSquares(Index1D t, ArrayView<float> gradients, ArrayView<long> offsets, ArrayView<float> sums)
+    /// <summary>One thread per parameter tensor t: FP32 Σ g² over [bounds[2t], bounds[2t+1]) in ascending order.</summary>
+    public static void TensorSumOfSquares(Index1D t, ArrayView<float> gradients, ArrayView<long> bounds, ArrayView<float> sums)
     {
         float sum = 0f;
-        for (long e = offsets[t]; e < offsets[t + 1]; e++) sum += gradients[e] * gradients[e];
+        for (long e = bounds[2 * t]; e < bounds[2 * t + 1]; e++) sum += gradients[e] * gradients[e];
         sums[t] = sum;
     }
 

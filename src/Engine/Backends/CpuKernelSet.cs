@@ -71,6 +71,24 @@ public sealed class CpuKernelSet : IKernelSet
     public void TokenLogProbBackward(float[] dLogProbs, float[] logits, float[] logSumExp, int[] targets, float[] dLogits, int rows, int vocab, DType dtype) =>
         TokenLogProbLayer.Backward(dLogProbs, logits, logSumExp, targets, dLogits, rows, vocab, dtype);
 
+    public bool HasNonFinite(ReadOnlySpan<float> values) => Training.LossScaler.HasNonFinite(values);
+
+    public void Scale(Span<float> values, float factor) => System.Numerics.Tensors.TensorPrimitives.Multiply(values, factor, values);
+
+    public float GlobalNorm(ReadOnlySpan<float> gradients, IReadOnlyList<Model.ParameterInfo> tensors)
+    {
+        double sumSquares = 0;
+        foreach (var p in tensors)
+        {
+            float norm = System.Numerics.Tensors.TensorPrimitives.Norm(gradients.Slice((int)p.Offset, (int)p.Count));
+            sumSquares += (double)norm * norm;
+        }
+        return (float)Math.Sqrt(sumSquares);
+    }
+
+    public void AdamWStep(Training.AdamW optimizer, Span<float> parameters, ReadOnlySpan<float> gradients, float? learningRate) =>
+        optimizer.Step(parameters, gradients, learningRate);
+
     public void FusedRmsNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float eps, Span<float> output, DType dtype) =>
         FusedKernels.RmsNorm(x, weight, eps, output, dtype);
 

@@ -74,6 +74,20 @@ public interface IKernelSet
     /// <summary>As <see cref="TokenLogProbLayer.Backward"/>.</summary>
     void TokenLogProbBackward(float[] dLogProbs, float[] logits, float[] logSumExp, int[] targets, float[] dLogits, int rows, int vocab, DType dtype);
 
+    // ---- optimizer step (GradScaler, clip_grad_norm_, AdamW) ----
+
+    /// <summary>GradScaler's check: true when any value is inf or NaN.</summary>
+    bool HasNonFinite(ReadOnlySpan<float> values);
+
+    /// <summary>values ×= factor in FP32 (the unscale, the clip).</summary>
+    void Scale(Span<float> values, float factor);
+
+    /// <summary>clip_grad_norm_'s total norm: FP32 norm per tensor, their squares summed in double.</summary>
+    float GlobalNorm(ReadOnlySpan<float> gradients, IReadOnlyList<Model.ParameterInfo> tensors);
+
+    /// <summary>One update of <paramref name="parameters"/> by <paramref name="optimizer"/> (as <see cref="Training.AdamW.Step"/>).</summary>
+    void AdamWStep(Training.AdamW optimizer, Span<float> parameters, ReadOnlySpan<float> gradients, float? learningRate);
+
     // ---- rollout engine (fused, one rounding per kernel) ----
 
     /// <summary>vLLM rms_norm on one row (see the rollout engine's fused kernels).</summary>

@@ -121,15 +121,5 @@ public sealed partial class TrainingEngine
     /// Global L2 norm as torch.nn.utils.clip_grad_norm_ defines it — the norm of the per-tensor norms — with the
     /// outer sum in double (torch sums the stacked norms in float32: last-bit differences on clipped steps).
     /// </summary>
-    private float GlobalGradNorm()
-    {
-        double sumSquares = 0;
-        var grads = TrainedGradients;
-        foreach (var p in Adapters?.Layout.Parameters ?? Layout.Parameters)
-        {
-            float norm = TensorPrimitives.Norm(grads.AsSpan((int)p.Offset, (int)p.Count));
-            sumSquares += (double)norm * norm;
-        }
-        return (float)Math.Sqrt(sumSquares);
-    }
+    private float GlobalGradNorm() => Kernels.GlobalNorm(TrainedGradients, Adapters?.Layout.Parameters ?? Layout.Parameters);
 }
