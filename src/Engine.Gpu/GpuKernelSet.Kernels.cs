@@ -32,6 +32,7 @@ public sealed partial class GpuKernelSet
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> _rotary = null!;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _siluAndMul = null!;
     private Action<Index1D, ArrayView<float>, ArrayView<ushort>, ArrayView<ushort>, ArrayView<int>, ArrayView<int>, ArrayView<float>, DecodeShape> _decodeAttention = null!;
+    private Action<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, SamplingArgs> _sample = null!;
     private Action<Index1D, ArrayView<float>, ArrayView<int>> _findNonFinite = null!;
     private Action<Index1D, ArrayView<float>, float> _scale = null!;
     private Action<Index1D, ArrayView<float>, ArrayView<long>, ArrayView<float>> _tensorSumOfSquares = null!;
@@ -67,6 +68,7 @@ public sealed partial class GpuKernelSet
         _rotary = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(RolloutKernels.Rotary);
         _siluAndMul = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(RolloutKernels.SiluAndMul);
         _decodeAttention = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<ushort>, ArrayView<ushort>, ArrayView<int>, ArrayView<int>, ArrayView<float>, DecodeShape>(RolloutKernels.DecodeAttention);
+        _sample = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, SamplingArgs>(SamplingKernels.Sample);
         _findNonFinite = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>>(OptimizerKernels.FindNonFinite);
         _scale = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(OptimizerKernels.Scale);
         _tensorSumOfSquares = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<long>, ArrayView<float>>(OptimizerKernels.TensorSumOfSquares);

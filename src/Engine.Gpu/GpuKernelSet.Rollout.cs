@@ -70,4 +70,29 @@ public sealed partial class GpuKernelSet
         });
         Download(dOut, output[..(rows * heads * headDim)]);
     }
+
+    /// <summary>
+    /// Samples one token per row of <paramref name="logits"/> [rows, vocab] with the row's uniform (drawn by the host's
+    /// seeded counter RNG, as the CPU sampler's), writing the token and its log-probability μ.
+    /// </summary>
+    public void Sample(ReadOnlySpan<float> logits, int vocab, Rollout.SamplingOptions options, ReadOnlySpan<double> uniforms,
+        Span<int> tokens, Span<float> logProbs)
+    {
+        int rows = uniforms.Length;
+        using var dl = Upload(logits[..(rows * vocab)]);
+        using var du = Upload(uniforms);
+        using var dp = Allocate<float>((long)rows * vocab);
+        using var dt = Allocate<int>(rows);
+        using var dlp = Allocate<float>(rows);
+        using var flag = Upload<int>([0]);
+        _sample(Extent(rows), dl.View, du.View, dp.View, dt.View, dlp.View, flag.View, new SamplingArgs
+        {
+            Vocab = vocab, TopK = options.TopK, Temperature = options.Temperature, TopP = options.TopP,
+        });
+        Span<int> bad = stackalloc int[1];
+        Download(flag, bad);
+        if (bad[0] != 0) throw new InvalidOperationException("rollout: logits are not finite");
+        Download(dt, tokens[..rows]);
+        Download(dlp, logProbs[..rows]);
+    }
 }
