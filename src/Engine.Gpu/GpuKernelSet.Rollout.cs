@@ -76,6 +76,11 @@ public sealed partial class GpuKernelSet
     /// seeded counter RNG, as the CPU sampler's), writing the token and its log-probability μ.
     /// </summary>
     public void Sample(ReadOnlySpan<float> logits, int vocab, Rollout.SamplingOptions options, ReadOnlySpan<double> uniforms,
+        Span<int> tokens, Span<float> logProbs, Span<float> probabilities, Span<ulong> sortKeys) =>
+        Sample(logits, vocab, options, uniforms, tokens, logProbs);
+
+    /// <summary>As the <see cref="Backends.IKernelSet"/> method; the device keeps its own scratch.</summary>
+    public void Sample(ReadOnlySpan<float> logits, int vocab, Rollout.SamplingOptions options, ReadOnlySpan<double> uniforms,
         Span<int> tokens, Span<float> logProbs)
     {
         int rows = uniforms.Length;

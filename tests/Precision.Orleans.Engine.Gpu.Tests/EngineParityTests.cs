@@ -88,7 +88,7 @@ public sealed class EngineParityTests(SimulatedDevice device)
     }
 
     [Fact]
-    public void Rollout_engine_greedy_tokens_are_identical_in_fp32()
+    public void Rollout_engine_greedy_and_sampled_tokens_are_identical_in_fp32()
     {
         var weights = new float[new ParameterLayout(Tiny).TotalCount];
         new ParameterLayout(Tiny).InitializeRandom(weights, 5);
@@ -96,14 +96,20 @@ public sealed class EngineParityTests(SimulatedDevice device)
         var gpu = new RolloutEngine(Tiny, DType.Fp32, 2, device.Kernels);
         cpu.LoadWeights(weights, 1);
         gpu.LoadWeights(weights, 1);
-        var options = new SamplingOptions { Temperature = 0f, MaxNewTokens = 6 };
         int[][] prompts = [[1, 2, 3], [7, 6]];
-        var a = cpu.Generate(prompts, options);
-        var b = gpu.Generate(prompts, options);
-        for (int i = 0; i < prompts.Length; i++)
+        foreach (var options in new[]
         {
-            Assert.Equal(a[i].Tokens, b[i].Tokens);
-            Compare.Close(a[i].LogProbs, b[i].LogProbs, 1e-4f, "rollout log p", floor: 1e-2f);
+            new SamplingOptions { Temperature = 0f, MaxNewTokens = 6 },
+            new SamplingOptions { Temperature = 1f, TopP = 0.9f, MaxNewTokens = 6, Seed = 11 },
+        })
+        {
+            var a = cpu.Generate(prompts, options);
+            var b = gpu.Generate(prompts, options);
+            for (int i = 0; i < prompts.Length; i++)
+            {
+                Assert.Equal(a[i].Tokens, b[i].Tokens);
+                Compare.Close(a[i].LogProbs, b[i].LogProbs, 1e-4f, "rollout log p", floor: 1e-2f);
+            }
         }
     }
 }

@@ -98,6 +98,32 @@ public sealed class CpuKernelSet : IKernelSet
     public void FusedRotary(Span<float> heads, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin, DType dtype) =>
         FusedKernels.Rotary(heads, cos, sin, dtype);
 
+    public unsafe void Sample(ReadOnlySpan<float> logits, int vocab, SamplingOptions options, ReadOnlySpan<double> uniforms, Span<int> tokens,
+        Span<float> logProbs, Span<float> probabilities, Span<ulong> sortKeys)
+    {
+        int rows = uniforms.Length;
+        if (logits.Length < rows * vocab || probabilities.Length < rows * vocab || sortKeys.Length < rows * vocab || tokens.Length < rows || logProbs.Length < rows)
+            throw new ArgumentException($"sampling buffers too short for {rows} rows of {vocab}");
+        fixed (float* pl = logits, pp = probabilities, plp = logProbs)
+        fixed (double* pu = uniforms)
+        fixed (int* pt = tokens)
+        fixed (ulong* pk = sortKeys)
+        {
+            nint al = (nint)pl, ap = (nint)pp, alp = (nint)plp, au = (nint)pu, at = (nint)pt, ak = (nint)pk;
+            void SampleOne(int i)
+            {
+                long o = (long)i * vocab;
+                var (token, logProb) = TokenSampler.Sample(new ReadOnlySpan<float>((float*)al + o, vocab), options, ((double*)au)[i],
+                    new Span<float>((float*)ap + o, vocab), new Span<ulong>((ulong*)ak + o, vocab));
+                ((int*)at)[i] = token;
+                ((float*)alp)[i] = logProb;
+            }
+            // small vocabularies are cheaper to sample serially than to schedule
+            if (rows > 1 && (long)rows * vocab >= 1 << 16) Parallel.For(0, rows, SampleOne);
+            else for (int i = 0; i < rows; i++) SampleOne(i);
+        }
+    }
+
     public void SiluAndMul(ReadOnlySpan<float> gate, ReadOnlySpan<float> up, Span<float> output, DType dtype) =>
         FusedKernels.SiluAndMul(gate, up, output, dtype);
 }

@@ -101,4 +101,11 @@ public interface IKernelSet
 
     /// <summary>vLLM SiluAndMul on one row: out = round(silu(gate)·up).</summary>
     void SiluAndMul(ReadOnlySpan<float> gate, ReadOnlySpan<float> up, Span<float> output, DType dtype);
+
+    /// <summary>
+    /// Samples each row of <paramref name="logits"/> [rows, vocab] with its uniform (rows = uniforms.Length), as
+    /// <see cref="TokenSampler.Sample"/>; <paramref name="probabilities"/> and <paramref name="sortKeys"/> are [rows, vocab] scratch.
+    /// </summary>
+    void Sample(ReadOnlySpan<float> logits, int vocab, SamplingOptions options, ReadOnlySpan<double> uniforms, Span<int> tokens, Span<float> logProbs,
+        Span<float> probabilities, Span<ulong> sortKeys);
 }
