@@ -10,6 +10,9 @@ public sealed partial class GpuKernelSet
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> _gemm = null!;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> _addBias = null!;
     private Action<Index1D, ArrayView<float>, int> _roundInPlace = null!;
+    private Action<Index1D, ArrayView<float>, ArrayView<ushort>, int> _packBits = null!;
+    private Action<Index1D, ArrayView<ushort>, ArrayView<float>, int, int, int, int> _unpackBlock = null!;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _addBlock = null!;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _residual = null!;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _swiGluForward = null!;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _swiGluBackward = null!;
@@ -45,6 +48,9 @@ public sealed partial class GpuKernelSet
         _gemm = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(GemmKernel.MatMul);
         _addBias = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ElementwiseKernels.AddBias);
         _roundInPlace = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int>(ElementwiseKernels.RoundInPlace);
+        _packBits = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<ushort>, int>(ElementwiseKernels.PackBits);
+        _unpackBlock = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<ushort>, ArrayView<float>, int, int, int, int>(ElementwiseKernels.UnpackBlock);
+        _addBlock = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(ElementwiseKernels.AddBlock);
         _residual = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.Residual);
         _swiGluForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.SwiGluForward);
         _swiGluBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.SwiGluBackward);

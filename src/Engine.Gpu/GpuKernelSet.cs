@@ -17,19 +17,41 @@ public sealed partial class GpuKernelSet : IKernelSet, IDisposable
 {
     private readonly GpuDevice _device;
     private readonly Accelerator _accelerator;
+    private readonly Cublas.CublasLtGemm? _cublas;
 
-    public GpuKernelSet(GpuDevice device)
+    /// <param name="useCublas">On CUDA, run GEMMs through cuBLASLt when it is found (PRECISION_GEMM=ilgpu forces the reference kernel).</param>
+    public GpuKernelSet(GpuDevice device, bool useCublas = true)
     {
         _device = device;
         _accelerator = device.Accelerator;
         LoadKernels();
+        GemmPath = "ilgpu reference kernel";
+        if (useCublas && device.Kind == GpuAcceleratorKind.Cuda && Environment.GetEnvironmentVariable("PRECISION_GEMM") != "ilgpu")
+        {
+            try
+            {
+                _cublas = new Cublas.CublasLtGemm();
+                GemmPath = $"cuBLASLt ({Cublas.CublasLtLibrary.Locate()})";
+            }
+            catch (Backends.ComputeDeviceUnavailableException e)
+            {
+                GemmPath = $"ilgpu reference kernel ({e.Message})";
+            }
+        }
     }
 
     public string Name => _device.Name;
 
+    /// <summary>Which GEMM runs: cuBLASLt (and which file), or the ILGPU reference kernel and why.</summary>
+    public string GemmPath { get; }
+
     public GpuDevice Device => _device;
 
-    public void Dispose() => _device.Dispose();
+    public void Dispose()
+    {
+        _cublas?.Dispose();
+        _device.Dispose();
+    }
 
     private MemoryBuffer1D<T, Stride1D.Dense> Upload<T>(ReadOnlySpan<T> source) where T : unmanaged
     {
@@ -62,6 +84,12 @@ public sealed partial class GpuKernelSet : IKernelSet, IDisposable
         using var da = Upload(a);
         using var db = Upload(b);
         using var dc = Upload<float>(c[..(int)cLength]);
+        if (_cublas is not null)
+        {
+            MatMulCublas(transA, transB, m, n, k, da, lda, db, ldb, dc, ldc, cLength, outDtype, accumulate);
+            Download(dc, c[..(int)cLength]);
+            return;
+        }
         _gemm(Extent((long)m * n), da.View, db.View, dc.View, new GemmShape
         {
             M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc, TransA = transA ? 1 : 0, TransB = transB ? 1 : 0,
@@ -110,5 +138,42 @@ public sealed partial class GpuKernelSet : IKernelSet, IDisposable
         using var dv = Upload<float>(values);
         _roundInPlace(Extent(values.Length), dv.View, Code(dtype));
         Download(dv, values);
+    }
+
+    /// <summary>
+    /// The GEMM through cuBLASLt on the accelerator's stream: 16-bit operands packed from the dtype values (exact), FP32
+    /// compute, the product written in the dtype and widened into C (added in FP32 with accumulate); fp32 in and out when
+    /// the output dtype is fp32. The accumulation order is cuBLAS's, not the CPU's, so results agree within the dtype's
+    /// rounding rather than bit for bit.
+    /// </summary>
+    private void MatMulCublas(bool transA, bool transB, int m, int n, int k, MemoryBuffer1D<float, Stride1D.Dense> da, int lda,
+        MemoryBuffer1D<float, Stride1D.Dense> db, int ldb, MemoryBuffer1D<float, Stride1D.Dense> dc, int ldc, long cLength, DType outDtype, bool accumulate)
+    {
+        nint stream = ((ILGPU.Runtime.Cuda.CudaStream)_accelerator.DefaultStream).StreamPtr;
+        if (outDtype == DType.Fp32)
+        {
+            using var d32 = Allocate<float>(cLength);
+            _cublas!.MatMul(transA, transB, m, n, k, da.NativePtr, lda, 0, db.NativePtr, ldb, 0, d32.NativePtr, ldc, 0, 1, DType.Fp32, stream);
+            _addBlock(Extent((long)m * n), d32.View, dc.View, n, ldc, accumulate ? 1 : 0);
+            return;
+        }
+        using var a16 = Allocate<ushort>(da.Length);
+        using var b16 = Allocate<ushort>(db.Length);
+        using var d16 = Allocate<ushort>(cLength);
+        _packBits(Extent(da.Length), da.View, a16.View, Code(outDtype));
+        _packBits(Extent(db.Length), db.View, b16.View, Code(outDtype));
+        _cublas!.MatMul(transA, transB, m, n, k, a16.NativePtr, lda, 0, b16.NativePtr, ldb, 0, d16.NativePtr, ldc, 0, 1, outDtype, stream);
+        _unpackBlock(Extent((long)m * n), d16.View, dc.View, n, ldc, Code(outDtype), accumulate ? 1 : 0);
+    }
+
+    /// <summary>16-bit storage bits of dtype values on the device (cuBLASLt's input format); exposed for tests.</summary>
+    internal ushort[] PackBits(ReadOnlySpan<float> values, DType dtype)
+    {
+        using var dv = Upload(values);
+        using var bits = Allocate<ushort>(values.Length);
+        _packBits(Extent(values.Length), dv.View, bits.View, Code(dtype));
+        var result = new ushort[values.Length];
+        Download(bits, result);
+        return result;
     }
 }

@@ -42,6 +42,23 @@ public sealed class TrainingKernelTests(SimulatedDevice device)
     }
 
     [Theory]
+    [InlineData(DType.Bf16)]
+    [InlineData(DType.Fp16)]
+    public void Packing_dtype_values_into_cublas_input_bits_matches_the_cpu_storage(DType dtype)
+    {
+        var rng = new Random(3);
+        var values = new float[4096];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = DTypeRounding.Round((float)((rng.NextDouble() * 2 - 1) * Math.Pow(2, rng.Next(-30, 20))), dtype);
+        values[0] = float.PositiveInfinity;
+        values[1] = -0f;
+        values[2] = DTypeRounding.Round(6e-8f, dtype);
+        var expected = new ushort[values.Length];
+        DTypeStorage.Pack(values, expected, dtype);
+        Assert.Equal(expected, _gpu.PackBits(values, dtype));
+    }
+
+    [Theory]
     [InlineData(DType.Fp32)]
     [InlineData(DType.Bf16)]
     [InlineData(DType.Fp16)]

@@ -72,6 +72,39 @@ public static class ElementwiseKernels
     public static void AddRounded(Index1D i, ArrayView<float> target, ArrayView<float> addend, int dtype) =>
         target[i] = DeviceNumerics.Round(target[i] + addend[i], dtype);
 
+    /// <summary>16-bit storage bits of dtype values (exact: the values are already representable), for cuBLASLt's inputs.</summary>
+    public static void PackBits(Index1D i, ArrayView<float> values, ArrayView<ushort> bits, int dtype)
+    {
+        uint b = (uint)Interop.FloatAsInt(values[i]);
+        if (dtype == DeviceNumerics.Bf16)
+        {
+            bits[i] = (ushort)(b >> 16);
+            return;
+        }
+        // fp16 from an fp16-representable float: sign, rebias the exponent, top 10 mantissa bits; subnormals by value
+        uint sign = (b >> 16) & 0x8000u, abs = b & 0x7FFF_FFFFu;
+        uint h;
+        if (abs >= 0x7F80_0000u) h = abs > 0x7F80_0000u ? 0x7E00u : 0x7C00u;
+        else if (abs >= 0x3880_0000u) h = ((abs - 0x3800_0000u) >> 13) & 0x7FFFu;
+        else h = (uint)(Interop.IntAsFloat(abs) * 16777216f); // multiples of 2^-24 below 2^-14
+        bits[i] = (ushort)(sign | h);
+    }
+
+    /// <summary>C[i·ldc + j] = widen(D) (or C + widen(D) with accumulate) for the m×n block of a cuBLASLt result.</summary>
+    public static void UnpackBlock(Index1D index, ArrayView<ushort> d, ArrayView<float> c, int n, int ldc, int dtype, int accumulate)
+    {
+        long i = index / n, j = index % n, at = i * ldc + j;
+        float v = DeviceNumerics.Widen(d[at], dtype);
+        c[at] = accumulate != 0 ? c[at] + v : v;
+    }
+
+    /// <summary>C[i·ldc + j] (+)= D[i·ldc + j] in FP32 for the m×n block (the FP32 cuBLASLt path's accumulate).</summary>
+    public static void AddBlock(Index1D index, ArrayView<float> d, ArrayView<float> c, int n, int ldc, int accumulate)
+    {
+        long i = index / n, j = index % n, at = i * ldc + j;
+        c[at] = accumulate != 0 ? c[at] + d[at] : d[at];
+    }
+
     /// <summary>x = round(x) in place.</summary>
     public static void RoundInPlace(Index1D i, ArrayView<float> x, int dtype) => x[i] = DeviceNumerics.Round(x[i], dtype);
 }
