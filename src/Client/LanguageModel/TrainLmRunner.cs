@@ -18,11 +18,22 @@ internal static class TrainLmRunner
 {
     public static int Run(TrainLmSettings s)
     {
+        Engine.Backends.IKernelSet kernels;
+        try
+        {
+            kernels = Engine.Backends.KernelSets.For(s.Device);
+        }
+        catch (Engine.Backends.ComputeDeviceUnavailableException e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]device refused:[/] {e.Message}");
+            return 2;
+        }
         var tokenizer = SyntheticCorpus.CreateTokenizer();
         var config = s.ToModelConfig(tokenizer.VocabSize, s.MaxPositions);
         var options = new TrainingOptions
         {
             ComputeDType = s.DType,
+            Kernels = kernels,
             Optimizer = new AdamWOptions { LearningRate = s.LearningRate, WeightDecay = 0.01f },
         };
         var engine = new TrainingEngine(config, options, null, s.Seed);
