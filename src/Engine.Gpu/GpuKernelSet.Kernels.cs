@@ -8,6 +8,7 @@ namespace Precision.Orleans.Engine.Gpu;
 public sealed partial class GpuKernelSet
 {
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> _gemm = null!;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<ushort>, ArrayView<float>, SplitKShape> _splitK = null!;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> _addBias = null!;
     private Action<Index1D, ArrayView<float>, int> _roundInPlace = null!;
     private Action<Index1D, ArrayView<float>, ArrayView<ushort>, int> _packBits = null!;
@@ -46,6 +47,7 @@ public sealed partial class GpuKernelSet
     {
         var a = _accelerator;
         _gemm = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(GemmKernel.MatMul);
+        _splitK = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<ushort>, ArrayView<float>, SplitKShape>(SplitKGemmKernel.Linear);
         _addBias = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ElementwiseKernels.AddBias);
         _roundInPlace = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int>(ElementwiseKernels.RoundInPlace);
         _packBits = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<ushort>, int>(ElementwiseKernels.PackBits);

@@ -5,6 +5,24 @@ namespace Precision.Orleans.Engine.Gpu;
 
 public sealed partial class GpuKernelSet
 {
+    public void LinearStored(ReadOnlySpan<float> x, ReadOnlySpan<float> w32, ReadOnlySpan<ushort> w16, DType weightType, Span<float> y,
+        int m, int n, int k, DType outDtype)
+    {
+        if (m == 0 || n == 0) return;
+        long weights = (long)n * k;
+        if (x.Length < (long)m * k || y.Length < (long)m * n || (weightType == DType.Fp32 ? w32.Length : w16.Length) < weights)
+            throw new ArgumentException($"decode GEMM buffers too short for [{m}, {k}]·[{n}, {k}]ᵀ");
+        using var dx = Upload(x[..(m * k)]);
+        using var dw32 = weightType == DType.Fp32 ? Upload(w32[..(int)weights]) : Allocate<float>(1);
+        using var dw16 = weightType == DType.Fp32 ? Allocate<ushort>(1) : Upload(w16[..(int)weights]);
+        using var dy = Allocate<float>((long)m * n);
+        _splitK(Extent((long)m * n), dx.View, dw32.View, dw16.View, dy.View, new SplitKShape
+        {
+            M = m, N = n, K = k, Lanes = global::Precision.Orleans.Engine.Kernels.GemmSplitK.Lanes, WeightDType = Code(weightType), OutDType = Code(outDtype),
+        });
+        Download(dy, y[..(m * n)]);
+    }
+
     public void FusedRmsNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float eps, Span<float> output, DType dtype)
     {
         Span<float> residual = x.ToArray();

@@ -89,6 +89,13 @@ public sealed class CpuKernelSet : IKernelSet
     public void AdamWStep(Training.AdamW optimizer, Span<float> parameters, ReadOnlySpan<float> gradients, float? learningRate) =>
         optimizer.Step(parameters, gradients, learningRate);
 
+    public void LinearStored(ReadOnlySpan<float> x, ReadOnlySpan<float> w32, ReadOnlySpan<ushort> w16, DType weightType, Span<float> y,
+        int m, int n, int k, DType outDtype)
+    {
+        if (weightType == DType.Fp32) Gemm.LinearSplitK(x, w32, y, m, n, k, outDtype);
+        else Gemm.Linear16(x, w16, weightType, y, m, n, k, outDtype);
+    }
+
     public void FusedRmsNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float eps, Span<float> output, DType dtype) =>
         FusedKernels.RmsNorm(x, weight, eps, output, dtype);
 

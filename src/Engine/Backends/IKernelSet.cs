@@ -90,6 +90,14 @@ public interface IKernelSet
 
     // ---- rollout engine (fused, one rounding per kernel) ----
 
+    /// <summary>
+    /// The decode GEMM y[m,n] = x[m,k]·W[n,k]ᵀ over stored weights — <paramref name="w32"/> when
+    /// <paramref name="weightType"/> is fp32, else the 16-bit bits <paramref name="w16"/> — in the split-K order of
+    /// <see cref="Kernels.Gemm.Linear16"/> / <see cref="Kernels.Gemm.LinearSplitK"/>, rounded once to <paramref name="outDtype"/>.
+    /// </summary>
+    void LinearStored(ReadOnlySpan<float> x, ReadOnlySpan<float> w32, ReadOnlySpan<ushort> w16, DType weightType, Span<float> y,
+        int m, int n, int k, DType outDtype);
+
     /// <summary>vLLM rms_norm on one row (see the rollout engine's fused kernels).</summary>
     void FusedRmsNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float eps, Span<float> output, DType dtype);
 
