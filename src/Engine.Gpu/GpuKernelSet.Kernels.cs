@@ -37,6 +37,11 @@ public sealed partial class GpuKernelSet
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _siluAndMul = null!;
     private Action<Index1D, ArrayView<float>, ArrayView<ushort>, ArrayView<ushort>, ArrayView<int>, ArrayView<int>, ArrayView<float>, DecodeShape> _decodeAttention = null!;
     private Action<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, SamplingArgs> _sample = null!;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, RouterShape> _routerForward = null!;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RouterShape> _routerBackward = null!;
+    private Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int> _combineForward = null!;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, int, int, int> _combineBackwardOutput = null!;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, int, int, int> _combineBackwardWeight = null!;
     private Action<Index1D, ArrayView<float>, ArrayView<int>> _findNonFinite = null!;
     private Action<Index1D, ArrayView<float>, float> _scale = null!;
     private Action<Index1D, ArrayView<float>, ArrayView<long>, ArrayView<float>> _tensorSumOfSquares = null!;
@@ -77,6 +82,11 @@ public sealed partial class GpuKernelSet
         _siluAndMul = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(RolloutKernels.SiluAndMul);
         _decodeAttention = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<ushort>, ArrayView<ushort>, ArrayView<int>, ArrayView<int>, ArrayView<float>, DecodeShape>(RolloutKernels.DecodeAttention);
         _sample = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, SamplingArgs>(SamplingKernels.Sample);
+        _routerForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, RouterShape>(MoeKernels.RouterForward);
+        _routerBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RouterShape>(MoeKernels.RouterBackward);
+        _combineForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int>(MoeKernels.CombineForward);
+        _combineBackwardOutput = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, int, int, int>(MoeKernels.CombineBackwardOutput);
+        _combineBackwardWeight = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, int, int, int>(MoeKernels.CombineBackwardWeight);
         _findNonFinite = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>>(OptimizerKernels.FindNonFinite);
         _scale = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(OptimizerKernels.Scale);
         _tensorSumOfSquares = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<long>, ArrayView<float>>(OptimizerKernels.TensorSumOfSquares);

@@ -21,26 +21,13 @@ public sealed partial class GpuKernelSet
     {
         int n = tokens.Length;
         if (n == 0) return;
-        // rows grouped by token on the host (ids are host data anyway), rows ascending within a token
-        var rows = new int[n];
-        for (int r = 0; r < n; r++) rows[r] = r;
-        var keys = tokens.ToArray();
-        Array.Sort(rows, (x, y) => keys[x] != keys[y] ? keys[x].CompareTo(keys[y]) : x.CompareTo(y));
-        var starts = new List<int>();
-        var segmentTokens = new List<int>();
-        for (int e = 0; e < n; e++)
-            if (e == 0 || keys[rows[e]] != keys[rows[e - 1]])
-            {
-                starts.Add(e);
-                segmentTokens.Add(keys[rows[e]]);
-            }
-        starts.Add(n);
-        using var dStarts = Upload<int>(starts.ToArray());
+        var (starts, rows, segmentTokens) = Segments(tokens);
+        using var dStarts = Upload<int>(starts);
         using var dRows = Upload<int>(rows);
-        using var dTokens = Upload<int>(segmentTokens.ToArray());
+        using var dTokens = Upload<int>(segmentTokens);
         using var dOut = Upload(dOutput[..(n * d)]);
         using var dTab = Upload<float>(dTable);
-        _embeddingBackward(Extent((long)segmentTokens.Count * d), dStarts.View, dRows.View, dTokens.View, dOut.View, dTab.View, d, Code(dtype));
+        _embeddingBackward(Extent((long)segmentTokens.Length * d), dStarts.View, dRows.View, dTokens.View, dOut.View, dTab.View, d, Code(dtype));
         Download(dTab, dTable);
     }
 

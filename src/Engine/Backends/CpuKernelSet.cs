@@ -71,6 +71,22 @@ public sealed class CpuKernelSet : IKernelSet
     public void TokenLogProbBackward(float[] dLogProbs, float[] logits, float[] logSumExp, int[] targets, float[] dLogits, int rows, int vocab, DType dtype) =>
         TokenLogProbLayer.Backward(dLogProbs, logits, logSumExp, targets, dLogits, rows, vocab, dtype);
 
+    public void MoeRouterForward(ReadOnlySpan<float> logits, Span<float> probs, Span<int> topExperts, Span<float> topProbs, Span<float> weights,
+        int rows, int experts, int k, bool normTopK, DType dtype) =>
+        MoeRouterLayer.Forward(logits, probs, topExperts, topProbs, weights, rows, experts, k, normTopK, dtype);
+
+    public void MoeRouterBackward(ReadOnlySpan<float> dWeights, ReadOnlySpan<float> probs, ReadOnlySpan<int> topExperts, ReadOnlySpan<float> topProbs,
+        ReadOnlySpan<float> auxGradient, ReadOnlySpan<float> rowMask, Span<float> dLogits, int rows, int experts, int k, bool normTopK, DType dtype) =>
+        MoeRouterLayer.Backward(dWeights, probs, topExperts, topProbs, auxGradient, rowMask, dLogits, rows, experts, k, normTopK, dtype);
+
+    public void ExpertCombineForward(ReadOnlySpan<float> expertOutput, ReadOnlySpan<float> weights, ReadOnlySpan<int> tokens, ReadOnlySpan<int> slots,
+        Span<float> y, int assignments, int d, int k, DType dtype) =>
+        ExpertCombineLayer.Forward(expertOutput, weights, tokens, slots, y, assignments, d, k, dtype);
+
+    public void ExpertCombineBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> expertOutput, ReadOnlySpan<float> weights, ReadOnlySpan<int> tokens,
+        ReadOnlySpan<int> slots, Span<float> dExpertOutput, Span<float> dWeights, int assignments, int d, int k, DType dtype) =>
+        ExpertCombineLayer.Backward(dy, expertOutput, weights, tokens, slots, dExpertOutput, dWeights, assignments, d, k, dtype);
+
     public bool HasNonFinite(ReadOnlySpan<float> values) => Training.LossScaler.HasNonFinite(values);
 
     public void Scale(Span<float> values, float factor) => System.Numerics.Tensors.TensorPrimitives.Multiply(values, factor, values);

@@ -74,6 +74,22 @@ public interface IKernelSet
     /// <summary>As <see cref="TokenLogProbLayer.Backward"/>.</summary>
     void TokenLogProbBackward(float[] dLogProbs, float[] logits, float[] logSumExp, int[] targets, float[] dLogits, int rows, int vocab, DType dtype);
 
+    /// <summary>As <see cref="MoeRouterLayer.Forward"/>: FP32 softmax of the router logits, top-k (ties to the lower index), weights in the dtype.</summary>
+    void MoeRouterForward(ReadOnlySpan<float> logits, Span<float> probs, Span<int> topExperts, Span<float> topProbs, Span<float> weights,
+        int rows, int experts, int k, bool normTopK, DType dtype);
+
+    /// <summary>As <see cref="MoeRouterLayer.Backward"/>.</summary>
+    void MoeRouterBackward(ReadOnlySpan<float> dWeights, ReadOnlySpan<float> probs, ReadOnlySpan<int> topExperts, ReadOnlySpan<float> topProbs,
+        ReadOnlySpan<float> auxGradient, ReadOnlySpan<float> rowMask, Span<float> dLogits, int rows, int experts, int k, bool normTopK, DType dtype);
+
+    /// <summary>As <see cref="ExpertCombineLayer.Forward"/>: y[t] = round(y[t] + round(out[a]·w[t,s])) in assignment order.</summary>
+    void ExpertCombineForward(ReadOnlySpan<float> expertOutput, ReadOnlySpan<float> weights, ReadOnlySpan<int> tokens, ReadOnlySpan<int> slots,
+        Span<float> y, int assignments, int d, int k, DType dtype);
+
+    /// <summary>As <see cref="ExpertCombineLayer.Backward"/>.</summary>
+    void ExpertCombineBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> expertOutput, ReadOnlySpan<float> weights, ReadOnlySpan<int> tokens,
+        ReadOnlySpan<int> slots, Span<float> dExpertOutput, Span<float> dWeights, int assignments, int d, int k, DType dtype);
+
     // ---- optimizer step (GradScaler, clip_grad_norm_, AdamW) ----
 
     /// <summary>GradScaler's check: true when any value is inf or NaN.</summary>
