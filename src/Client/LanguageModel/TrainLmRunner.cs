@@ -18,16 +18,7 @@ internal static class TrainLmRunner
 {
     public static int Run(TrainLmSettings s)
     {
-        Engine.Backends.IKernelSet kernels;
-        try
-        {
-            kernels = Engine.Backends.KernelSets.For(s.Device);
-        }
-        catch (Engine.Backends.ComputeDeviceUnavailableException e)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]device refused:[/] {e.Message}");
-            return 2;
-        }
+        if (Commands.DeviceSelection.Open(s.Device) is not { } kernels) return Commands.DeviceSelection.RefusedExitCode;
         var tokenizer = SyntheticCorpus.CreateTokenizer();
         var config = s.ToModelConfig(tokenizer.VocabSize, s.MaxPositions);
         var options = new TrainingOptions

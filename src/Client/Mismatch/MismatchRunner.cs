@@ -25,16 +25,7 @@ internal static class MismatchRunner
 
     public static int Run(MismatchSettings s)
     {
-        Engine.Backends.IKernelSet kernels;
-        try
-        {
-            kernels = Engine.Backends.KernelSets.For(s.Device);
-        }
-        catch (Engine.Backends.ComputeDeviceUnavailableException e)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]device refused:[/] {e.Message}");
-            return 2;
-        }
+        if (Commands.DeviceSelection.Open(s.Device) is not { } kernels) return Commands.DeviceSelection.RefusedExitCode;
         s = s with { Kernels = kernels };
         var checkpoint = Fp16RangeGuard.LoadFor(s.ModelDirectory, s.DTypes, s.Fp16Range);
         var tokenizer = TokenizerLoader.Load(s.ModelDirectory);

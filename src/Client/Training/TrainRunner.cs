@@ -33,16 +33,8 @@ internal static class TrainRunner
             return BadInputExitCode;
         }
         if (s.Device is { } device) spec = spec with { Precision = spec.Precision with { Device = device } };
-        try
-        {
-            // open the device before any work, so a missing GPU is one line and not a stack trace mid-run
-            Engine.Backends.KernelSets.For(spec.Precision.Device);
-        }
-        catch (Engine.Backends.ComputeDeviceUnavailableException e)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]device refused:[/] {e.Message}");
-            return BadInputExitCode;
-        }
+        // open the device before any work, so a missing GPU is one line and not a stack trace mid-run
+        if (Commands.DeviceSelection.Open(spec.Precision.Device) is null) return Commands.DeviceSelection.RefusedExitCode;
         string runDir = s.OutputDirectory ?? Path.Combine("runs", spec.Name);
         var trainer = new RlTrainer(spec, runDir)
         {

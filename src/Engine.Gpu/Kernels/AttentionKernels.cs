@@ -18,21 +18,24 @@ public struct AttentionShape
 public static class AttentionKernels
 {
     /// <summary>One thread per (b, h, i, j): probs32[b,h,i,j] = round(round(q_i·k_j)·scale) for j ≤ i, else 0.</summary>
-    public static void Scores(Index1D index, ArrayView<float> q, ArrayView<float> k, ArrayView<float> probs32, AttentionShape s)
+    public static void Scores(Index1D index, ArrayView<float> q, ArrayView<float> k, ArrayView<float> probs32, AttentionShape s) =>
+        probs32[index] = CausalDot(index, q, k, s, out float acc) ? DeviceNumerics.Round(DeviceNumerics.Round(acc, s.DType) * s.Scale, s.DType) : 0f;
+
+    /// <summary>
+    /// For element (b, h, i, j) of a [B, Hq, T, T] score-shaped buffer: false when j &gt; i (masked); else the FMA chain
+    /// over the head dim of query-shaped row (b, i, h) of <paramref name="rows"/> with kv-shaped row (b, j, kvh) of <paramref name="columns"/>.
+    /// </summary>
+    private static bool CausalDot(Index1D index, ArrayView<float> rows, ArrayView<float> columns, AttentionShape s, out float acc)
     {
         int T = s.SeqLen, hd = s.HeadDim;
         long bh = index / ((long)T * T);
         int i = (int)(index / T % T), j = (int)(index % T);
-        if (j > i)
-        {
-            probs32[index] = 0f;
-            return;
-        }
+        acc = 0f;
+        if (j > i) return false;
         int b = (int)(bh / s.Heads), h = (int)(bh % s.Heads), kvh = h / (s.Heads / s.KvHeads);
-        long qo = ((long)(b * T + i) * s.Heads + h) * hd, ko = ((long)(b * T + j) * s.KvHeads + kvh) * hd;
-        float acc = 0f;
-        for (int p = 0; p < hd; p++) acc = MathF.FusedMultiplyAdd(q[qo + p], k[ko + p], acc);
-        probs32[index] = DeviceNumerics.Round(DeviceNumerics.Round(acc, s.DType) * s.Scale, s.DType);
+        long ro = ((long)(b * T + i) * s.Heads + h) * hd, co = ((long)(b * T + j) * s.KvHeads + kvh) * hd;
+        for (int p = 0; p < hd; p++) acc = MathF.FusedMultiplyAdd(rows[ro + p], columns[co + p], acc);
+        return true;
     }
 
     /// <summary>One thread per (b, h, i): the unmasked prefix of the row becomes softmax in FP32 (max, e^(x − max), ÷ sum).</summary>
@@ -69,22 +72,8 @@ public static class AttentionKernels
     }
 
     /// <summary>One thread per (b, h, i, j): dS[b,h,i,j] = round(dO_i·v_j) for j ≤ i, else 0 (dP before the softmax backward).</summary>
-    public static void OutputGradient(Index1D index, ArrayView<float> dOutput, ArrayView<float> v, ArrayView<float> dS, AttentionShape s)
-    {
-        int T = s.SeqLen, hd = s.HeadDim;
-        long bh = index / ((long)T * T);
-        int i = (int)(index / T % T), j = (int)(index % T);
-        if (j > i)
-        {
-            dS[index] = 0f;
-            return;
-        }
-        int b = (int)(bh / s.Heads), h = (int)(bh % s.Heads), kvh = h / (s.Heads / s.KvHeads);
-        long qo = ((long)(b * T + i) * s.Heads + h) * hd, ko = ((long)(b * T + j) * s.KvHeads + kvh) * hd;
-        float acc = 0f;
-        for (int p = 0; p < hd; p++) acc = MathF.FusedMultiplyAdd(dOutput[qo + p], v[ko + p], acc);
-        dS[index] = DeviceNumerics.Round(acc, s.DType);
-    }
+    public static void OutputGradient(Index1D index, ArrayView<float> dOutput, ArrayView<float> v, ArrayView<float> dS, AttentionShape s) =>
+        dS[index] = CausalDot(index, dOutput, v, s, out float acc) ? DeviceNumerics.Round(acc, s.DType) : 0f;
 
     /// <summary>One thread per (b, h, i): dS = round(round(P32⊙(dP − Σ dP⊙P32))·scale) over the unmasked prefix, in FP32.</summary>
     public static void SoftmaxBackward(Index1D row, ArrayView<float> dS, ArrayView<float> probs32, AttentionShape s)

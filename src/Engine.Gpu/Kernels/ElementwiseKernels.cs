@@ -43,10 +43,8 @@ public static class ElementwiseKernels
         int seqLen, int heads, int headDim, int dtype)
     {
         int half = headDim / 2;
-        long headBase = index / headDim * headDim;
-        int i = (int)(index % headDim);
-        long row = index / ((long)heads * headDim);
-        long t = (row % seqLen) * headDim + i;
+        var (headBase, i, posBase) = RopePlace(index, seqLen, heads, headDim);
+        long t = posBase + i;
         float rot = i < half ? -x[headBase + i + half] : x[headBase + i - half];
         float a = DeviceNumerics.Round(x[index] * cos[t], dtype);
         float b = DeviceNumerics.Round(rot * sin[t], dtype);
@@ -58,14 +56,18 @@ public static class ElementwiseKernels
         int seqLen, int heads, int headDim, int dtype)
     {
         int half = headDim / 2;
-        long headBase = index / headDim * headDim;
-        int i = (int)(index % headDim);
-        long row = index / ((long)heads * headDim);
-        long posBase = (row % seqLen) * headDim;
+        var (headBase, i, posBase) = RopePlace(index, seqLen, heads, headDim);
         float direct = DeviceNumerics.Round(dy[index] * cos[posBase + i], dtype);
         int j = i < half ? i + half : i - half;
         float z = DeviceNumerics.Round(dy[headBase + j] * sin[posBase + j], dtype);
         dx[index] = DeviceNumerics.Round(i < half ? direct + z : direct - z, dtype);
+    }
+
+    /// <summary>Where element <paramref name="index"/> of [rows, heads, hd] sits: its head's first element, its index in the head, its position's table row.</summary>
+    private static (long HeadBase, int I, long PosBase) RopePlace(Index1D index, int seqLen, int heads, int headDim)
+    {
+        long row = index / ((long)heads * headDim);
+        return (index / headDim * headDim, (int)(index % headDim), row % seqLen * headDim);
     }
 
     /// <summary>out = round(x + y) into the given buffer in place of x (dx accumulation: autograd summing two uses).</summary>
