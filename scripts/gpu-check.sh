@@ -92,8 +92,7 @@ done
 for d in "${libdirs[@]}"; do LD_LIBRARY_PATH=$d${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}; done
 export LD_LIBRARY_PATH
 [[ -n $cublaslt ]] && export PRECISION_CUBLASLT=$cublaslt
-[[ -d /usr/local/cuda/nvvm/libdevice ]] && export CUDA_PATH=${CUDA_PATH:-/usr/local/cuda}
-echo "libcublasLt: ${cublaslt:-not found}; libcudart: ${cudart:-not found}; libdevice: ${CUDA_PATH:-none}" | tee -a "$log"
+echo "libcublasLt: ${cublaslt:-not found}; libcudart: ${cudart:-not found}" | tee -a "$log"
 
 if (( dry )); then
   simulate=(--simulate)

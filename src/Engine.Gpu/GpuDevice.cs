@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
@@ -14,8 +15,8 @@ public enum GpuAcceleratorKind
 }
 
 /// <summary>
-/// An ILGPU context and one accelerator. On CUDA, math functions go through libdevice when the CUDA toolkit's libdevice
-/// is found (set CUDA_PATH / use the toolkit's default paths), else ILGPU's own PTX intrinsics.
+/// An ILGPU context and one accelerator. On CUDA, exp/log/sqrt and the other math functions come from ILGPU.Algorithms'
+/// implementations (no CUDA toolkit or libdevice needed on the machine; PtxCompilationTests compile every kernel so).
 /// </summary>
 public sealed class GpuDevice : IDisposable
 {
@@ -44,11 +45,7 @@ public sealed class GpuDevice : IDisposable
         Context context;
         try
         {
-            context = Context.Create(b =>
-            {
-                b.Cuda().Optimize(OptimizationLevel.O1);
-                if (LibDeviceDirectory() is not null) b.LibDevice();
-            });
+            context = Context.Create(b => b.Cuda().Optimize(OptimizationLevel.O1).EnableAlgorithms());
         }
         catch (Exception e)
         {
@@ -61,18 +58,6 @@ public sealed class GpuDevice : IDisposable
             throw new ComputeDeviceUnavailableException("device cuda: no CUDA GPU found (no NVIDIA driver or no visible device); use --device cpu");
         }
         return new GpuDevice(context, devices[0].CreateAccelerator(context), kind);
-    }
-
-    /// <summary>The CUDA toolkit's libdevice folder if one is installed (CUDA_PATH, /usr/local/cuda), else null.</summary>
-    internal static string? LibDeviceDirectory()
-    {
-        foreach (var root in new[] { Environment.GetEnvironmentVariable("CUDA_PATH"), "/usr/local/cuda" })
-        {
-            if (string.IsNullOrEmpty(root)) continue;
-            var dir = Path.Combine(root, "nvvm", "libdevice");
-            if (Directory.Exists(dir)) return dir;
-        }
-        return null;
     }
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();

@@ -47,12 +47,18 @@ public sealed partial class GpuKernelSet
     private Action<Index1D, ArrayView<float>, ArrayView<long>, ArrayView<float>> _tensorSumOfSquares = null!;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars> _adamW = null!;
 
-    /// <summary>Compiles every kernel once for the accelerator (PTX on CUDA; IL on ILGPU's CPU accelerator).</summary>
+    /// <summary>Compiles every kernel once for the accelerator: PTX with inline FMA/unfused multiply-adds on CUDA, .NET code on ILGPU's CPU accelerator.</summary>
     private void LoadKernels()
     {
+        if (_device.Kind == GpuAcceleratorKind.Cuda) LoadKernels<PtxMath>();
+        else LoadKernels<HostMath>();
+    }
+
+    private void LoadKernels<TMath>() where TMath : struct, IDeviceMath
+    {
         var a = _accelerator;
-        _gemm = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(GemmKernel.MatMul);
-        _splitK = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<ushort>, ArrayView<float>, SplitKShape>(SplitKGemmKernel.Linear);
+        _gemm = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(GemmKernel.MatMul<TMath>);
+        _splitK = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<ushort>, ArrayView<float>, SplitKShape>(SplitKGemmKernel.Linear<TMath>);
         _addBias = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ElementwiseKernels.AddBias);
         _roundInPlace = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int>(ElementwiseKernels.RoundInPlace);
         _packBits = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<ushort>, int>(ElementwiseKernels.PackBits);
@@ -60,27 +66,27 @@ public sealed partial class GpuKernelSet
         _addBlock = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(ElementwiseKernels.AddBlock);
         _residual = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.Residual);
         _swiGluForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.SwiGluForward);
-        _swiGluBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.SwiGluBackward);
+        _swiGluBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.SwiGluBackward<TMath>);
         _ropeForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int>(ElementwiseKernels.RopeForward);
         _ropeBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int>(ElementwiseKernels.RopeBackward);
         _rmsNormForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, int>(RowKernels.RmsNormForward);
-        _rmsNormBackwardInput = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(RowKernels.RmsNormBackwardInput);
+        _rmsNormBackwardInput = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(RowKernels.RmsNormBackwardInput<TMath>);
         _rmsNormBackwardWeight = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(RowKernels.RmsNormBackwardWeight);
         _embeddingForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(RowKernels.EmbeddingForward);
         _embeddingBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>(RowKernels.EmbeddingBackward);
         _tokenLogProbForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(RowKernels.TokenLogProbForward);
         _tokenLogProbBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(RowKernels.TokenLogProbBackward);
-        _attentionScores = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionShape>(AttentionKernels.Scores);
+        _attentionScores = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionShape>(AttentionKernels.Scores<TMath>);
         _attentionSoftmax = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int>(AttentionKernels.Softmax);
-        _attentionOutput = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionShape>(AttentionKernels.Output);
-        _attentionOutputGradient = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionShape>(AttentionKernels.OutputGradient);
+        _attentionOutput = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionShape>(AttentionKernels.Output<TMath>);
+        _attentionOutputGradient = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionShape>(AttentionKernels.OutputGradient<TMath>);
         _attentionSoftmaxBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, AttentionShape>(AttentionKernels.SoftmaxBackward);
-        _attentionQueryGradient = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionShape>(AttentionKernels.QueryGradient);
-        _attentionKeyValueGradient = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionShape>(AttentionKernels.KeyValueGradient);
+        _attentionQueryGradient = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionShape>(AttentionKernels.QueryGradient<TMath>);
+        _attentionKeyValueGradient = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionShape>(AttentionKernels.KeyValueGradient<TMath>);
         _addRmsNorm = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, int, int>(RolloutKernels.AddRmsNorm);
-        _rotary = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(RolloutKernels.Rotary);
+        _rotary = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(RolloutKernels.Rotary<TMath>);
         _siluAndMul = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(RolloutKernels.SiluAndMul);
-        _decodeAttention = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<ushort>, ArrayView<ushort>, ArrayView<int>, ArrayView<int>, ArrayView<float>, DecodeShape>(RolloutKernels.DecodeAttention);
+        _decodeAttention = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<ushort>, ArrayView<ushort>, ArrayView<int>, ArrayView<int>, ArrayView<float>, DecodeShape>(RolloutKernels.DecodeAttention<TMath>);
         _sample = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, SamplingArgs>(SamplingKernels.Sample);
         _routerForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, RouterShape>(MoeKernels.RouterForward);
         _routerBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RouterShape>(MoeKernels.RouterBackward);
@@ -90,6 +96,6 @@ public sealed partial class GpuKernelSet
         _findNonFinite = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>>(OptimizerKernels.FindNonFinite);
         _scale = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(OptimizerKernels.Scale);
         _tensorSumOfSquares = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<long>, ArrayView<float>>(OptimizerKernels.TensorSumOfSquares);
-        _adamW = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars>(OptimizerKernels.AdamW);
+        _adamW = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars>(OptimizerKernels.AdamW<TMath>);
     }
 }

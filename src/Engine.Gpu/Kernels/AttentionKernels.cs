@@ -18,14 +18,14 @@ public struct AttentionShape
 public static class AttentionKernels
 {
     /// <summary>One thread per (b, h, i, j): probs32[b,h,i,j] = round(round(q_i·k_j)·scale) for j ≤ i, else 0.</summary>
-    public static void Scores(Index1D index, ArrayView<float> q, ArrayView<float> k, ArrayView<float> probs32, AttentionShape s) =>
-        probs32[index] = CausalDot(index, q, k, s, out float acc) ? DeviceNumerics.Round(DeviceNumerics.Round(acc, s.DType) * s.Scale, s.DType) : 0f;
+    public static void Scores<TMath>(Index1D index, ArrayView<float> q, ArrayView<float> k, ArrayView<float> probs32, AttentionShape s) where TMath : struct, IDeviceMath =>
+        probs32[index] = CausalDot<TMath>(index, q, k, s, out float acc) ? DeviceNumerics.Round(DeviceNumerics.Round(acc, s.DType) * s.Scale, s.DType) : 0f;
 
     /// <summary>
     /// For element (b, h, i, j) of a [B, Hq, T, T] score-shaped buffer: false when j &gt; i (masked); else the FMA chain
     /// over the head dim of query-shaped row (b, i, h) of <paramref name="rows"/> with kv-shaped row (b, j, kvh) of <paramref name="columns"/>.
     /// </summary>
-    private static bool CausalDot(Index1D index, ArrayView<float> rows, ArrayView<float> columns, AttentionShape s, out float acc)
+    private static bool CausalDot<TMath>(Index1D index, ArrayView<float> rows, ArrayView<float> columns, AttentionShape s, out float acc) where TMath : struct, IDeviceMath
     {
         int T = s.SeqLen, hd = s.HeadDim;
         long bh = index / ((long)T * T);
@@ -34,7 +34,7 @@ public static class AttentionKernels
         if (j > i) return false;
         int b = (int)(bh / s.Heads), h = (int)(bh % s.Heads), kvh = h / (s.Heads / s.KvHeads);
         long ro = ((long)(b * T + i) * s.Heads + h) * hd, co = ((long)(b * T + j) * s.KvHeads + kvh) * hd;
-        for (int p = 0; p < hd; p++) acc = MathF.FusedMultiplyAdd(rows[ro + p], columns[co + p], acc);
+        for (int p = 0; p < hd; p++) acc = default(TMath).Fma(rows[ro + p], columns[co + p], acc);
         return true;
     }
 
@@ -56,7 +56,7 @@ public static class AttentionKernels
     }
 
     /// <summary>One thread per (b, i, h, p): out = round(Σ_j round(P[i,j])·v[j,p]) over j ascending.</summary>
-    public static void Output(Index1D index, ArrayView<float> probs32, ArrayView<float> v, ArrayView<float> output, AttentionShape s)
+    public static void Output<TMath>(Index1D index, ArrayView<float> probs32, ArrayView<float> v, ArrayView<float> output, AttentionShape s) where TMath : struct, IDeviceMath
     {
         int T = s.SeqLen, hd = s.HeadDim;
         int p = (int)(index % hd);
@@ -67,13 +67,13 @@ public static class AttentionKernels
         long po = (((long)b * s.Heads + h) * T + i) * T;
         float acc = 0f;
         for (int j = 0; j < T; j++)
-            acc = MathF.FusedMultiplyAdd(DeviceNumerics.Round(probs32[po + j], s.DType), v[((long)(b * T + j) * s.KvHeads + kvh) * hd + p], acc);
+            acc = default(TMath).Fma(DeviceNumerics.Round(probs32[po + j], s.DType), v[((long)(b * T + j) * s.KvHeads + kvh) * hd + p], acc);
         output[index] = DeviceNumerics.Round(acc, s.DType);
     }
 
     /// <summary>One thread per (b, h, i, j): dS[b,h,i,j] = round(dO_i·v_j) for j ≤ i, else 0 (dP before the softmax backward).</summary>
-    public static void OutputGradient(Index1D index, ArrayView<float> dOutput, ArrayView<float> v, ArrayView<float> dS, AttentionShape s) =>
-        dS[index] = CausalDot(index, dOutput, v, s, out float acc) ? DeviceNumerics.Round(acc, s.DType) : 0f;
+    public static void OutputGradient<TMath>(Index1D index, ArrayView<float> dOutput, ArrayView<float> v, ArrayView<float> dS, AttentionShape s) where TMath : struct, IDeviceMath =>
+        dS[index] = CausalDot<TMath>(index, dOutput, v, s, out float acc) ? DeviceNumerics.Round(acc, s.DType) : 0f;
 
     /// <summary>One thread per (b, h, i): dS = round(round(P32⊙(dP − Σ dP⊙P32))·scale) over the unmasked prefix, in FP32.</summary>
     public static void SoftmaxBackward(Index1D row, ArrayView<float> dS, ArrayView<float> probs32, AttentionShape s)
@@ -90,7 +90,7 @@ public static class AttentionKernels
     }
 
     /// <summary>One thread per (b, i, h, p): dq = round(Σ_j dS[i,j]·k[j,p]).</summary>
-    public static void QueryGradient(Index1D index, ArrayView<float> dS, ArrayView<float> k, ArrayView<float> dq, AttentionShape s)
+    public static void QueryGradient<TMath>(Index1D index, ArrayView<float> dS, ArrayView<float> k, ArrayView<float> dq, AttentionShape s) where TMath : struct, IDeviceMath
     {
         int T = s.SeqLen, hd = s.HeadDim;
         int p = (int)(index % hd);
@@ -100,7 +100,7 @@ public static class AttentionKernels
         int b = (int)(bi / T), i = (int)(bi % T), kvh = h / (s.Heads / s.KvHeads);
         long so = (((long)b * s.Heads + h) * T + i) * T;
         float acc = 0f;
-        for (int j = 0; j < T; j++) acc = MathF.FusedMultiplyAdd(dS[so + j], k[((long)(b * T + j) * s.KvHeads + kvh) * hd + p], acc);
+        for (int j = 0; j < T; j++) acc = default(TMath).Fma(dS[so + j], k[((long)(b * T + j) * s.KvHeads + kvh) * hd + p], acc);
         dq[index] = DeviceNumerics.Round(acc, s.DType);
     }
 
@@ -109,8 +109,8 @@ public static class AttentionKernels
     /// dv_h = round(Σ_i round(P[i,j])·dO[i,p]); the group's heads are summed in FP32 in head order and, with more than
     /// one head and a 16-bit dtype, rounded once more (repeat_kv's backward).
     /// </summary>
-    public static void KeyValueGradient(Index1D index, ArrayView<float> dS, ArrayView<float> probs32, ArrayView<float> q, ArrayView<float> dOutput,
-        ArrayView<float> dk, ArrayView<float> dv, AttentionShape s)
+    public static void KeyValueGradient<TMath>(Index1D index, ArrayView<float> dS, ArrayView<float> probs32, ArrayView<float> q, ArrayView<float> dOutput,
+        ArrayView<float> dk, ArrayView<float> dv, AttentionShape s) where TMath : struct, IDeviceMath
     {
         int T = s.SeqLen, hd = s.HeadDim, group = s.Heads / s.KvHeads;
         int p = (int)(index % hd);
@@ -127,8 +127,8 @@ public static class AttentionKernels
             for (int i = 0; i < T; i++)
             {
                 long qi = ((long)(b * T + i) * s.Heads + h) * hd + p;
-                accK = MathF.FusedMultiplyAdd(dS[so + (long)i * T + j], q[qi], accK);
-                accV = MathF.FusedMultiplyAdd(DeviceNumerics.Round(probs32[so + (long)i * T + j], s.DType), dOutput[qi], accV);
+                accK = default(TMath).Fma(dS[so + (long)i * T + j], q[qi], accK);
+                accV = default(TMath).Fma(DeviceNumerics.Round(probs32[so + (long)i * T + j], s.DType), dOutput[qi], accV);
             }
             float rk = DeviceNumerics.Round(accK, s.DType), rv = DeviceNumerics.Round(accV, s.DType);
             dkSum = g == 0 ? rk : dkSum + rk;

@@ -25,15 +25,15 @@ public static class ElementwiseKernels
     }
 
     /// <summary>da = round(dh·u), du = round(dh·a), dg = round(da·σ(g)(1 + g(1 − σ(g)))).</summary>
-    public static void SwiGluBackward(Index1D i, ArrayView<float> dOutput, ArrayView<float> gate, ArrayView<float> up, ArrayView<float> activated,
-        ArrayView<float> dGate, ArrayView<float> dUp, int dtype)
+    public static void SwiGluBackward<TMath>(Index1D i, ArrayView<float> dOutput, ArrayView<float> gate, ArrayView<float> up, ArrayView<float> activated,
+        ArrayView<float> dGate, ArrayView<float> dUp, int dtype) where TMath : struct, IDeviceMath
     {
         float dh = dOutput[i], g = gate[i];
         float da = DeviceNumerics.Round(dh * up[i], dtype);
         dUp[i] = DeviceNumerics.Round(dh * activated[i], dtype);
         float sg = 1f / (1f + MathF.Exp(-g));
         float t = 1f - sg;
-        t = g * t + 1f;
+        t = default(TMath).MulAdd(g, t, 1f);
         t = sg * t;
         dGate[i] = DeviceNumerics.Round(da * t, dtype);
     }

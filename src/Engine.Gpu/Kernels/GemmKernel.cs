@@ -19,7 +19,7 @@ public struct GemmShape
 public static class GemmKernel
 {
     /// <param name="index">batch · M · N outputs.</param>
-    public static void MatMul(Index1D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, GemmShape s)
+    public static void MatMul<TMath>(Index1D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, GemmShape s) where TMath : struct, IDeviceMath
     {
         long mn = (long)s.M * s.N;
         long batch = index / mn, rest = index % mn;
@@ -30,7 +30,7 @@ public static class GemmKernel
         {
             float av = s.TransA != 0 ? a[aBase + (long)p * s.Lda + i] : a[aBase + (long)i * s.Lda + p];
             float bv = s.TransB != 0 ? b[bBase + (long)j * s.Ldb + p] : b[bBase + (long)p * s.Ldb + j];
-            acc = MathF.FusedMultiplyAdd(av, bv, acc);
+            acc = default(TMath).Fma(av, bv, acc);
         }
         float r = DeviceNumerics.Round(acc, s.DType);
         long ci = batch * s.StrideC + (long)i * s.Ldc + j;

@@ -33,18 +33,18 @@ public static class OptimizerKernels
     }
 
     /// <summary>θ ← θ(1 − lr·λ); m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²; θ ← θ − (lr/bc1)·m/(√v/√bc2 + ε).</summary>
-    public static void AdamW(Index1D i, ArrayView<float> parameters, ArrayView<float> gradients, ArrayView<float> m, ArrayView<float> v, AdamWScalars s)
+    public static void AdamW<TMath>(Index1D i, ArrayView<float> parameters, ArrayView<float> gradients, ArrayView<float> m, ArrayView<float> v, AdamWScalars s) where TMath : struct, IDeviceMath
     {
         float g = gradients[i];
         float p = parameters[i] * s.Decay;
         float mi = m[i] * s.Beta1;
-        mi = g * s.OneMinusBeta1 + mi;
+        mi = default(TMath).MulAdd(g, s.OneMinusBeta1, mi);
         float vi = v[i] * s.Beta2;
         float g2 = g * g;
-        vi = g2 * s.OneMinusBeta2 + vi;
+        vi = default(TMath).MulAdd(g2, s.OneMinusBeta2, vi);
         float denominator = MathF.Sqrt(vi) / s.Bc2Sqrt + s.Epsilon;
         float update = mi / denominator;
-        parameters[i] = update * -s.StepSize + p;
+        parameters[i] = default(TMath).MulAdd(update, -s.StepSize, p);
         m[i] = mi;
         v[i] = vi;
     }

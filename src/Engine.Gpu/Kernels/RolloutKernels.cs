@@ -30,14 +30,14 @@ public static class RolloutKernels
     }
 
     /// <summary>One thread per (head, i &lt; hd/2) pair, in place: lo = round(a·cos − b·sin), hi = round(b·cos + a·sin).</summary>
-    public static void Rotary(Index1D index, ArrayView<float> heads, ArrayView<float> cos, ArrayView<float> sin, int half, int dtype)
+    public static void Rotary<TMath>(Index1D index, ArrayView<float> heads, ArrayView<float> cos, ArrayView<float> sin, int half, int dtype) where TMath : struct, IDeviceMath
     {
         long h = index / half;
         int i = (int)(index % half);
         long lo = h * 2 * half + i, hi = lo + half;
         float a = heads[lo], b = heads[hi];
-        heads[lo] = DeviceNumerics.Round(a * cos[i] - b * sin[i], dtype);
-        heads[hi] = DeviceNumerics.Round(b * cos[i] + a * sin[i], dtype);
+        heads[lo] = DeviceNumerics.Round(default(TMath).MulAdd(a, cos[i], -(b * sin[i])), dtype);
+        heads[hi] = DeviceNumerics.Round(default(TMath).MulAdd(b, cos[i], a * sin[i]), dtype);
     }
 
     /// <summary>out[r, i] = round(silu(gate)·up) with gate/up the two halves of each row of width 2·inter.</summary>
@@ -49,8 +49,8 @@ public static class RolloutKernels
     /// (as the CPU's flash-decoding loop): FP32 scores q·k·scale, running max and sum, the value accumulator rescaled at
     /// each tile, the output divided by the sum and rounded once. Keys/values are 16-bit bits widened exactly.
     /// </summary>
-    public static void DecodeAttention(Index1D index, ArrayView<float> queries, ArrayView<ushort> keys, ArrayView<ushort> values,
-        ArrayView<int> slots, ArrayView<int> lengths, ArrayView<float> output, DecodeShape s)
+    public static void DecodeAttention<TMath>(Index1D index, ArrayView<float> queries, ArrayView<ushort> keys, ArrayView<ushort> values,
+        ArrayView<int> slots, ArrayView<int> lengths, ArrayView<float> output, DecodeShape s) where TMath : struct, IDeviceMath
     {
         const int Tile = 64;
         int hd = s.HeadDim, p = (int)(index % hd);
@@ -64,7 +64,7 @@ public static class RolloutKernels
         {
             int count = Math.Min(Tile, length - t0);
             float tileMax = float.NegativeInfinity;
-            for (int j = 0; j < count; j++) tileMax = MathF.Max(tileMax, Score(queries, keys, qo, cacheBase + (long)(t0 + j) * kvDim, hd, s));
+            for (int j = 0; j < count; j++) tileMax = MathF.Max(tileMax, Score<TMath>(queries, keys, qo, cacheBase + (long)(t0 + j) * kvDim, hd, s));
             float newMax = MathF.Max(runningMax, tileMax);
             float correction = MathF.Exp(runningMax - newMax);
             runningSum *= correction;
@@ -72,16 +72,16 @@ public static class RolloutKernels
             for (int j = 0; j < count; j++)
             {
                 long row = cacheBase + (long)(t0 + j) * kvDim;
-                float e = MathF.Exp(Score(queries, keys, qo, row, hd, s) - newMax);
+                float e = MathF.Exp(Score<TMath>(queries, keys, qo, row, hd, s) - newMax);
                 runningSum += e;
-                acc = DeviceNumerics.Widen(values[row + p], s.DType) * e + acc;
+                acc = default(TMath).MulAdd(DeviceNumerics.Widen(values[row + p], s.DType), e, acc);
             }
             runningMax = newMax;
         }
         output[index] = DeviceNumerics.Round(acc / runningSum, s.DType);
     }
 
-    private static float Score(ArrayView<float> queries, ArrayView<ushort> keys, long qo, long ko, int hd, DecodeShape s)
+    private static float Score<TMath>(ArrayView<float> queries, ArrayView<ushort> keys, long qo, long ko, int hd, DecodeShape s) where TMath : struct, IDeviceMath
     {
         float dot = 0f;
         for (int p = 0; p < hd; p++) dot += queries[qo + p] * DeviceNumerics.Widen(keys[ko + p], s.DType);

@@ -30,8 +30,8 @@ public static class RowKernels
     /// One thread per row: dh = round(dy·w); dx = round(s·dh + x·(−s³·Σ(dh·x)/d)), added to dx and rounded again when
     /// <paramref name="accumulate"/> is set.
     /// </summary>
-    public static void RmsNormBackwardInput(Index1D row, ArrayView<float> dy, ArrayView<float> x, ArrayView<float> rstd, ArrayView<float> weight,
-        ArrayView<float> dx, int d, int dtype, int accumulate)
+    public static void RmsNormBackwardInput<TMath>(Index1D row, ArrayView<float> dy, ArrayView<float> x, ArrayView<float> rstd, ArrayView<float> weight,
+        ArrayView<float> dx, int d, int dtype, int accumulate) where TMath : struct, IDeviceMath
     {
         long o = (long)row.X * d;
         float s = rstd[row];
@@ -41,7 +41,7 @@ public static class RowKernels
         for (int j = 0; j < d; j++)
         {
             float dh = DeviceNumerics.Round(dy[o + j] * weight[j], dtype);
-            float t = DeviceNumerics.Round(x[o + j] * c + dh * s, dtype);
+            float t = DeviceNumerics.Round(default(TMath).MulAdd(x[o + j], c, dh * s), dtype);
             dx[o + j] = accumulate != 0 ? DeviceNumerics.Round(dx[o + j] + t, dtype) : t;
         }
     }

@@ -18,7 +18,7 @@ public static class SplitKGemmKernel
 {
     public const int MaxLanes = 16;
 
-    public static void Linear(Index1D index, ArrayView<float> x, ArrayView<float> w32, ArrayView<ushort> w16, ArrayView<float> y, SplitKShape s)
+    public static void Linear<TMath>(Index1D index, ArrayView<float> x, ArrayView<float> w32, ArrayView<ushort> w16, ArrayView<float> y, SplitKShape s) where TMath : struct, IDeviceMath
     {
         int i = (int)(index / s.N), j = (int)(index % s.N);
         long xo = (long)i * s.K, wo = (long)j * s.K;
@@ -29,7 +29,7 @@ public static class SplitKGemmKernel
             for (int p = l; p < s.K; p += s.Lanes)
             {
                 float w = s.WeightDType == DeviceNumerics.Fp32 ? w32[wo + p] : DeviceNumerics.Widen(w16[wo + p], s.WeightDType);
-                acc = MathF.FusedMultiplyAdd(x[xo + p], w, acc);
+                acc = default(TMath).Fma(x[xo + p], w, acc);
             }
             partial[l] = acc;
         }
