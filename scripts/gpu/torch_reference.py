@@ -58,7 +58,10 @@ def load_model(args, dtype_name):
     torch = need("torch", args)
     transformers = need("transformers", args)
     dtype = getattr(torch, DTYPES[dtype_name])
-    model = transformers.Qwen2ForCausalLM.from_pretrained(args.model, torch_dtype=dtype, attn_implementation="eager")
+    try:  # transformers 5 names it dtype; 4.x torch_dtype
+        model = transformers.Qwen2ForCausalLM.from_pretrained(args.model, dtype=dtype, attn_implementation="eager")
+    except TypeError:
+        model = transformers.Qwen2ForCausalLM.from_pretrained(args.model, torch_dtype=dtype, attn_implementation="eager")
     return torch, model.cuda()
 
 
