@@ -56,7 +56,14 @@ public static class AttentionKernels
     }
 
     /// <summary>One thread per (b, i, h, p): out = round(Σ_j round(P[i,j])·v[j,p]) over j ascending.</summary>
-    public static void Output<TMath>(Index1D index, ArrayView<float> probs32, ArrayView<float> v, ArrayView<float> output, AttentionShape s) where TMath : struct, IDeviceMath
+    public static void Output<TMath>(Index1D index, ArrayView<float> probs32, ArrayView<float> v, ArrayView<float> output, AttentionShape s) where TMath : struct, IDeviceMath =>
+        output[index] = DeviceNumerics.Round(RowTimesKv<TMath>(index, probs32, v, s, roundRow: true), s.DType);
+
+    /// <summary>
+    /// For output element (b, i, h, p) of a query-shaped buffer: Σ_j row[b,h,i,j]·kv[b,j,kvh,p] as an FMA chain over j
+    /// ascending, the [B, Hq, T, T] row entries rounded to the dtype first when <paramref name="roundRow"/> (P from P32).
+    /// </summary>
+    private static float RowTimesKv<TMath>(Index1D index, ArrayView<float> rows, ArrayView<float> kv, AttentionShape s, bool roundRow) where TMath : struct, IDeviceMath
     {
         int T = s.SeqLen, hd = s.HeadDim;
         int p = (int)(index % hd);
@@ -64,11 +71,14 @@ public static class AttentionKernels
         int h = (int)(bih % s.Heads);
         long bi = bih / s.Heads;
         int b = (int)(bi / T), i = (int)(bi % T), kvh = h / (s.Heads / s.KvHeads);
-        long po = (((long)b * s.Heads + h) * T + i) * T;
+        long ro = (((long)b * s.Heads + h) * T + i) * T;
         float acc = 0f;
         for (int j = 0; j < T; j++)
-            acc = default(TMath).Fma(DeviceNumerics.Round(probs32[po + j], s.DType), v[((long)(b * T + j) * s.KvHeads + kvh) * hd + p], acc);
-        output[index] = DeviceNumerics.Round(acc, s.DType);
+        {
+            float r = roundRow ? DeviceNumerics.Round(rows[ro + j], s.DType) : rows[ro + j];
+            acc = default(TMath).Fma(r, kv[((long)(b * T + j) * s.KvHeads + kvh) * hd + p], acc);
+        }
+        return acc;
     }
 
     /// <summary>One thread per (b, h, i, j): dS[b,h,i,j] = round(dO_i·v_j) for j ≤ i, else 0 (dP before the softmax backward).</summary>
@@ -90,19 +100,8 @@ public static class AttentionKernels
     }
 
     /// <summary>One thread per (b, i, h, p): dq = round(Σ_j dS[i,j]·k[j,p]).</summary>
-    public static void QueryGradient<TMath>(Index1D index, ArrayView<float> dS, ArrayView<float> k, ArrayView<float> dq, AttentionShape s) where TMath : struct, IDeviceMath
-    {
-        int T = s.SeqLen, hd = s.HeadDim;
-        int p = (int)(index % hd);
-        long bih = index / hd;
-        int h = (int)(bih % s.Heads);
-        long bi = bih / s.Heads;
-        int b = (int)(bi / T), i = (int)(bi % T), kvh = h / (s.Heads / s.KvHeads);
-        long so = (((long)b * s.Heads + h) * T + i) * T;
-        float acc = 0f;
-        for (int j = 0; j < T; j++) acc = default(TMath).Fma(dS[so + j], k[((long)(b * T + j) * s.KvHeads + kvh) * hd + p], acc);
-        dq[index] = DeviceNumerics.Round(acc, s.DType);
-    }
+    public static void QueryGradient<TMath>(Index1D index, ArrayView<float> dS, ArrayView<float> k, ArrayView<float> dq, AttentionShape s) where TMath : struct, IDeviceMath =>
+        dq[index] = DeviceNumerics.Round(RowTimesKv<TMath>(index, dS, k, s, roundRow: false), s.DType);
 
     /// <summary>
     /// One thread per (b, j, kvh, p): for each query head of the group, dk_h = round(Σ_i dS[i,j]·q[i,p]) and
