@@ -1,3 +1,4 @@
 using Precision.Orleans.Client.Commands;
 
+Precision.Orleans.Engine.Gpu.CudaBackend.Register();
 return ConsoleMain.Run(args);

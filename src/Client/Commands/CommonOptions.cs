@@ -22,6 +22,18 @@ internal static class CommonOptions
         },
     };
 
+    /// <summary><c>--device cpu|cuda</c>: where both engines' kernels run (overrides the run spec's precision.device).</summary>
+    public static Option<Engine.Backends.ComputeDevice?> Device() => new("--device")
+    {
+        Description = "where the engines run: cpu|cuda (default: the run spec's precision.device, else cpu)",
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            try { return Engine.Backends.ComputeDeviceNames.Parse(text); }
+            catch (ArgumentException e) { result.AddError($"--device: {e.Message}"); return null; }
+        },
+    };
+
     /// <summary>
     /// What loading does when a weight is beyond FP16's range and an engine runs in fp16: refuse (default, naming the
     /// worst tensors) or clamp to ±65504 and report.

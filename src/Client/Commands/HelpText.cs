@@ -14,6 +14,7 @@ internal static partial class HelpText
         var typed = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var d in Enum.GetValues<DType>()) typed[d.ToString()] = d.Name();
         foreach (var p in Enum.GetValues<Fp16RangePolicy>()) typed[p.ToString()] = p.ToString().ToLowerInvariant();
+        foreach (var d in Enum.GetValues<Engine.Backends.ComputeDevice>()) typed[d.ToString()] = d.ToString().ToLowerInvariant();
         return typed;
     }
 

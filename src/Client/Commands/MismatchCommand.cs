@@ -18,10 +18,11 @@ internal static class MismatchCommand
         var output = new Option<string?>("--out") { Description = "report directory (default <model>/mismatch)" };
         var tasks = CommonOptions.Tasks("--tasks", "corpus tasks the prompts come from");
         var fp16Range = CommonOptions.Fp16Range();
+        var device = CommonOptions.Device();
         var scoreBatch = CommonOptions.Int("--score-batch", defaults.ScoreBatch, "sequences per training-engine re-scoring batch", 1, 4096);
 
         var command = new Command("mismatch", "Sample with the rollout engine, re-score with the training engine, and report the π/μ mismatch per dtype.");
-        foreach (Option o in new Option[] { model, dtypes, prompts, samples, maxNew, seed, tasks, output, scoreBatch, fp16Range })
+        foreach (Option o in new Option[] { model, dtypes, prompts, samples, maxNew, seed, tasks, output, scoreBatch, fp16Range, device })
             command.Options.Add(o);
         command.SetAction(parse => MismatchRunner.Run(new MismatchSettings
         {
@@ -34,6 +35,7 @@ internal static class MismatchCommand
             OutputDirectory = parse.GetValue(output),
             ScoreBatch = parse.GetValue(scoreBatch),
             Fp16Range = parse.GetValue(fp16Range),
+            Device = parse.GetValue(device) ?? Engine.Backends.ComputeDevice.Cpu,
             Tasks = CommonOptions.SplitTasks(parse.GetValue(tasks)),
         }));
         return command;

@@ -18,9 +18,11 @@ internal static class TrainCommand
             AllowMultipleArgumentsPerToken = false,
         };
 
+        var device = CommonOptions.Device();
+
         var command = new Command("train", "Run (or resume) an RL fine-tuning run described by a YAML run spec, with live progress.");
         command.Arguments.Add(spec);
-        foreach (Option o in new Option[] { output, resumeFrom, iterations, overrides }) command.Options.Add(o);
+        foreach (Option o in new Option[] { output, resumeFrom, iterations, overrides, device }) command.Options.Add(o);
         command.SetAction(parse => TrainRunner.Run(new TrainSettings
         {
             SpecPath = parse.GetValue(spec)!,
@@ -28,6 +30,7 @@ internal static class TrainCommand
             ResumeFrom = string.IsNullOrWhiteSpace(parse.GetValue(resumeFrom)) ? null : parse.GetValue(resumeFrom),
             Iterations = parse.GetValue(iterations),
             Overrides = parse.GetValue(overrides) ?? [],
+            Device = parse.GetValue(device),
         }));
         return command;
     }

@@ -15,6 +15,7 @@ internal static class TrainLmCommand
         var batch = CommonOptions.Int("--batch", defaults.BatchSize, "sequences per step", 1, 4096);
         var seqLen = CommonOptions.Int("--seq-len", defaults.SeqLen, "longest training sequence in tokens (longer examples are truncated)", 8, 8192);
         var dtype = CommonOptions.DType("--dtype", defaults.DType, "training compute dtype");
+        var device = CommonOptions.Device();
         var lr = CommonOptions.PositiveFloat("--lr", defaults.LearningRate, "peak AdamW learning rate (warmup then cosine decay)");
         var warmup = CommonOptions.Int("--warmup", defaults.WarmupSteps, "linear warmup steps", 0);
         var seed = CommonOptions.Int("--seed", defaults.Seed, "seed of the weights and of the corpus", 0);
@@ -28,7 +29,7 @@ internal static class TrainLmCommand
         var overwrite = new Option<bool>("--overwrite") { Description = "replace a model already in --out (refused otherwise)" };
         var command = new Command("train-lm", "Train a small language model on the synthetic corpus and save it as a checkpoint.");
         var shape = new ModelShapeOptions(defaults);
-        foreach (Option o in new Option[] { output, steps, batch, seqLen, dtype, lr, warmup, seed, hidden, layers, heads, kvHeads, intermediate, tasks, overwrite })
+        foreach (Option o in new Option[] { output, steps, batch, seqLen, dtype, lr, warmup, seed, hidden, layers, heads, kvHeads, intermediate, tasks, overwrite, device })
             command.Options.Add(o);
         foreach (var o in shape.All) command.Options.Add(o);
         command.Validators.Add(result =>
@@ -47,6 +48,7 @@ internal static class TrainLmCommand
             BatchSize = parse.GetValue(batch),
             SeqLen = parse.GetValue(seqLen),
             DType = parse.GetValue(dtype),
+            Device = parse.GetValue(device) ?? Engine.Backends.ComputeDevice.Cpu,
             LearningRate = parse.GetValue(lr),
             WarmupSteps = parse.GetValue(warmup),
             Seed = parse.GetValue(seed),

@@ -19,11 +19,13 @@ internal static class TrainLmRunner
     public static int Run(TrainLmSettings s)
     {
         Commands.OutputDirectoryGuard.RequireWritableModelDirectory(s.OutputDirectory, s.Overwrite);
+        if (Commands.DeviceSelection.Open(s.Device) is not { } kernels) return Commands.DeviceSelection.RefusedExitCode;
         var tokenizer = SyntheticCorpus.CreateTokenizer();
         var config = s.ToModelConfig(tokenizer.VocabSize, s.MaxPositions);
         var options = new TrainingOptions
         {
             ComputeDType = s.DType,
+            Kernels = kernels,
             Optimizer = new AdamWOptions { LearningRate = s.LearningRate, WeightDecay = 0.01f },
         };
         var engine = new TrainingEngine(config, options, null, s.Seed);

@@ -14,6 +14,9 @@ internal sealed record TrainLmSettings : IModelShape
     public int BatchSize { get; init; } = 16;
     public int SeqLen { get; init; } = 256;
     public DType DType { get; init; } = DType.Fp32;
+
+    /// <summary><c>--device</c>: where the training engine's kernels run.</summary>
+    public Engine.Backends.ComputeDevice Device { get; init; } = Engine.Backends.ComputeDevice.Cpu;
     public float LearningRate { get; init; } = 3e-3f;
     public int WarmupSteps { get; init; } = 20;
     public int Seed { get; init; }

@@ -25,6 +25,8 @@ internal static class MismatchRunner
 
     public static int Run(MismatchSettings s)
     {
+        if (Commands.DeviceSelection.Open(s.Device) is not { } kernels) return Commands.DeviceSelection.RefusedExitCode;
+        s = s with { Kernels = kernels };
         var checkpoint = Fp16RangeGuard.LoadFor(s.ModelDirectory, s.DTypes, s.Fp16Range);
         var tokenizer = TokenizerLoader.Load(s.ModelDirectory);
         var config = checkpoint.Config;
@@ -85,10 +87,10 @@ internal static class MismatchRunner
     private static DTypeMismatch Measure(DType dtype, LoadedCheckpoint checkpoint, ITokenizer tokenizer, int[][] prompts, MismatchSettings s)
     {
         var config = checkpoint.Config;
-        var rollout = new RolloutEngine(config, dtype);
+        var rollout = new RolloutEngine(config, dtype, kernels: s.Kernels);
         rollout.LoadWeights(checkpoint.Weights, 0);
         // The training engine gets its own copy: it owns (and could update) its master weights.
-        var trainer = new TrainingEngine(config, new TrainingOptions { ComputeDType = dtype }, (float[])checkpoint.Weights.Clone());
+        var trainer = new TrainingEngine(config, new TrainingOptions { ComputeDType = dtype, Kernels = s.Kernels }, (float[])checkpoint.Weights.Clone());
 
         var sequences = new RolloutSequence[prompts.Length];
         var logPi = new float[prompts.Length][];

@@ -25,5 +25,11 @@ internal sealed record MismatchSettings
     /// <summary>Sequences per training-engine re-scoring batch.</summary>
     public int ScoreBatch { get; init; } = 16;
 
+    /// <summary><c>--device</c>: where both engines run.</summary>
+    public Engine.Backends.ComputeDevice Device { get; init; } = Engine.Backends.ComputeDevice.Cpu;
+
+    /// <summary>The opened kernel set of <see cref="Device"/> (set by the runner).</summary>
+    internal Engine.Backends.IKernelSet Kernels { get; init; } = Engine.Backends.CpuKernelSet.Instance;
+
     public string ResolvedOutputDirectory => OutputDirectory ?? Path.Combine(ModelDirectory, "mismatch");
 }

@@ -32,6 +32,9 @@ internal static class TrainRunner
         {
             return UserErrors.Refuse("train", $"run spec refused: {e.Message}");
         }
+        if (s.Device is { } device) spec = spec with { Precision = spec.Precision with { Device = device } };
+        // open the device before any work, so a missing GPU is one line and not a stack trace mid-run
+        if (Commands.DeviceSelection.Open(spec.Precision.Device) is null) return Commands.DeviceSelection.RefusedExitCode;
         string runDir = s.OutputDirectory ?? Path.Combine("runs", spec.Name);
         if (File.Exists(runDir)) return UserErrors.Refuse("train", $"--out '{runDir}' is a file, not a run directory");
         var trainer = new RlTrainer(spec, runDir)

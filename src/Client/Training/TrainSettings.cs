@@ -17,4 +17,7 @@ internal sealed record TrainSettings
 
     /// <summary><c>--set KEY.PATH=VALUE</c> overrides of the spec, applied before it is validated.</summary>
     public IReadOnlyList<string> Overrides { get; init; } = [];
+
+    /// <summary><c>--device</c>: overrides the spec's precision.device.</summary>
+    public Engine.Backends.ComputeDevice? Device { get; init; }
 }

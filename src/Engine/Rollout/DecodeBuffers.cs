@@ -49,6 +49,9 @@ internal sealed class DecodeBuffers
     /// <summary>Rows (by index) that sample this step, in order; <see cref="SampleCount"/> are valid.</summary>
     public int[] SampleRows { get; }
 
+    /// <summary>[sample rows] the uniform each sampled row draws with.</summary>
+    public double[] Uniforms { get; }
+
     public int[] SampledTokens { get; }
     public float[] SampledLogProbs { get; }
 
@@ -78,6 +81,7 @@ internal sealed class DecodeBuffers
         Positions = new int[rows];
         Slots = new int[rows];
         SampleRows = new int[s];
+        Uniforms = new double[s];
         SampledTokens = new int[s];
         SampledLogProbs = new float[s];
     }

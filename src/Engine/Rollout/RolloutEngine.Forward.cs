@@ -31,16 +31,16 @@ public sealed partial class RolloutEngine
                 {
                     // First layer: the embedding is the residual; a plain fused RMSNorm.
                     x.CopyTo(residual);
-                    FusedKernels.RmsNorm(residual, lw.InputNorm.Values, eps, normed, dt);
+                    Kernels.FusedRmsNorm(residual, lw.InputNorm.Values, eps, normed, dt);
                 }
-                else FusedKernels.AddRmsNorm(x, residual, lw.InputNorm.Values, eps, normed, dt);
+                else Kernels.FusedAddRmsNorm(x, residual, lw.InputNorm.Values, eps, normed, dt);
             }
 
             // qkv = x·Wqkvᵀ (+ bias in the GEMM epilogue: FP32 add, one rounding).
-            if (lw.QkvBias is null) lw.Qkv.Multiply(b.Normed, b.Qkv, rows, dt);
+            if (lw.QkvBias is null) lw.Qkv.Multiply(Kernels, b.Normed, b.Qkv, rows, dt);
             else
             {
-                lw.Qkv.Multiply(b.Normed, b.Qkv, rows, DType.Fp32);
+                lw.Qkv.Multiply(Kernels, b.Normed, b.Qkv, rows, DType.Fp32);
                 for (int r = 0; r < rows; r++) FusedKernels.AddBias(b.Qkv.AsSpan(r * qkvWidth, qkvWidth), lw.QkvBias.Values, dt);
             }
             _adapters?.Apply(l, RolloutLinear.Qkv, b.Normed, b.Qkv, rows, qkvWidth);
@@ -53,16 +53,16 @@ public sealed partial class RolloutEngine
                 if (lw.QNorm is not null && lw.KNorm is not null)
                     FusedKernels.QkNormRotary(row[..(q + kv)], c.NumAttentionHeads, lw.QNorm.Values, lw.KNorm.Values, eps,
                         _rotary.Cos(pos), _rotary.Sin(pos), dt);
-                else FusedKernels.Rotary(row[..(q + kv)], _rotary.Cos(pos), _rotary.Sin(pos), dt);
+                else Kernels.FusedRotary(row[..(q + kv)], _rotary.Cos(pos), _rotary.Sin(pos), dt);
                 cache.Write(b.Slots[r], l, pos, row.Slice(q, kv), row.Slice(q + kv, kv));
             }
 
             Attend(b, cache, l, rows);
-            lw.OProj.Multiply(b.Attention, b.Hidden, rows, dt);
+            lw.OProj.Multiply(Kernels, b.Attention, b.Hidden, rows, dt);
             _adapters?.Apply(l, RolloutLinear.OProj, b.Attention, b.Hidden, rows, d);
 
             for (int r = 0; r < rows; r++)
-                FusedKernels.AddRmsNorm(b.Hidden.AsSpan(r * d, d), b.Residual.AsSpan(r * d, d),
+                Kernels.FusedAddRmsNorm(b.Hidden.AsSpan(r * d, d), b.Residual.AsSpan(r * d, d),
                     lw.PostAttentionNorm.Values, eps, b.Normed.AsSpan(r * d, d), dt);
 
             if (lw.Moe is { } moe)
@@ -71,14 +71,14 @@ public sealed partial class RolloutEngine
                 moeLayer++;
                 continue;
             }
-            lw.GateUp!.Multiply(b.Normed, b.GateUp, rows, dt);
+            lw.GateUp!.Multiply(Kernels, b.Normed, b.GateUp, rows, dt);
             _adapters?.Apply(l, RolloutLinear.GateUp, b.Normed, b.GateUp, rows, 2 * inter);
             for (int r = 0; r < rows; r++)
             {
                 var gu = b.GateUp.AsSpan(r * 2 * inter, 2 * inter);
-                FusedKernels.SiluAndMul(gu[..inter], gu[inter..], b.Activation.AsSpan(r * inter, inter), dt);
+                Kernels.SiluAndMul(gu[..inter], gu[inter..], b.Activation.AsSpan(r * inter, inter), dt);
             }
-            lw.Down!.Multiply(b.Activation, b.Hidden, rows, dt);
+            lw.Down!.Multiply(Kernels, b.Activation, b.Hidden, rows, dt);
             _adapters?.Apply(l, RolloutLinear.Down, b.Activation, b.Hidden, rows, d);
         }
 
@@ -86,10 +86,10 @@ public sealed partial class RolloutEngine
         for (int s = 0; s < sampleCount; s++)
         {
             int r = b.SampleRows[s];
-            FusedKernels.AddRmsNorm(b.Hidden.AsSpan(r * d, d), b.Residual.AsSpan(r * d, d),
+            Kernels.FusedAddRmsNorm(b.Hidden.AsSpan(r * d, d), b.Residual.AsSpan(r * d, d),
                 w.FinalNorm.Values, eps, b.SampleInput.AsSpan(s * d, d), dt);
         }
-        w.LmHead.Multiply(b.SampleInput, b.Logits, sampleCount, dt);
+        w.LmHead.Multiply(Kernels, b.SampleInput, b.Logits, sampleCount, dt);
     }
 
     // Attention work items read the step's buffers from these fields, so the loop body is one delegate

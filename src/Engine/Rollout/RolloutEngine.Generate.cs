@@ -113,18 +113,14 @@ public sealed partial class RolloutEngine
     private void SampleAll(DecodeBuffers b, ActiveSequence?[] bySlot, int sampleCount, SamplingOptions options)
     {
         int vocab = Config.VocabSize;
-        void SampleOne(int i)
+        var uniforms = b.Uniforms.AsSpan(0, sampleCount);
+        for (int i = 0; i < sampleCount; i++)
         {
             var seq = bySlot[b.Slots[b.SampleRows[i]]]!;
-            double u = CounterRng.Uniform(options.Seed, options.FirstSequenceIndex + seq.Index, seq.Generated);
-            var (token, logProb) = TokenSampler.Sample(b.Logits.AsSpan(i * vocab, vocab), options, u,
-                b.Probabilities.AsSpan(i * vocab, vocab), b.SortKeys.AsSpan(i * vocab, vocab));
-            b.SampledTokens[i] = token;
-            b.SampledLogProbs[i] = logProb;
+            uniforms[i] = CounterRng.Uniform(options.Seed, options.FirstSequenceIndex + seq.Index, seq.Generated);
         }
-        // Small vocabularies are cheaper to sample serially than to schedule.
-        if (sampleCount > 1 && (long)sampleCount * vocab >= 1 << 16) Parallel.For(0, sampleCount, SampleOne);
-        else for (int i = 0; i < sampleCount; i++) SampleOne(i);
+        Kernels.Sample(b.Logits.AsSpan(0, sampleCount * vocab), vocab, options, uniforms, b.SampledTokens, b.SampledLogProbs,
+            b.Probabilities, b.SortKeys);
     }
 
     private DecodeBuffers EnsureBuffers(int rows, int sampleRows)

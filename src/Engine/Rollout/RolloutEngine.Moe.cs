@@ -18,7 +18,7 @@ public sealed partial class RolloutEngine
         int d = c.HiddenSize, inter = c.MoeIntermediateSize, experts = c.NumExperts, k = c.NumExpertsPerToken;
         var dt = DType;
 
-        moe.Router.Multiply(b.Normed, m.RouterLogits, rows, dt);
+        moe.Router.Multiply(Kernels, b.Normed, m.RouterLogits, rows, dt);
         for (int r = 0; r < rows; r++)
         {
             var chosen = m.TopKExperts.AsSpan(r * k, k);
@@ -52,13 +52,13 @@ public sealed partial class RolloutEngine
             if (n == 0) continue;
             for (int i = 0; i < n; i++)
                 b.Normed.AsSpan(m.GroupedRows[first + i] * d, d).CopyTo(m.Gathered.AsSpan(i * d, d));
-            moe.GateUp[e].Multiply(m.Gathered, m.GateUp, n, dt);
+            moe.GateUp[e].Multiply(Kernels, m.Gathered, m.GateUp, n, dt);
             for (int i = 0; i < n; i++)
             {
                 var gu = m.GateUp.AsSpan(i * 2 * inter, 2 * inter);
-                FusedKernels.SiluAndMul(gu[..inter], gu[inter..], m.Activation.AsSpan(i * inter, inter), dt);
+                Kernels.SiluAndMul(gu[..inter], gu[inter..], m.Activation.AsSpan(i * inter, inter), dt);
             }
-            moe.Down[e].Multiply(m.Activation, m.ExpertOutput, n, dt);
+            moe.Down[e].Multiply(Kernels, m.Activation, m.ExpertOutput, n, dt);
             for (int i = 0; i < n; i++)
             {
                 var sum = m.Combine.AsSpan(m.GroupedRows[first + i] * d, d);

@@ -40,8 +40,13 @@ public sealed partial class RolloutEngine
     /// <summary>Version of the weights currently loaded; -1 before the first load.</summary>
     public long WeightVersion { get; private set; } = -1;
 
-    public RolloutEngine(ModelConfig config, DType dtype, int maxBatchSize = 64)
+    /// <summary>The kernel set the decode step's fused ops run on (default: the CPU reference).</summary>
+    public Backends.IKernelSet Kernels { get; }
+
+    /// <param name="kernels">Kernel set of the device to run on; null = <see cref="Backends.CpuKernelSet.Instance"/>.</param>
+    public RolloutEngine(ModelConfig config, DType dtype, int maxBatchSize = 64, Backends.IKernelSet? kernels = null)
     {
+        Kernels = kernels ?? Backends.CpuKernelSet.Instance;
         if (maxBatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(maxBatchSize), maxBatchSize, "rollout: max batch size must be positive");
         if (!Enum.IsDefined(dtype)) throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "rollout: unknown dtype");
         Config = config.Validate();

@@ -50,10 +50,13 @@ internal sealed class StoredMatrix
     /// Both paths sum in the split-k order of the decode kernels, not the training GEMM's sequential
     /// order — the reduction-order difference real inference kernels have.
     /// </summary>
-    public void Multiply(ReadOnlySpan<float> x, Span<float> y, int m, DType outDtype)
+    public void Multiply(ReadOnlySpan<float> x, Span<float> y, int m, DType outDtype) =>
+        Multiply(Backends.CpuKernelSet.Instance, x, y, m, outDtype);
+
+    /// <summary>As <see cref="Multiply(ReadOnlySpan{float}, Span{float}, int, DType)"/> on the given kernel set.</summary>
+    public void Multiply(Backends.IKernelSet kernels, ReadOnlySpan<float> x, Span<float> y, int m, DType outDtype)
     {
         if (m == 0) return;
-        if (_fp32 is not null) Gemm.LinearSplitK(x[..(m * Cols)], _fp32, y[..(m * Rows)], m, Rows, Cols, outDtype);
-        else Gemm.Linear16(x[..(m * Cols)], _bits, DType, y[..(m * Rows)], m, Rows, Cols, outDtype);
+        kernels.LinearStored(x[..(m * Cols)], _fp32, _bits, DType, y[..(m * Rows)], m, Rows, Cols, outDtype);
     }
 }

@@ -38,10 +38,10 @@ public sealed partial class TrainingEngine
                 dRow[b * T + t - 1] = dLogProbs[b * T + t] * scale;
 
         // dlogits overwrite the logits: the forward's logits are not needed past this point.
-        TokenLogProbLayer.Backward(dRow, act.Logits, act.LogSumExp, act.Targets, act.Logits, n, V, dt);
+        Kernels.TokenLogProbBackward(dRow, act.Logits, act.LogSumExp, act.Targets, act.Logits, n, V, dt);
         LinearBackward(act.Logits, act.FinalOut, L.LmHead, -1, act.DNorm, n, V, d, false);
         var dR = act.DResidual;
-        RmsNormLayer.Backward(act.DNorm, act.Residual[c.NumHiddenLayers], act.FinalNormed, act.FinalRstd, W(L.FinalNorm, d),
+        Kernels.RmsNormBackward(act.DNorm, act.Residual[c.NumHiddenLayers], act.FinalNormed, act.FinalRstd, W(L.FinalNorm, d),
             dR, G(L.FinalNorm, d), n, d, dt, accumulateInput: false);
         var shape = new AttentionLayer.Shape(B, T, c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim);
         int hd = c.HeadDim;
@@ -56,37 +56,37 @@ public sealed partial class TrainingEngine
             else
             {
                 LinearBackward(dR, a.Hidden, o.DownProj, -1, act.DHidden, n, d, inter, false);
-                SwiGluLayer.Backward(act.DHidden, a.Gate.AsSpan(0, n * inter), a.Up, a.Activated, act.DGate, act.DUp, dt);
+                Kernels.SwiGluBackward(act.DHidden, a.Gate.AsSpan(0, n * inter), a.Up, a.Activated, act.DGate, act.DUp, dt);
                 LinearBackward(act.DUp, a.Norm2Out, o.UpProj, -1, act.DNorm, n, inter, d, false);
                 LinearBackward(act.DGate, a.Norm2Out, o.GateProj, -1, act.DNorm, n, inter, d, true);
             }
-            RmsNormLayer.Backward(act.DNorm, a.Mid, a.Normed2, a.Rstd2, W(o.PostAttentionNorm, d), dR, G(o.PostAttentionNorm, d), n, d, dt, accumulateInput: true);
+            Kernels.RmsNormBackward(act.DNorm, a.Mid, a.Normed2, a.Rstd2, W(o.PostAttentionNorm, d), dR, G(o.PostAttentionNorm, d), n, d, dt, accumulateInput: true);
 
             // Attention branch.
             LinearBackward(dR, a.AttnOut, o.OProj, -1, act.DAttnOut, n, d, qd, false);
-            AttentionLayer.Backward(act.DAttnOut, a.QRotated, a.KRotated, a.V, a.Probs32, act.DQRotated, act.DKRotated, act.DV, shape, dt);
-            RopeLayer.Backward(act.DQRotated, act.DQ, act.RopeCos, act.RopeSin, n, T, c.NumAttentionHeads, c.HeadDim, dt);
-            RopeLayer.Backward(act.DKRotated, act.DK, act.RopeCos, act.RopeSin, n, T, c.NumKeyValueHeads, c.HeadDim, dt);
+            Kernels.AttentionBackward(act.DAttnOut, a.QRotated, a.KRotated, a.V, a.Probs32, act.DQRotated, act.DKRotated, act.DV, shape, dt);
+            Kernels.RopeBackward(act.DQRotated, act.DQ, act.RopeCos, act.RopeSin, n, T, c.NumAttentionHeads, c.HeadDim, dt);
+            Kernels.RopeBackward(act.DKRotated, act.DK, act.RopeCos, act.RopeSin, n, T, c.NumKeyValueHeads, c.HeadDim, dt);
             float[] dq = act.DQ, dk = act.DK;
             if (c.HasQkNorm)
             {
                 // The rotated-gradient buffers are free again: they receive the gradients of the q/k projections.
-                RmsNormLayer.Backward(act.DQ, a.QProj, a.QNormed, a.QRstd, W(o.QNorm, hd), act.DQRotated, G(o.QNorm, hd),
+                Kernels.RmsNormBackward(act.DQ, a.QProj, a.QNormed, a.QRstd, W(o.QNorm, hd), act.DQRotated, G(o.QNorm, hd),
                     n * c.NumAttentionHeads, hd, dt, accumulateInput: false);
-                RmsNormLayer.Backward(act.DK, a.KProj, a.KNormed, a.KRstd, W(o.KNorm, hd), act.DKRotated, G(o.KNorm, hd),
+                Kernels.RmsNormBackward(act.DK, a.KProj, a.KNormed, a.KRstd, W(o.KNorm, hd), act.DKRotated, G(o.KNorm, hd),
                     n * c.NumKeyValueHeads, hd, dt, accumulateInput: false);
                 (dq, dk) = (act.DQRotated, act.DKRotated);
             }
             LinearBackward(dq, a.Norm1Out, o.QProj, o.QBias, act.DNorm, n, qd, d, false);
             LinearBackward(dk, a.Norm1Out, o.KProj, o.KBias, act.DNorm, n, kvd, d, true);
             LinearBackward(act.DV, a.Norm1Out, o.VProj, o.VBias, act.DNorm, n, kvd, d, true);
-            RmsNormLayer.Backward(act.DNorm, act.Residual[l], a.Normed1, a.Rstd1, W(o.InputNorm, d), dR, G(o.InputNorm, d), n, d, dt, accumulateInput: true);
+            Kernels.RmsNormBackward(act.DNorm, act.Residual[l], a.Normed1, a.Rstd1, W(o.InputNorm, d), dR, G(o.InputNorm, d), n, d, dt, accumulateInput: true);
         }
         // With tied embeddings this lands in the same FP32 slot as the LM head's gradient: each use's gradient is
         // rounded to the dtype and the two are summed in FP32, as autocast does with FP32 parameters (an FSDP
         // bf16-parameter setup would sum them in the dtype instead).
         // A LoRA run freezes the embedding: its gradient is not needed.
-        if (Adapters is null) EmbeddingLayer.Backward(batch.Tokens, dR, G(L.Embedding, (long)V * d), d, dt);
+        if (Adapters is null) Kernels.EmbeddingBackward(batch.Tokens, dR, G(L.Embedding, (long)V * d), d, dt);
         // The logits buffer now holds gradients: a second Backward would need a new Forward.
         _forwardBatch = null;
     }
@@ -100,12 +100,12 @@ public sealed partial class TrainingEngine
     {
         if (Adapters is null)
         {
-            LinearLayer.Backward(dy, x, W(weight, (long)outF * inF), dx, G(weight, (long)outF * inF), GBias(bias, outF),
+            Kernels.LinearBackward(dy, x, W(weight, (long)outF * inF), dx, G(weight, (long)outF * inF), GBias(bias, outF),
                 n, outF, inF, ComputeDType, accumulateInput);
             return;
         }
         // Frozen base: input gradient only (empty dWeight/dBias skip those GEMMs), then the adapter path.
-        LinearLayer.Backward(dy, x, W(weight, (long)outF * inF), dx, Span<float>.Empty, Span<float>.Empty,
+        Kernels.LinearBackward(dy, x, W(weight, (long)outF * inF), dx, Span<float>.Empty, Span<float>.Empty,
             n, outF, inF, ComputeDType, accumulateInput);
         if (Adapters.Layout.TryGetTarget(weight, out var target)) LoraBackward(target, dy, x, dx, n);
     }
@@ -121,15 +121,5 @@ public sealed partial class TrainingEngine
     /// Global L2 norm as torch.nn.utils.clip_grad_norm_ defines it — the norm of the per-tensor norms — with the
     /// outer sum in double (torch sums the stacked norms in float32: last-bit differences on clipped steps).
     /// </summary>
-    private float GlobalGradNorm()
-    {
-        double sumSquares = 0;
-        var grads = TrainedGradients;
-        foreach (var p in Adapters?.Layout.Parameters ?? Layout.Parameters)
-        {
-            float norm = TensorPrimitives.Norm(grads.AsSpan((int)p.Offset, (int)p.Count));
-            sumSquares += (double)norm * norm;
-        }
-        return (float)Math.Sqrt(sumSquares);
-    }
+    private float GlobalGradNorm() => Kernels.GlobalNorm(TrainedGradients, Adapters?.Layout.Parameters ?? Layout.Parameters);
 }

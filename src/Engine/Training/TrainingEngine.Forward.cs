@@ -87,7 +87,7 @@ public sealed partial class TrainingEngine
     /// </summary>
     private void LinearForward(ReadOnlySpan<float> x, long weight, long bias, Span<float> y, int n, int outF, int inF)
     {
-        LinearLayer.Forward(x, W(weight, (long)outF * inF), Bias(bias, outF), y, n, outF, inF, ComputeDType);
+        Kernels.LinearForward(x, W(weight, (long)outF * inF), Bias(bias, outF), y, n, outF, inF, ComputeDType);
         if (Adapters is not null && Adapters.Layout.TryGetTarget(weight, out var target)) LoraForward(target, x, y, n);
     }
 
@@ -139,7 +139,7 @@ public sealed partial class TrainingEngine
             for (int t = 0; t < T; t++)
                 act.Targets[b * T + t] = t + 1 < batch.Lengths[b] ? batch.Tokens[b * T + t + 1] : -1;
 
-        EmbeddingLayer.Forward(batch.Tokens, W(L.Embedding, (long)V * d), act.Residual[0], V, d);
+        Kernels.EmbeddingForward(batch.Tokens, W(L.Embedding, (long)V * d), act.Residual[0], V, d);
         var shape = new AttentionLayer.Shape(B, T, c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim);
         var scratch = act.ProjScratch;
         for (int l = 0; l < c.NumHiddenLayers; l++)
@@ -147,32 +147,32 @@ public sealed partial class TrainingEngine
             var o = L.Layers[l];
             var a = act.Layers[l];
             var x = act.Residual[l];
-            RmsNormLayer.Forward(x, W(o.InputNorm, d), a.Normed1, a.Norm1Out, a.Rstd1, n, d, c.RmsNormEps, dt);
+            Kernels.RmsNormForward(x, W(o.InputNorm, d), a.Normed1, a.Norm1Out, a.Rstd1, n, d, c.RmsNormEps, dt);
             // qwen3: RMSNorm over head_dim of every q and k head (rows of width hd), after the projection, before RoPE.
             LinearForward(a.Norm1Out, o.QProj, o.QBias, c.HasQkNorm ? a.QProj : scratch, n, qd, d);
-            if (c.HasQkNorm) RmsNormLayer.Forward(a.QProj, W(o.QNorm, hd), a.QNormed, scratch, a.QRstd, n * c.NumAttentionHeads, hd, c.RmsNormEps, dt);
-            RopeLayer.Forward(scratch, a.QRotated, act.RopeCos, act.RopeSin, n, T, c.NumAttentionHeads, c.HeadDim, dt);
+            if (c.HasQkNorm) Kernels.RmsNormForward(a.QProj, W(o.QNorm, hd), a.QNormed, scratch, a.QRstd, n * c.NumAttentionHeads, hd, c.RmsNormEps, dt);
+            Kernels.RopeForward(scratch, a.QRotated, act.RopeCos, act.RopeSin, n, T, c.NumAttentionHeads, c.HeadDim, dt);
             LinearForward(a.Norm1Out, o.KProj, o.KBias, c.HasQkNorm ? a.KProj : scratch, n, kvd, d);
-            if (c.HasQkNorm) RmsNormLayer.Forward(a.KProj, W(o.KNorm, hd), a.KNormed, scratch, a.KRstd, n * c.NumKeyValueHeads, hd, c.RmsNormEps, dt);
-            RopeLayer.Forward(scratch, a.KRotated, act.RopeCos, act.RopeSin, n, T, c.NumKeyValueHeads, c.HeadDim, dt);
+            if (c.HasQkNorm) Kernels.RmsNormForward(a.KProj, W(o.KNorm, hd), a.KNormed, scratch, a.KRstd, n * c.NumKeyValueHeads, hd, c.RmsNormEps, dt);
+            Kernels.RopeForward(scratch, a.KRotated, act.RopeCos, act.RopeSin, n, T, c.NumKeyValueHeads, c.HeadDim, dt);
             LinearForward(a.Norm1Out, o.VProj, o.VBias, a.V, n, kvd, d);
-            AttentionLayer.Forward(a.QRotated, a.KRotated, a.V, a.Probs32, a.AttnOut, shape, dt);
+            Kernels.AttentionForward(a.QRotated, a.KRotated, a.V, a.Probs32, a.AttnOut, shape, dt);
             LinearForward(a.AttnOut, o.OProj, -1, scratch, n, d, qd);
-            ResidualLayer.Forward(x.AsSpan(0, n * d), scratch.AsSpan(0, n * d), a.Mid, dt);
-            RmsNormLayer.Forward(a.Mid, W(o.PostAttentionNorm, d), a.Normed2, a.Norm2Out, a.Rstd2, n, d, c.RmsNormEps, dt);
+            Kernels.ResidualForward(x.AsSpan(0, n * d), scratch.AsSpan(0, n * d), a.Mid, dt);
+            Kernels.RmsNormForward(a.Mid, W(o.PostAttentionNorm, d), a.Normed2, a.Norm2Out, a.Rstd2, n, d, c.RmsNormEps, dt);
             if (a.Moe is { } moe) MoeForward(o, moe, a.Norm2Out, scratch, n);
             else
             {
                 LinearForward(a.Norm2Out, o.GateProj, -1, a.Gate, n, inter, d);
                 LinearForward(a.Norm2Out, o.UpProj, -1, a.Up, n, inter, d);
-                SwiGluLayer.Forward(a.Gate.AsSpan(0, n * inter), a.Up, a.Activated, a.Hidden, dt);
+                Kernels.SwiGluForward(a.Gate.AsSpan(0, n * inter), a.Up, a.Activated, a.Hidden, dt);
                 LinearForward(a.Hidden, o.DownProj, -1, scratch, n, d, inter);
             }
-            ResidualLayer.Forward(a.Mid.AsSpan(0, n * d), scratch.AsSpan(0, n * d), act.Residual[l + 1], dt);
+            Kernels.ResidualForward(a.Mid.AsSpan(0, n * d), scratch.AsSpan(0, n * d), act.Residual[l + 1], dt);
         }
-        RmsNormLayer.Forward(act.Residual[c.NumHiddenLayers], W(L.FinalNorm, d), act.FinalNormed, act.FinalOut, act.FinalRstd, n, d, c.RmsNormEps, dt);
+        Kernels.RmsNormForward(act.Residual[c.NumHiddenLayers], W(L.FinalNorm, d), act.FinalNormed, act.FinalOut, act.FinalRstd, n, d, c.RmsNormEps, dt);
         LinearForward(act.FinalOut, L.LmHead, -1, act.Logits, n, V, d);
-        TokenLogProbLayer.Forward(act.Logits, act.Targets, act.LogProbsByRow, act.LogSumExp, n, V);
+        Kernels.TokenLogProbForward(act.Logits, act.Targets, act.LogProbsByRow, act.LogSumExp, n, V);
         RecordRouting(batch, act);
         return act;
     }

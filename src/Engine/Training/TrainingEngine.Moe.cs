@@ -19,7 +19,7 @@ public sealed partial class TrainingEngine
         var dt = ComputeDType;
         int d = c.HiddenSize, experts = c.NumExperts, k = c.NumExpertsPerToken, moe = c.MoeIntermediateSize;
         LinearForward(x, o.Router, -1, m.RouterLogits, n, experts, d);
-        MoeRouterLayer.Forward(m.RouterLogits, m.Probs32, m.TopExperts, m.TopProbs32, m.Weights, n, experts, k, c.NormTopKProb, dt);
+        Kernels.MoeRouterForward(m.RouterLogits, m.Probs32, m.TopExperts, m.TopProbs32, m.Weights, n, experts, k, c.NormTopKProb, dt);
         BuildDispatch(m, n, experts, k);
         for (int a = 0; a < n * k; a++)
             x.Slice(m.AssignmentToken[a] * d, d).CopyTo(m.Input.AsSpan(a * d, d));
@@ -37,9 +37,9 @@ public sealed partial class TrainingEngine
             var output = m.Output.AsSpan(start * d, count * d);
             LinearForward(input, ex.GateProj, -1, gate, count, moe, d);
             LinearForward(input, ex.UpProj, -1, up, count, moe, d);
-            SwiGluLayer.Forward(gate, up, m.Activated.AsSpan(start * moe, count * moe), hidden, dt);
+            Kernels.SwiGluForward(gate, up, m.Activated.AsSpan(start * moe, count * moe), hidden, dt);
             LinearForward(hidden, ex.DownProj, -1, output, count, d, moe);
-            ExpertCombineLayer.Forward(output, m.Weights, m.AssignmentToken.AsSpan(start, count), m.AssignmentSlot.AsSpan(start, count),
+            Kernels.ExpertCombineForward(output, m.Weights, m.AssignmentToken.AsSpan(start, count), m.AssignmentSlot.AsSpan(start, count),
                 y, count, d, k, dt);
         }
     }
@@ -56,8 +56,8 @@ public sealed partial class TrainingEngine
         var c = Config;
         var dt = ComputeDType;
         int d = c.HiddenSize, experts = c.NumExperts, k = c.NumExpertsPerToken, moe = c.MoeIntermediateSize, assignments = n * k;
-        ExpertCombineLayer.Backward(dy, m.Output, m.Weights, m.AssignmentToken, m.AssignmentSlot, s.DOutput, s.DWeights, assignments, d, k, dt);
-        MoeRouterLayer.Backward(s.DWeights, m.Probs32, m.TopExperts, m.TopProbs32, auxGradient, rowMask, s.DRouterLogits,
+        Kernels.ExpertCombineBackward(dy, m.Output, m.Weights, m.AssignmentToken, m.AssignmentSlot, s.DOutput, s.DWeights, assignments, d, k, dt);
+        Kernels.MoeRouterBackward(s.DWeights, m.Probs32, m.TopExperts, m.TopProbs32, auxGradient, rowMask, s.DRouterLogits,
             n, experts, k, c.NormTopKProb, dt);
         LinearBackward(s.DRouterLogits, x, o.Router, -1, dx, n, experts, d, false);
         for (int e = 0; e < experts; e++)
@@ -71,7 +71,7 @@ public sealed partial class TrainingEngine
             var dUp = s.DUp.AsSpan(start * moe, count * moe);
             var dInput = s.DInput.AsSpan(start * d, count * d);
             LinearBackward(s.DOutput.AsSpan(start * d, count * d), m.Hidden.AsSpan(start * moe, count * moe), ex.DownProj, -1, dHidden, count, d, moe, false);
-            SwiGluLayer.Backward(dHidden, m.Gate.AsSpan(start * moe, count * moe), m.Up.AsSpan(start * moe, count * moe),
+            Kernels.SwiGluBackward(dHidden, m.Gate.AsSpan(start * moe, count * moe), m.Up.AsSpan(start * moe, count * moe),
                 m.Activated.AsSpan(start * moe, count * moe), dGate, dUp, dt);
             LinearBackward(dUp, input, ex.UpProj, -1, dInput, count, moe, d, false);
             LinearBackward(dGate, input, ex.GateProj, -1, dInput, count, moe, d, true);

@@ -16,11 +16,11 @@ public sealed partial class TrainingEngine
         // are multiplied by a reciprocal computed in double and cast to float. (Checking after the unscale would
         // call a finite gradient an overflow whenever a scale below 1 pushes it past float's range.)
         var grads = TrainedGradients;
-        bool foundInf = LossScaler.HasNonFinite(grads);
+        bool foundInf = Kernels.HasNonFinite(grads);
         if (scale != 1f)
         {
             float inv = (float)(1.0 / scale);
-            TensorPrimitives.Multiply(grads, inv, grads);
+            Kernels.Scale(grads, inv);
         }
         bool apply = LossScaler.Update(foundInf);
         float norm;
@@ -36,17 +36,17 @@ public sealed partial class TrainingEngine
             if (maxNorm > 0)
             {
                 float coef = maxNorm / (norm + 1e-6f);
-                if (coef < 1f) TensorPrimitives.Multiply(grads, coef, grads);
+                if (coef < 1f) Kernels.Scale(grads, coef);
             }
             if (Adapters is null)
             {
-                Optimizer.Step(MasterWeights, grads, learningRate);
+                Kernels.AdamWStep(Optimizer, MasterWeights, grads, learningRate);
                 RefreshComputeWeights();
             }
             else
             {
                 // The base stays frozen: only the adapters move and are re-cast.
-                Optimizer.Step(Adapters.Weights, grads, learningRate);
+                Kernels.AdamWStep(Optimizer, Adapters.Weights, grads, learningRate);
                 RefreshAdapterComputeWeights();
             }
         }

@@ -17,6 +17,9 @@ public sealed partial class TrainingEngine
     public TrainingOptions Options { get; }
     public DType ComputeDType => Options.ComputeDType;
 
+    /// <summary>The kernel set every forward/backward op runs on (<see cref="TrainingOptions.Kernels"/>).</summary>
+    public Backends.IKernelSet Kernels => Options.Kernels;
+
     /// <summary>FP32 master weights, one contiguous buffer in <see cref="Layout"/> (frozen base weights in a LoRA run).</summary>
     public float[] MasterWeights { get; }
 

@@ -1,4 +1,5 @@
 using Precision.Orleans.Abstractions;
+using Precision.Orleans.Engine.Backends;
 using Precision.Orleans.Engine.Lora;
 
 namespace Precision.Orleans.Engine.Training;
@@ -25,4 +26,10 @@ public sealed record TrainingOptions
     /// weights are frozen in the compute dtype and only the adapters have FP32 masters, gradients and AdamW state.
     /// </summary>
     public LoraConfig? Lora { get; init; }
+
+    /// <summary>
+    /// The kernels the forward and backward run: <see cref="CpuKernelSet.Instance"/> (default, the numerical reference)
+    /// or a device's set from <see cref="KernelSets.For"/>.
+    /// </summary>
+    public IKernelSet Kernels { get; init; } = CpuKernelSet.Instance;
 }

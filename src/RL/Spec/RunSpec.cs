@@ -93,6 +93,9 @@ public sealed record PrecisionSpec
     /// (default, naming the worst tensors) or clamped to ±65504 and reported.
     /// </summary>
     public Fp16RangePolicy Fp16Range { get; init; } = Fp16RangePolicy.Refuse;
+
+    /// <summary><c>precision.device</c>: where both engines' kernels run, cpu (default) or cuda.</summary>
+    public Engine.Backends.ComputeDevice Device { get; init; } = Engine.Backends.ComputeDevice.Cpu;
 }
 
 public sealed record BatchSpec

@@ -21,7 +21,7 @@ public static class RunSpecLoader
     internal static readonly string[] AlgorithmKeys = ["name", "aggregation", "clip_low", "clip_high", "gspo_clip_low", "gspo_clip_high", "importance_cap", "normalize_advantage_std",
         "clip_ratio_c", "log_ratio_clamp", "mis_lower_bound"];
     internal static readonly string[] AdvantageKeys = ["estimator"];
-    internal static readonly string[] PrecisionKeys = ["train", "rollout", "fp16_range"];
+    internal static readonly string[] PrecisionKeys = ["train", "rollout", "fp16_range", "device"];
     internal static readonly string[] BatchKeys = ["prompts", "group_size", "mini_batches", "micro_batch_sequences"];
     internal static readonly string[] RolloutKeys = ["temperature", "top_p", "top_k", "max_new_tokens", "chat_template"];
     internal static readonly string[] OptimizerKeys = ["lr", "beta1", "beta2", "eps", "weight_decay", "max_grad_norm", "initial_loss_scale", "loss_scale_growth_interval"];
@@ -235,6 +235,13 @@ public static class RunSpecLoader
         };
     }
 
+    private static Engine.Backends.ComputeDevice? ReadDevice(YamlSection s)
+    {
+        if (s.String("device") is not { } text) return null;
+        try { return Engine.Backends.ComputeDeviceNames.Parse(text); }
+        catch (ArgumentException e) { throw s.Error("device", e.Message); }
+    }
+
     private static PrecisionSpec ReadPrecision(YamlSection? s, PrecisionSpec d)
     {
         if (s is null) return d;
@@ -243,6 +250,7 @@ public static class RunSpecLoader
         {
             Train = ReadDType(s, "train") ?? d.Train,
             Rollout = ReadDType(s, "rollout") ?? d.Rollout,
+            Device = ReadDevice(s) ?? d.Device,
             Fp16Range = s.String("fp16_range")?.ToLowerInvariant() switch
             {
                 null => d.Fp16Range,

@@ -60,6 +60,7 @@ public static class RunSpecWriter
         Line(2, "rollout", spec.Precision.Rollout.Name());
         // Written only when not the default, so the trajectory hash of existing specs does not change.
         if (spec.Precision.Fp16Range != new PrecisionSpec().Fp16Range) Line(2, "fp16_range", spec.Precision.Fp16Range.ToString().ToLowerInvariant());
+        if (spec.Precision.Device != new PrecisionSpec().Device) Line(2, "device", Engine.Backends.ComputeDeviceNames.Name(spec.Precision.Device));
         var b = spec.Batch;
         Line(0, "batch", null);
         Line(2, "prompts", Num(b.Prompts));

@@ -122,6 +122,7 @@ public sealed record LearnerStart(PolicyLearner Learner, int StartStep, bool Res
     internal static TrainingOptions TrainingOptions(RunSpec spec) => new()
     {
         ComputeDType = spec.Precision.Train,
+        Kernels = Engine.Backends.KernelSets.For(spec.Precision.Device),
         // model.moe.aux_loss_coef: 0 (the default) leaves the load-balancing loss off.
         RouterAuxLossCoef = spec.Moe is { AuxLossCoef: > 0 } moe ? (float)moe.AuxLossCoef : null,
         Optimizer = new AdamWOptions

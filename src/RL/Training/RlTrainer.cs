@@ -58,7 +58,7 @@ public sealed class RlTrainer
         var start = LearnerStart.Open(Spec, RunDirectory, ResumeFrom);
         if (start.Fp16Range is { } range) Fp16RangeChecked?.Invoke(range);
         var learner = start.Learner;
-        var rollout = new RolloutEngine(start.Config, Spec.Precision.Rollout);
+        var rollout = new RolloutEngine(start.Config, Spec.Precision.Rollout, kernels: Engine.Backends.KernelSets.For(Spec.Precision.Device));
         var publisher = new PolicyPublisher(learner.Engine, rollout, Spec.Lora);
         publisher.Publish(learner.WeightVersion);
         Started?.Invoke(start.Footprint);
