@@ -20,6 +20,22 @@ public sealed partial class RedirectedOutputTests(ConsoleFixture fixture) : ICla
         Assert.False(UpperCaseExponent().IsMatch(result.Stdout), result.Stdout);
     }
 
+    [Fact]
+    public void Help_shows_dtype_policy_and_device_values_as_users_type_them()
+    {
+        string dir = fixture.NewCaseDirectory("help");
+        var mismatch = PrecisionProcess.Run(dir, ["mismatch", "--help"], TimeSpan.FromSeconds(30));
+        var trainLm = PrecisionProcess.Run(dir, ["train-lm", "--help"], TimeSpan.FromSeconds(30));
+        Assert.Equal(0, mismatch.ExitCode);
+        Assert.Contains("<refuse|clamp>", mismatch.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[default: refuse]", mismatch.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[default: fp32,bf16,fp16]", mismatch.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--dtype <fp32|bf16|fp16>", trainLm.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--device <cpu|cuda>", trainLm.Stdout, StringComparison.Ordinal);
+        foreach (string enumName in new[] { "Fp16", "Bf16", "Fp32", "Refuse", "Clamp", "Cuda" })
+            Assert.DoesNotContain(enumName, mismatch.Stdout + trainLm.Stdout, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex(@"\d[Ee][+-]?0\d\d|\dE[+-]\d")]
     private static partial Regex UpperCaseExponent();
 }

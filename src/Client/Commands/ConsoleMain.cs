@@ -31,10 +31,14 @@ internal static class ConsoleMain
     private static void ShowValuesAsTyped(RootCommand root)
     {
         foreach (var command in root.Subcommands)
-        foreach (var option in command.Options.Where(o => o.ValueType.IsEnum && o.HelpName is null))
-            option.HelpName = option.ValueType == typeof(DType)
+        foreach (var option in command.Options.Where(o => o.HelpName is null))
+        {
+            var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
+            if (!type.IsEnum) continue;
+            option.HelpName = type == typeof(DType)
                 ? string.Join("|", DTypeNames.Allowed)
-                : string.Join("|", Enum.GetNames(option.ValueType).Select(n => n.ToLowerInvariant()));
+                : string.Join("|", Enum.GetNames(type).Select(n => n.ToLowerInvariant()));
+        }
     }
 
     public static int Run(string[] args)
