@@ -30,14 +30,9 @@ public sealed partial class TrainingEngine
         }
         else
         {
-            norm = GlobalGradNorm();
+            norm = GradientNorms.Global(GradientNorms.PerTensor(grads, TrainedTensors));
             // the optimizer's live options: a schedule may replace them between steps
-            float maxNorm = Optimizer.Options.MaxGradNorm;
-            if (maxNorm > 0)
-            {
-                float coef = maxNorm / (norm + 1e-6f);
-                if (coef < 1f) TensorPrimitives.Multiply(grads, coef, grads);
-            }
+            if (GradientNorms.ClipCoefficient(norm, Optimizer.Options.MaxGradNorm) is { } coef) TensorPrimitives.Multiply(grads, coef, grads);
             if (Adapters is null)
             {
                 Optimizer.Step(MasterWeights, grads, learningRate);
