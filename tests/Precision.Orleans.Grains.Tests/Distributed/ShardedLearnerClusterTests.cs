@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.TestingHost;
+using Precision.Orleans.Abstractions;
+using Precision.Orleans.Abstractions.Grains.Distributed;
+using Precision.Orleans.Engine.Distributed;
+using Precision.Orleans.Engine.Lora;
+using Precision.Orleans.Engine.Model;
+using Precision.Orleans.Engine.Training;
+using Precision.Orleans.Grains.Distributed;
+using Precision.Orleans.Grains.Placement;
+using Xunit;
+
+namespace Precision.Orleans.Grains.Tests.Distributed;
+
+/// <summary>
+/// The distributed learner on a two-silo in-process Orleans cluster: ParameterShard and GradientWorker grains run the
+/// loss-scale consensus; the result is the one-process trainer's bit for bit, and an overflow anywhere skips everywhere.
+/// </summary>
+public sealed class ShardedLearnerClusterTests : IAsyncLifetime
+{
+    private readonly OverflowFault _fault = new();
+    private InProcessTestCluster _cluster = null!;
+
+    private static ModelConfig Model => new()
+    {
+        ModelType = "qwen2", VocabSize = 17, HiddenSize = 16, IntermediateSize = 24, NumHiddenLayers = 2,
+        NumAttentionHeads = 4, NumKeyValueHeads = 2, TieWordEmbeddings = false,
+    };
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddRlGrains(new RlGrainOptions { RunsRoot = Path.GetTempPath(), Roles = [SiloRoles.Learner] });
+            silo.Services.AddSingleton<IGradientFaultHook>(_fault);
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("fp32", false, 4, 3)]
+    [InlineData("fp32", false, 2, 1)]
+    [InlineData("fp16", true, 4, 3)]
+    [InlineData("fp16", false, 1, 3)]
+    public async Task Three_sharded_steps_on_grains_are_bit_identical_to_one_process(string dtype, bool lora, int workers, int shards)
+    {
+        var options = Options(DTypeNames.Parse(dtype), lora, growthInterval: 2000);
+        var reference = new TrainingEngine(Model, options, seed: 21);
+        var template = new TrainingEngine(Model, options, seed: 21);
+        var learner = await ShardedLearnerCoordinator.StartAsync(_cluster.Client, $"bits-{dtype}-{lora}-{workers}-{shards}", template, workers, shards, NullLogger.Instance);
+        for (int step = 0; step < 3; step++)
+        {
+            var batches = MicroBatches(step, 5);
+            foreach (var b in batches) LanguageModelLoss.ForwardBackward(reference, TokenBatch.FromSequences(b.Sequences, b.TargetStart), b.Normalizer);
+            var expected = reference.OptimizerStep();
+            var (decision, reports) = await learner.StepAsync(step, batches, options.Optimizer.MaxGradNorm, options.Optimizer.LearningRate);
+            Assert.Equal(expected.Applied, decision.Apply);
+            Assert.Equal(expected.NextLossScale, decision.NextLossScale);
+            Assert.Equal(5, reports.Sum(r => r.MicroBatches));
+        }
+        Assert.Equal(3, learner.Version);
+        var weights = await learner.FetchWeightsAsync();
+        Assert.Equal(reference.TrainedWeights.Select(BitConverter.SingleToUInt32Bits), weights.Select(BitConverter.SingleToUInt32Bits));
+        // The announced version hash is the slice-hash hash of exactly these weights.
+        string frozen = lora ? WeightVersionHash.OfSlice(reference.MasterWeights) : "";
+        Assert.Equal(WeightVersionHash.OfSliceHashes(frozen, learner.Layout.Shards.Select(r => WeightVersionHash.OfSlice(reference.TrainedWeights.AsSpan((int)r.Offset, (int)r.Count)))),
+            learner.WeightHash);
+    }
+
+    [Fact]
+    public async Task Fp16_overflow_in_one_of_four_gradient_workers_skips_every_shard_halves_the_scale_and_clean_steps_grow_it()
+    {
+        const int growthInterval = 3;
+        var options = Options(DType.Fp16, lora: false, growthInterval);
+        var template = new TrainingEngine(Model, options, seed: 4);
+        const string runId = "consensus";
+        var learner = await ShardedLearnerCoordinator.StartAsync(_cluster.Client, runId, template, 4, 3, NullLogger.Instance);
+        var v0 = await learner.FetchWeightsAsync();
+        string hash0 = learner.WeightHash;
+
+        _fault.Poison(ShardKeys.Worker(runId, 2), step: 0);
+        var (skip, reports) = await learner.StepAsync(0, MicroBatches(0, 4), 1f, 1e-2f);
+        Assert.False(skip.Apply);
+        Assert.Equal([false, false, true, false], reports.Select(r => r.Overflow));
+        Assert.Contains("worker-2", skip.OverflowHolders);
+        Assert.DoesNotContain(skip.OverflowHolders, h => h.StartsWith("worker-", StringComparison.Ordinal) && h != "worker-2");
+        Assert.Equal(options.LossScaler.InitialScale / 2, learner.Scale.Scale);
+        Assert.Equal(0, learner.Version);
+        Assert.Equal(hash0, learner.WeightHash);
+        Assert.Equal(v0.Select(BitConverter.SingleToUInt32Bits), (await learner.FetchWeightsAsync()).Select(BitConverter.SingleToUInt32Bits));
+
+        for (int step = 1; step <= growthInterval; step++)
+            Assert.True((await learner.StepAsync(step, MicroBatches(step, 4), 1f, 1e-2f)).Decision.Apply, $"clean step {step} was skipped");
+        Assert.Equal(options.LossScaler.InitialScale, learner.Scale.Scale);
+
+        // From the shards' own logs: every shard got every decision and did the same thing with it.
+        var logs = await learner.ShardLogsAsync();
+        Assert.Equal(3, logs.Length);
+        float s0 = options.LossScaler.InitialScale;
+        foreach (var log in logs)
+        {
+            Assert.Equal([0L, 1L, 2L, 3L], log.Select(e => e.Step));
+            Assert.Equal([false, true, true, true], log.Select(e => e.Applied));
+            Assert.Equal([s0, s0 / 2, s0 / 2, s0 / 2], log.Select(e => e.LossScale));
+            Assert.Equal([s0 / 2, s0 / 2, s0 / 2, s0], log.Select(e => e.NextLossScale));
+            Assert.Equal([0L, 1L, 2L, 3L], log.Select(e => e.Version));
+            Assert.Contains("worker-2", log[0].OverflowHolders);
+            Assert.Equal(growthInterval, log[^1].OptimizerSteps);
+        }
+        for (int step = 0; step < 4; step++)
+            Assert.Single(logs.Select(l => l[step].Applied).Distinct());
+    }
+
+    private static TrainingOptions Options(DType dtype, bool lora, int growthInterval) => new()
+    {
+        ComputeDType = dtype,
+        Optimizer = new AdamWOptions { LearningRate = 1e-2f, MaxGradNorm = 0.5f },
+        LossScaler = new LossScalerOptions { InitialScale = 1024f, GrowthInterval = growthInterval },
+        Lora = lora ? new LoraConfig { Rank = 2, Alpha = 4 } : null,
+    };
+
+    private static LanguageModelMicroBatch[] MicroBatches(int step, int count)
+    {
+        var rng = new Random(500 + step);
+        var rows = Enumerable.Range(0, count).Select(_ =>
+        {
+            var seqs = Enumerable.Range(0, rng.Next(1, 3)).Select(_ => Enumerable.Range(0, rng.Next(3, 8)).Select(_ => rng.Next(1, 17)).ToArray()).ToArray();
+            return (seqs, starts: seqs.Select(_ => rng.Next(0, 2)).ToArray());
+        }).ToArray();
+        float total = rows.Sum(r => TokenBatch.FromSequences(r.seqs, r.starts).TargetMask.Sum());
+        return [.. rows.Select((r, i) => new LanguageModelMicroBatch(i, r.seqs, r.starts, total))];
+    }
+
+    /// <summary>Test-only fault hook: an inf in one worker's gradient at one step (what an fp16 backward past 65504 produces).</summary>
+    private sealed class OverflowFault : IGradientFaultHook
+    {
+        private readonly ConcurrentDictionary<(string, long), bool> _targets = new();
+
+        public void Poison(string workerKey, long step) => _targets[(workerKey, step)] = true;
+
+        public void Apply(string workerKey, long step, int microBatch, float[] gradient)
+        {
+            if (_targets.ContainsKey((workerKey, step))) gradient[gradient.Length / 3] = float.PositiveInfinity;
+        }
+    }
+}
