@@ -14,24 +14,50 @@ public sealed class LocalShardedLearner
     private readonly TrainingEngine[] _workers;
     private readonly float[] _frozenBase;
 
+    /// <param name="source">
+    /// The learner's engine at the start: its trained parameters, AdamW moments and step count (a resumed run's) become
+    /// the shards' slices, its loss scaler the consensus's state.
+    /// </param>
     /// <param name="workers">One engine per gradient worker (same config and options; their trained weights are replaced each step).</param>
-    /// <param name="initialWeights">The trained parameters at version 0 (whole model, or LoRA adapters).</param>
-    public LocalShardedLearner(TrainingEngine[] workers, int shards, ReadOnlySpan<float> initialWeights)
+    public LocalShardedLearner(TrainingEngine source, TrainingEngine[] workers, int shards)
     {
+        ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(workers);
         if (workers.Length < 1) throw new ArgumentException("parallel.gradient_workers must be at least 1, got 0");
         _workers = workers;
-        var first = workers[0];
-        Layout = ShardLayout.Balance(first.TrainedTensors, shards);
-        if (initialWeights.Length != Layout.TotalCount) throw new ArgumentException($"initial weights have {initialWeights.Length} values, the trained parameters {Layout.TotalCount}");
+        Layout = ShardLayout.Balance(source.TrainedTensors, shards);
+        var weights = source.TrainedWeights;
         var shardList = new ShardOptimizer[Layout.Shards.Count];
         foreach (var r in Layout.Shards)
-            shardList[r.Index] = new ShardOptimizer(r, Layout.TensorsOf(r), initialWeights.Slice((int)r.Offset, (int)r.Count), first.Optimizer.Options);
+        {
+            var shard = new ShardOptimizer(r, Layout.TensorsOf(r), weights.AsSpan((int)r.Offset, (int)r.Count), source.Optimizer.Options);
+            source.Optimizer.M.AsSpan((int)r.Offset, (int)r.Count).CopyTo(shard.Optimizer.M);
+            source.Optimizer.V.AsSpan((int)r.Offset, (int)r.Count).CopyTo(shard.Optimizer.V);
+            shard.Optimizer.StepCount = source.Optimizer.StepCount;
+            shardList[r.Index] = shard;
+        }
         Shards = shardList;
-        ScalerOptions = first.LossScaler.Options;
-        ScalingEnabled = first.LossScaler.Enabled;
-        Scale = first.LossScaler.State;
-        _frozenBase = first.Adapters is null ? [] : first.MasterWeights;
+        ScalerOptions = source.LossScaler.Options;
+        ScalingEnabled = source.LossScaler.Enabled;
+        Scale = source.LossScaler.State;
+        _frozenBase = source.Adapters is null ? [] : source.MasterWeights;
+    }
+
+    /// <summary>
+    /// Writes the current version into <paramref name="target"/> — trained weights (re-cast), AdamW moments and step
+    /// count, loss scaler — so that a one-process view (checkpoints, the old-log-prob pass, metrics) sees the shards' state.
+    /// </summary>
+    public void CopyStateTo(TrainingEngine target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        target.LoadTrainedWeights(AssembleWeights());
+        foreach (var s in Shards)
+        {
+            s.Optimizer.M.CopyTo(target.Optimizer.M, (int)s.Range.Offset);
+            s.Optimizer.V.CopyTo(target.Optimizer.V, (int)s.Range.Offset);
+        }
+        target.Optimizer.StepCount = Shards[0].Optimizer.StepCount;
+        target.LossScaler.Restore(Scale.Scale, Scale.GrowthTracker, Scale.SkippedSteps);
     }
 
     public ShardLayout Layout { get; }

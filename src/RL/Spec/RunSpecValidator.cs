@@ -24,6 +24,7 @@ public static class RunSpecValidator
         ValidateData(spec.Data, Bad);
         ValidateAlgorithm(spec.Algorithm, Bad);
         ValidateBatch(spec.Batch, Bad);
+        ValidateParallel(spec, Bad);
 
         var r = spec.Rollout;
         if (!(r.Temperature >= 0)) throw Bad("rollout.temperature", $"must be >= 0, got {r.Temperature}");
@@ -51,18 +52,48 @@ public static class RunSpecValidator
         if (s.MaxWeightLag < 0) throw Bad("schedule.max_weight_lag", $"must be >= 0 (0 = on-policy), got {s.MaxWeightLag}");
     }
 
-    private static void ValidateMoe(string model, MoeSpec moe, Func<string, string, RunSpecException> bad)
+    private static ModelConfig ReadConfig(string model, Func<string, string, RunSpecException> bad)
     {
         string configPath = Path.Combine(model, ModelCheckpoint.ConfigFileName);
-        ModelConfig config;
         try
         {
-            config = ModelConfig.FromJson(File.ReadAllText(configPath), configPath);
+            return ModelConfig.FromJson(File.ReadAllText(configPath), configPath);
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or System.Text.Json.JsonException or IOException)
         {
             throw bad("model.path", $"cannot read '{configPath}': {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// <c>parallel</c>: every count ≥ 1; no more shards than trained tensors (a shard holds whole tensors); no more
+    /// gradient workers than a mini-batch has micro-batches (a worker would have no share); expert parallelism refused.
+    /// </summary>
+    private static void ValidateParallel(RunSpec spec, Func<string, string, RunSpecException> bad)
+    {
+        var p = spec.Parallel;
+        if (p.GradientWorkers < 1) throw bad("parallel.gradient_workers", $"must be >= 1, got {p.GradientWorkers}");
+        if (p.Shards < 1) throw bad("parallel.shards", $"must be >= 1, got {p.Shards}");
+        if (p.ExpertWorkers < 1) throw bad("parallel.expert_workers", $"must be >= 1, got {p.ExpertWorkers}");
+        if (p.ExpertWorkers > 1)
+            throw bad("parallel.expert_workers", $"is {p.ExpertWorkers}: expert-parallel MoE workers are not implemented yet; use 1 (every worker holds all experts)");
+        var b = spec.Batch;
+        long miniBatch = (long)b.Prompts * b.GroupSize / Math.Max(1, b.MiniBatches);
+        long microBatches = (miniBatch + b.MicroBatchSequences - 1) / Math.Max(1, b.MicroBatchSequences);
+        if (p.GradientWorkers > microBatches)
+            throw bad("parallel.gradient_workers", $"is {p.GradientWorkers} but a mini-batch of {miniBatch} sequences has only {microBatches} micro-batches of batch.micro_batch_sequences = {b.MicroBatchSequences}: a worker would have no share");
+        if (p.Shards == 1) return;
+        var layout = new ParameterLayout(ReadConfig(spec.Model, bad));
+        int tensors = spec.Lora is { } lora
+            ? new Engine.Lora.LoraLayout(layout, new Engine.Lora.LoraConfig { Rank = lora.Rank, Alpha = (float)lora.Alpha, TargetModules = lora.TargetModules }).Parameters.Count
+            : layout.Parameters.Count;
+        if (p.Shards > tensors)
+            throw bad("parallel.shards", $"is {p.Shards} but the trained parameters are {tensors} tensors and a shard holds whole tensors");
+    }
+
+    private static void ValidateMoe(string model, MoeSpec moe, Func<string, string, RunSpecException> bad)
+    {
+        var config = ReadConfig(model, bad);
         if (!config.IsMoe)
             throw bad("model.moe", $"the model '{model}' is dense (model_type {config.ModelType}, num_experts 0); 'moe' applies only to a Mixture-of-Experts checkpoint (model_type qwen3_moe); remove the section");
         if (!(moe.AuxLossCoef >= 0)) throw bad("model.moe.aux_loss_coef", $"must be >= 0 (0 = no load-balancing loss), got {moe.AuxLossCoef}");

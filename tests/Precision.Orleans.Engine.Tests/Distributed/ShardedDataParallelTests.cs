@@ -34,7 +34,7 @@ public class ShardedDataParallelTests
         var options = Options(DTypeNames.Parse(dtype), lora);
         var reference = new TrainingEngine(TinyModels.Qwen2, options, seed: 11);
         var engines = Enumerable.Range(0, workers).Select(_ => new TrainingEngine(TinyModels.Qwen2, options, seed: 11)).ToArray();
-        var learner = new LocalShardedLearner(engines, shards, reference.TrainedWeights);
+        var learner = new LocalShardedLearner(new TrainingEngine(TinyModels.Qwen2, options, seed: 11), engines, shards);
         Assert.Equal(shards, learner.Shards.Count);
         Assert.Equal(WeightHashOf(reference), learner.WeightHash());
 
@@ -75,7 +75,7 @@ public class ShardedDataParallelTests
             LossScaler = new LossScalerOptions { InitialScale = 1024f, GrowthInterval = growthInterval },
         };
         var engines = Enumerable.Range(0, 4).Select(_ => new TrainingEngine(TinyModels.Qwen2, options, seed: 5)).ToArray();
-        var learner = new LocalShardedLearner(engines, 3, engines[0].TrainedWeights);
+        var learner = new LocalShardedLearner(new TrainingEngine(TinyModels.Qwen2, options, seed: 5), engines, 3);
         // Test-only fault hook: worker 2's micro-batch gradient of step 0 overflows (as an fp16 backward past 65504 would).
         learner.Fault = (worker, mb, gradient) =>
         {
