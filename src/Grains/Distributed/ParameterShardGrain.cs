@@ -90,6 +90,21 @@ public sealed class ParameterShardGrain : Grain, IParameterShardGrain
         return Task.FromResult(_published.AsSpan((int)start, (int)Math.Min(chunkValues, _published.Length - start)).ToArray());
     }
 
+    public Task<ShardSliceFile> SaveSlice(string directory)
+    {
+        var e = ShardCheckpoint.WriteSlice(directory, Optimizer);
+        return Task.FromResult(new ShardSliceFile(e.Shard, e.File, e.Sha256, e.Offset, e.Count));
+    }
+
+    public Task LoadSlice(string directory, ShardSliceFile file, long version)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ShardCheckpoint.ReadSlice(directory, new ShardCheckpointEntry(file.Shard, file.File, file.Sha256, file.Offset, file.Count), Optimizer);
+        _version = version;
+        _published = (float[])Optimizer.Master.Clone();
+        return Task.CompletedTask;
+    }
+
     public Task<ShardLogEntry[]> GetLog() => Task.FromResult(_log.ToArray());
 
     private ShardOptimizer Optimizer => _optimizer ?? throw new InvalidOperationException($"parameter shard '{this.GetPrimaryKeyString()}' was not initialized");

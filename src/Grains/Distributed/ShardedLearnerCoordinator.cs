@@ -118,6 +118,35 @@ public sealed class ShardedLearnerCoordinator
         return weights;
     }
 
+    /// <summary>
+    /// A sharded checkpoint of the current version under <paramref name="root"/>/step-N: every shard writes its slice
+    /// (in parallel, each atomically), then the learner writes the manifest with their checksums — the commit point.
+    /// </summary>
+    public async Task<string> CheckpointAsync(string root, long step)
+    {
+        string dir = ShardCheckpoint.StepDirectory(root, step);
+        var files = await Task.WhenAll(_shards.Select(s => s.SaveSlice(dir)));
+        ShardCheckpoint.WriteManifest(dir, new ShardCheckpointManifest(step, Version, WeightHash, Scale.Scale, Scale.GrowthTracker, Scale.SkippedSteps,
+            [.. files.Select(f => new ShardCheckpointEntry(f.Shard, f.File, f.Sha256, f.Offset, f.Count))]));
+        return dir;
+    }
+
+    /// <summary>
+    /// Loads the newest complete sharded checkpoint under <paramref name="root"/> into the shards (checksums checked) and
+    /// takes its version, hash and loss-scale state; returns its step, or null when there is none (the shards keep version 0).
+    /// </summary>
+    public async Task<long?> ResumeAsync(string root)
+    {
+        if (ShardCheckpoint.Latest(root) is not var (dir, manifest)) return null;
+        if (manifest.Shards.Length != _shards.Length)
+            throw new InvalidDataException($"sharded checkpoint {dir} has {manifest.Shards.Length} shards, the run has {_shards.Length}");
+        await Task.WhenAll(manifest.Shards.Select(e => _shards[e.Shard].LoadSlice(dir, new ShardSliceFile(e.Shard, e.File, e.Sha256, e.Offset, e.Count), manifest.Version)));
+        Scale = new LossScaleState(manifest.LossScale, manifest.GrowthTracker, manifest.SkippedSteps);
+        Version = manifest.Version;
+        WeightHash = manifest.WeightHash;
+        return manifest.Step;
+    }
+
     /// <summary>Every shard's own log, in shard order.</summary>
     public async Task<ShardLogEntry[][]> ShardLogsAsync() => await Task.WhenAll(_shards.Select(s => s.GetLog()));
 }

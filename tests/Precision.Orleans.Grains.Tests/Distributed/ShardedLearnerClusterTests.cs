@@ -121,6 +121,48 @@ public sealed class ShardedLearnerClusterTests : IAsyncLifetime
             Assert.Single(logs.Select(l => l[step].Applied).Distinct());
     }
 
+    [Fact]
+    public async Task A_sharded_checkpoint_resumes_bit_identically_and_unfinished_or_corrupt_ones_are_not_resumed()
+    {
+        var options = Options(DType.Fp16, lora: false, growthInterval: 2000);
+        string root = Path.Combine(Path.GetTempPath(), "sharded-ckpt-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var a = await ShardedLearnerCoordinator.StartAsync(_cluster.Client, "ckpt-a", new TrainingEngine(Model, options, seed: 8), 2, 3, NullLogger.Instance);
+            for (int step = 0; step < 2; step++) await a.StepAsync(step, MicroBatches(step, 4), 0.5f, 1e-2f);
+            string dir = await a.CheckpointAsync(root, 2);
+            Assert.Equal(["shard-000.safetensors", "shard-001.safetensors", "shard-002.safetensors", ShardCheckpoint.ManifestFileName],
+                Directory.GetFiles(dir).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToArray());
+            await a.StepAsync(2, MicroBatches(2, 4), 0.5f, 1e-2f);
+            var straight = await a.FetchWeightsAsync();
+
+            // An unfinished later checkpoint (slices written, no manifest) is not resumed from.
+            string unfinished = ShardCheckpoint.StepDirectory(root, 3);
+            Directory.CreateDirectory(unfinished);
+            foreach (var f in Directory.GetFiles(dir, "shard-*")) File.Copy(f, Path.Combine(unfinished, Path.GetFileName(f)));
+
+            var b = await ShardedLearnerCoordinator.StartAsync(_cluster.Client, "ckpt-b", new TrainingEngine(Model, options, seed: 8), 2, 3, NullLogger.Instance);
+            Assert.Equal(2L, await b.ResumeAsync(root));
+            Assert.Equal(2, b.Version);
+            await b.StepAsync(2, MicroBatches(2, 4), 0.5f, 1e-2f);
+            Assert.Equal(straight.Select(BitConverter.SingleToUInt32Bits), (await b.FetchWeightsAsync()).Select(BitConverter.SingleToUInt32Bits));
+            Assert.Equal(a.WeightHash, b.WeightHash);
+
+            // A slice whose bytes no longer match the manifest's checksum: that checkpoint is not resumed from.
+            string slice = Path.Combine(dir, "shard-001.safetensors");
+            var bytes = File.ReadAllBytes(slice);
+            bytes[^1] ^= 1;
+            File.WriteAllBytes(slice, bytes);
+            var c = await ShardedLearnerCoordinator.StartAsync(_cluster.Client, "ckpt-c", new TrainingEngine(Model, options, seed: 8), 2, 3, NullLogger.Instance);
+            Assert.Null(await c.ResumeAsync(root));
+            Assert.Equal(0, c.Version);
+        }
+        finally
+        {
+            if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        }
+    }
+
     private static TrainingOptions Options(DType dtype, bool lora, int growthInterval) => new()
     {
         ComputeDType = dtype,

@@ -24,6 +24,12 @@ public interface IParameterShardGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<float[]> GetWeightChunk(long version, int chunk, int chunkValues);
 
+    /// <summary>Writes this shard's slice (master, AdamW moments, step count) into <paramref name="directory"/>, atomically.</summary>
+    Task<ShardSliceFile> SaveSlice(string directory);
+
+    /// <summary>Replaces this shard's slice with a checkpointed one (checksum checked) holding weight version <paramref name="version"/>.</summary>
+    Task LoadSlice(string directory, ShardSliceFile file, long version);
+
     /// <summary>Every decision this shard received, in step order (its own log).</summary>
     [AlwaysInterleave]
     Task<ShardLogEntry[]> GetLog();
