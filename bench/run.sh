@@ -7,6 +7,11 @@
 #   policy-iteration  pg-seq-is vs grpo-token-tis, one RL policy iteration at equal batch (not in the default set:
 #               ~2 min; extra options after the name, e.g. `bench/run.sh 2 policy-iteration` or with
 #               BENCH_ARGS="--model runs/base --problems runs/base/sanity-set.jsonl")
+#   grain-call  an empty grain call between two Orleans silos (loopback TCP): p50/p99, calls/s sequential and with 64
+#               concurrent calls, beside the removed stand-in runtime's saved figures (not in the default set)
+#   weight-publish  a 10M-parameter weight version from the learner to 1, 4, 16 receivers on two other silos through the
+#               silos' weight caches: delivered MB/s (not in the default set)
+#   rollout-cluster  rollout tokens/s of an RL run, learner silo + one rollout silo vs embedded (not in the default set)
 #   hf-load     loading a ~500M-parameter BF16 sharded HF checkpoint to fp32 / fp16: time and peak RSS vs the
 #               converted weights, against reading the files' bytes (not in the default set: writes ~1 GB to /tmp)
 # Usage: bench/run.sh [threads] [benchmark ...]      e.g. bench/run.sh 2 gemm

@@ -14,11 +14,17 @@ switch (args.FirstOrDefault())
         return LoraBenchmark.Run(options);
     case "policy-iteration":
         return PolicyIterationBenchmark.Run(options);
+    case "grain-call":
+        return await OrleansGrainCallBenchmark.RunAsync(options);
+    case "weight-publish":
+        return await WeightPublicationBenchmark.RunAsync(options);
+    case "rollout-cluster":
+        return await RolloutClusterBenchmark.RunAsync(options);
     case "hf-load":
         return HfLoadBenchmark.Run(options);
     case "hf-load-child":
         return HfLoadBenchmark.ChildMain(options);
     default:
-        Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode|policy-iteration|lora|hf-load> [--threads N] [--tokens N]");
+        Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode|policy-iteration|lora|grain-call|weight-publish|rollout-cluster|hf-load> [--threads N] [--tokens N]");
         return 2;
 }

@@ -89,6 +89,7 @@ public static class SiloHostBuilder
             silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis));
             silo.AddRedisGrainStorage(RlStorage.Name, o => o.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis));
             silo.UseFastFailover(TimeSpan.FromSeconds(options.ResponseTimeoutSeconds));
+            if (options.CertificatePath.Length > 0) silo.UseClusterCertificate(ClusterCertificate.Load(options.CertificatePath, options.CertificatePassword));
             silo.AddRlGrains(new RlGrainOptions
             {
                 RunsRoot = Path.GetFullPath(options.RunsRoot),

@@ -49,6 +49,13 @@ public sealed class SiloHostOptions
     /// <summary>Relative paths in submitted specs resolve against this directory. Default: the current directory.</summary>
     public string SpecBaseDirectory { get; set; } = "";
 
+    /// <summary>The cluster certificate (PKCS#12 .pfx with its key): when set, every silo and client connection is mutual TLS
+    /// pinned to it, and a silo or client without it is refused. Default none (plain TCP).</summary>
+    public string CertificatePath { get; set; } = "";
+
+    /// <summary>Password of <see cref="CertificatePath"/>. Default none.</summary>
+    public string CertificatePassword { get; set; } = "";
+
     /// <summary>Seconds a grain call may take before it fails (calls to a silo declared dead fail at once). Default 30.</summary>
     public int ResponseTimeoutSeconds { get; set; } = 30;
 }

@@ -42,6 +42,17 @@ public sealed class SiloHostOptionsValidator : IValidateOptions<SiloHostOptions>
         if (!System.Net.IPAddress.TryParse(options.AdvertisedAddress, out _))
             failures.Add($"{at}AdvertisedAddress '{options.AdvertisedAddress}' is not an IP address.");
         if (options.ResponseTimeoutSeconds is < 1 or > 3600) failures.Add($"{at}ResponseTimeoutSeconds must be 1–3600, got {options.ResponseTimeoutSeconds}.");
+        if (options.CertificatePath.Length > 0)
+        {
+            try
+            {
+                using var certificate = Grains.ClusterCertificate.Load(options.CertificatePath, options.CertificatePassword);
+            }
+            catch (InvalidDataException e)
+            {
+                failures.Add($"{at}CertificatePath: {e.Message}.");
+            }
+        }
         var unknownRoles = Roles(options).Where(r => r is not (Grains.Placement.SiloRoles.Learner or Grains.Placement.SiloRoles.Rollout)).ToList();
         if (unknownRoles.Count > 0) failures.Add($"{at}Roles: unknown role(s) {string.Join(", ", unknownRoles)}; known: learner, rollout.");
         if (options.RolloutSlots > 0 && !Roles(options).Contains(Grains.Placement.SiloRoles.Rollout))

@@ -3,7 +3,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Hosting;
+using System.Security.Cryptography.X509Certificates;
 using Precision.Orleans.Abstractions.Grains.Rl;
+using Precision.Orleans.Grains;
 using Precision.Orleans.Grains.Reports;
 using StackExchange.Redis;
 
@@ -45,15 +47,30 @@ public sealed class ClusterRunClient : IRunSource, IAsyncDisposable
         {
             throw new ClusterException($"Cannot connect to the cluster's Redis at {target.Display}: {FirstLine(e.Message)}", e);
         }
+        X509Certificate2? certificate = null;
+        if (target.CertificatePath.Length > 0)
+        {
+            try
+            {
+                certificate = ClusterCertificate.Load(target.CertificatePath, target.CertificatePassword);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new ClusterException($"{ClusterTarget.CertificateVariable}: {e.Message}.", e);
+            }
+        }
         var host = Host.CreateDefaultBuilder([])
             .ConfigureLogging(logging => logging.ClearProviders())
-            .UseOrleansClient(client => client
-                .UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(target.RedisConfiguration))
-                .Configure<ClusterOptions>(o =>
-                {
-                    o.ClusterId = target.ClusterId;
-                    o.ServiceId = target.ClusterId;
-                }))
+            .UseOrleansClient(client =>
+            {
+                client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(target.RedisConfiguration))
+                    .Configure<ClusterOptions>(o =>
+                    {
+                        o.ClusterId = target.ClusterId;
+                        o.ServiceId = target.ClusterId;
+                    });
+                if (certificate is not null) client.UseClusterCertificate(certificate);
+            })
             .Build();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(limit);
@@ -65,7 +82,9 @@ public sealed class ClusterRunClient : IRunSource, IAsyncDisposable
         {
             host.Dispose();
             throw new ClusterException($"Cannot connect to cluster '{target.ClusterId}' through {target.Display} within {limit.TotalSeconds:0} s: " +
-                (e is OperationCanceledException ? "no silo answered (is a silo running with this Redis and cluster id?)" : FirstLine(e.Message)), e);
+                (e is OperationCanceledException ? "no silo answered (is a silo running with this Redis and cluster id?" +
+                    (certificate is null ? $" If the cluster requires its certificate, set {ClusterTarget.CertificateVariable}.)" : " Is this the cluster's certificate?)")
+                    : FirstLine(e.Message)), e);
         }
         return new ClusterRunClient(host, target);
     }

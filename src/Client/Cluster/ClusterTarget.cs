@@ -3,10 +3,20 @@ namespace Precision.Orleans.Client.Cluster;
 /// <summary>
 /// Which cluster a command talks to: the cluster's Redis (where the silos' membership and gateway list live), from
 /// --cluster redis://[:PASSWORD@]HOST:PORT or <see cref="AddressVariable"/>; the password from the URL, --password or
-/// <see cref="PasswordVariable"/>; the Orleans cluster/service id from <see cref="ClusterIdVariable"/> (default "precision").
+/// <see cref="PasswordVariable"/>; the Orleans cluster/service id from <see cref="ClusterIdVariable"/> (default "precision");
+/// the cluster certificate, when the cluster requires mutual TLS, from <see cref="CertificateVariable"/>.
 /// </summary>
 public sealed record ClusterTarget(string Host, int Port, string Password, string ClusterId)
 {
+    public const string CertificateVariable = "PRECISION_CLUSTER_CERTIFICATE";
+    public const string CertificatePasswordVariable = "PRECISION_CLUSTER_CERTIFICATE_PASSWORD";
+
+    /// <summary>The cluster certificate (.pfx) when the cluster requires mutual TLS, from <see cref="CertificateVariable"/>; "" = none.</summary>
+    public string CertificatePath { get; init; } = "";
+
+    /// <summary>Its password, from <see cref="CertificatePasswordVariable"/>.</summary>
+    public string CertificatePassword { get; init; } = "";
+
     public const string AddressVariable = "PRECISION_CLUSTER";
     public const string PasswordVariable = "PRECISION_CLUSTER_PASSWORD";
     public const string ClusterIdVariable = "PRECISION_CLUSTER_ID";
@@ -31,7 +41,11 @@ public sealed record ClusterTarget(string Host, int Port, string Password, strin
         string? fromUrl = uri.UserInfo.Length > 0 ? Uri.UnescapeDataString(uri.UserInfo.TrimStart(':').Split(':')[^1]) : null;
         password = Blank(fromUrl) ?? Blank(password) ?? Blank(environment(PasswordVariable))
             ?? throw new ClusterException($"No Redis password: give it in the URL (redis://:PASSWORD@{uri.Host}:{port}), with --password or in {PasswordVariable} (the cluster's Redis requires one).");
-        return new ClusterTarget(uri.Host, port, password, Blank(environment(ClusterIdVariable)) ?? DefaultClusterId);
+        return new ClusterTarget(uri.Host, port, password, Blank(environment(ClusterIdVariable)) ?? DefaultClusterId)
+        {
+            CertificatePath = Blank(environment(CertificateVariable)) ?? "",
+            CertificatePassword = environment(CertificatePasswordVariable) ?? "",
+        };
     }
 
     /// <summary>Like <see cref="Resolve"/>, for commands that need a cluster.</summary>

@@ -57,6 +57,12 @@ public sealed class ManifestTests
                 settings[path] = Str(variable, "value") ?? (Get(variable, "valueFrom", "secretKeyRef") is not null ? "a-secret-of-24-characters!" : "10.0.0.7");
             }
             settings[SiloHostOptions.Section + ":Redis"] = settings[SiloHostOptions.Section + ":Redis"]!.Replace("$(REDIS_PASSWORD)", "pw", StringComparison.Ordinal);
+            // The certificate path must be where the Secret volume puts cluster.pfx; the validator then reads a stand-in there.
+            string certificate = settings[SiloHostOptions.Section + ":CertificatePath"]!;
+            var mount = Seq(SiloContainer(deployment), "volumeMounts").Single(m => certificate.StartsWith(Str(m, "mountPath")! + "/", StringComparison.Ordinal));
+            var volume = Seq(deployment, "spec", "template", "spec", "volumes").Single(v => Str(v, "name") == Str(mount, "name"));
+            Assert.Equal(Path.GetFileName(certificate), Str(Seq(volume, "secret", "items").Single(), "path"));
+            settings[SiloHostOptions.Section + ":CertificatePath"] = StandInCertificate(settings[SiloHostOptions.Section + ":CertificatePassword"]!);
             var options = SiloHostBuilder.Bind(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), out var failures);
             Assert.True(failures.Count == 0, $"{name}: {string.Join("; ", failures)}");
             string role = Str(deployment, "metadata", "labels", "precision/role")!;
@@ -121,7 +127,8 @@ public sealed class ManifestTests
     [Fact]
     public void Every_referenced_secret_key_and_claim_exists()
     {
-        var secrets = K8s.OfKind("Secret").ToDictionary(s => Str(s, "metadata", "name")!, s => Map(s, "stringData"));
+        var secrets = K8s.OfKind("Secret").ToDictionary(s => Str(s, "metadata", "name")!,
+            s => Map(s, "stringData").Concat(Map(s, "data")).ToDictionary(kv => kv.Key, kv => kv.Value));
         foreach (var (file, doc) in K8s.Documents)
             foreach (var reference in Descendants(doc).Where(n => n.Children.ContainsKey(new YamlScalarNode("secretKeyRef"))))
             {
@@ -130,7 +137,23 @@ public sealed class ManifestTests
             }
         foreach (var deployment in SiloDeployments)
             foreach (var volume in Seq(deployment, "spec", "template", "spec", "volumes"))
-                K8s.Named("PersistentVolumeClaim", Str(volume, "persistentVolumeClaim", "claimName")!);
+            {
+                if (Str(volume, "persistentVolumeClaim", "claimName") is { } claim) K8s.Named("PersistentVolumeClaim", claim);
+                if (Str(volume, "secret", "secretName") is { } secret)
+                    foreach (var item in Seq(volume, "secret", "items"))
+                        Assert.True(secrets.TryGetValue(secret, out var data) && data.ContainsKey(Str(item, "key")!), $"volume secret {secret}/{Str(item, "key")} is not defined");
+            }
+    }
+
+    private static string StandInCertificate(string password)
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=stand-in", key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
+        string path = Path.Combine(Path.GetTempPath(), $"precision-stand-in-{Guid.NewGuid():N}.pfx");
+        File.WriteAllBytes(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, password));
+        return path;
     }
 
     private static IEnumerable<YamlMappingNode> Descendants(YamlNode node)

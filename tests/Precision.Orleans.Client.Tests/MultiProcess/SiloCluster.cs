@@ -32,11 +32,18 @@ public sealed class SiloCluster : IAsyncDisposable
     /// <summary>The console's --cluster (password in the URL); the cluster id goes in PRECISION_CLUSTER_ID.</summary>
     public string Url => Redis.Url;
 
+    /// <summary>The certificate the console presents (PRECISION_CLUSTER_CERTIFICATE); null: none.</summary>
+    public string? CertificatePath { get; set; }
+
+    public string CertificatePassword { get; set; } = "";
+
     public ClusterRunClient Client => _client ?? throw new InvalidOperationException("connect first");
 
-    public async Task<SiloProcess> StartSiloAsync(string name, string roles, int rolloutSlots = 0, bool web = false)
+    /// <param name="extra">More Silo:* options (e.g. the cluster certificate).</param>
+    public async Task<SiloProcess> StartSiloAsync(string name, string roles, int rolloutSlots = 0, bool web = false, IReadOnlyDictionary<string, string>? extra = null,
+        TimeSpan? activeWithin = null)
     {
-        var silo = await SiloProcess.StartAsync(name, new Dictionary<string, string>
+        var options = new Dictionary<string, string>
         {
             ["Redis"] = Redis.Configuration,
             ["ClusterId"] = ClusterId,
@@ -47,7 +54,9 @@ public sealed class SiloCluster : IAsyncDisposable
             ["SpecBaseDirectory"] = Tiny.Root,
             ["WebPassword"] = WebPassword,
             ["ResponseTimeoutSeconds"] = "20",
-        }, web);
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>()) options[key] = value;
+        var silo = await SiloProcess.StartAsync(name, options, web, activeWithin);
         _silos.Add(silo);
         return silo;
     }
@@ -55,6 +64,8 @@ public sealed class SiloCluster : IAsyncDisposable
     public async Task ConnectAsync()
     {
         Environment.SetEnvironmentVariable(ClusterTarget.ClusterIdVariable, ClusterId);
+        Environment.SetEnvironmentVariable(ClusterTarget.CertificateVariable, CertificatePath);
+        Environment.SetEnvironmentVariable(ClusterTarget.CertificatePasswordVariable, CertificatePath is null ? null : CertificatePassword);
         _client = await ClusterRunClient.ConnectAsync(ClusterTarget.Require(Url, null, Environment.GetEnvironmentVariable));
     }
 
@@ -84,6 +95,8 @@ public sealed class SiloCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_client is not null) await _client.DisposeAsync();
+        Environment.SetEnvironmentVariable(ClusterTarget.CertificateVariable, null);
+        Environment.SetEnvironmentVariable(ClusterTarget.CertificatePasswordVariable, null);
         foreach (var silo in _silos) await silo.DisposeAsync();
         Tiny.Dispose();
         Redis.Dispose();

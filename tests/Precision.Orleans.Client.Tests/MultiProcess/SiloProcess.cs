@@ -34,7 +34,7 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the process and waits for its "active" line (the silo joined the cluster).</summary>
-    public static async Task<SiloProcess> StartAsync(string name, IReadOnlyDictionary<string, string> options, bool web = false)
+    public static async Task<SiloProcess> StartAsync(string name, IReadOnlyDictionary<string, string> options, bool web = false, TimeSpan? activeWithin = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Precision.Orleans.Silo.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"the silo host is not built next to the tests: {dll}");
@@ -73,7 +73,7 @@ public sealed class SiloProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
+            await ready.Task.WaitAsync(activeWithin ?? TimeSpan.FromSeconds(90));
         }
         catch (Exception e)
         {
