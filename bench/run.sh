@@ -11,6 +11,8 @@
 #               concurrent calls, beside the removed stand-in runtime's saved figures (not in the default set)
 #   weight-publish  a 10M-parameter weight version from the learner to 1, 4, 16 receivers on two other silos through the
 #               silos' weight caches: delivered MB/s (not in the default set)
+#   sharded-step  the distributed learner on two learner-role silos: step time with 1/2/4 gradient workers, weight fetch
+#               of 4 workers from 1 vs 3 shards, consensus round ms/step, MB moved per step (not in the default set)
 #   rollout-cluster  rollout tokens/s of an RL run, learner silo + one rollout silo vs embedded (not in the default set)
 #   hf-load     loading a ~500M-parameter BF16 sharded HF checkpoint to fp32 / fp16: time and peak RSS vs the
 #               converted weights, against reading the files' bytes (not in the default set: writes ~1 GB to /tmp)

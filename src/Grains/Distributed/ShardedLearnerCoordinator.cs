@@ -44,6 +44,9 @@ public sealed class ShardedLearnerCoordinator
     public LossScaleState Scale { get; private set; }
     public long Version { get; private set; }
 
+    /// <summary>Seconds the last step spent outside the workers' compute: shards starting, reducing, the decision and its application.</summary>
+    public double LastConsensusSeconds { get; private set; }
+
     /// <summary>Content hash of <see cref="Version"/>: see <see cref="WeightVersionHash.OfSliceHashes"/>.</summary>
     public string WeightHash { get; private set; }
 
@@ -84,12 +87,15 @@ public sealed class ShardedLearnerCoordinator
     {
         ArgumentNullException.ThrowIfNull(microBatches);
         int m = microBatches.Count;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await Task.WhenAll(_shards.Select(s => s.BeginStep(step, m)));
+        double consensus0 = clock.Elapsed.TotalSeconds;
         var reports = await Task.WhenAll(_workers.Select((w, i) =>
         {
             var (first, count) = DataParallelShares.Of(m, _workers.Length, i);
             return w.Compute(new GradientWork(step, Version, WeightHash, Scale.Scale, i, m, [.. microBatches.Skip(first).Take(count)]));
         }));
+        double workersDone = clock.Elapsed.TotalSeconds;
         var reductions = await Task.WhenAll(_shards.Select(s => s.Reduce(step, Scale.Scale)));
         var consensus = LossScaleConsensus.Decide(step, Scale, _scalerOptions, _scalingEnabled,
             [.. reports.Select(r => new HolderReport($"worker-{r.Worker}", r.Overflow))],
@@ -101,6 +107,7 @@ public sealed class ShardedLearnerCoordinator
         if (entries.Any(e => e.Applied != decision.Apply || e.Step != step || e.Version != version))
             throw new InvalidOperationException($"run {RunId} step {step}: shards answered the decision differently: " +
                 string.Join("; ", entries.Select(e => $"shard {e.Shard} step {e.Step} applied={e.Applied} v{e.Version}")));
+        LastConsensusSeconds = consensus0 + (clock.Elapsed.TotalSeconds - workersDone);
         Scale = consensus.Next;
         Version = version;
         WeightHash = WeightVersionHash.OfSliceHashes(_frozenBaseHash, entries.Select(e => e.SliceSha256));
