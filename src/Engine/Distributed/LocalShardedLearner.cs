@@ -80,7 +80,9 @@ public sealed class LocalShardedLearner
     }
 
     /// <summary>The current weight version's content hash (equal to the single learner's <c>WeightSync.WeightHash</c>).</summary>
-    public string WeightHash() => WeightVersionHash.Of(_frozenBase, Shards.Select(s => (ReadOnlyMemory<float>)s.Master));
+    public string WeightHash() => _frozenBase.Length == 0
+        ? Rollout.WeightSync.WeightHash(AssembleWeights())
+        : Rollout.WeightSync.WeightHash(_frozenBase, AssembleWeights());
 
     /// <summary>
     /// One optimizer step over <paramref name="microBatches"/> micro-batches; <paramref name="forwardBackward"/> runs

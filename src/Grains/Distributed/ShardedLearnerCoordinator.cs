@@ -25,7 +25,7 @@ public sealed class ShardedLearnerCoordinator
     private readonly ILogger _logger;
 
     private ShardedLearnerCoordinator(string runId, IParameterShardGrain[] shards, IGradientWorkerGrain[] workers, ShardLayout layout,
-        TrainingEngine template, string weightHash, ILogger logger)
+        TrainingEngine template, string frozenBaseHash, string weightHash, ILogger logger)
     {
         RunId = runId;
         _shards = shards;
@@ -34,7 +34,7 @@ public sealed class ShardedLearnerCoordinator
         _scalerOptions = template.LossScaler.Options;
         _scalingEnabled = template.LossScaler.Enabled;
         Scale = template.LossScaler.State;
-        _frozenBaseHash = template.Adapters is null ? "" : WeightVersionHash.OfSlice(template.MasterWeights);
+        _frozenBaseHash = frozenBaseHash;
         WeightHash = weightHash;
         _logger = logger;
     }
@@ -78,7 +78,7 @@ public sealed class ShardedLearnerCoordinator
         await Task.WhenAll(workerGrains.Select(w => w.Configure(setup)));
         string frozen = lora is null ? "" : WeightVersionHash.OfSlice(template.MasterWeights);
         string hash = WeightVersionHash.OfSliceHashes(frozen, layout.Shards.Select(r => WeightVersionHash.OfSlice(weights.AsSpan((int)r.Offset, (int)r.Count))));
-        return new ShardedLearnerCoordinator(runId, shardGrains, workerGrains, layout, template, hash, logger);
+        return new ShardedLearnerCoordinator(runId, shardGrains, workerGrains, layout, template, frozen, hash, logger);
     }
 
     /// <summary>One optimizer step over <paramref name="microBatches"/> (indices 0…M−1, split into the workers' consecutive shares).</summary>
