@@ -18,6 +18,7 @@ public sealed class ShardedLearnerCoordinator
 {
     private readonly IParameterShardGrain[] _shards;
     private readonly IGradientWorkerGrain[] _workers;
+    private readonly GradientWorkerSetup _setup;
     private readonly ShardLayout _layout;
     private readonly LossScalerOptions _scalerOptions;
     private readonly bool _scalingEnabled;
@@ -25,8 +26,9 @@ public sealed class ShardedLearnerCoordinator
     private readonly ILogger _logger;
 
     private ShardedLearnerCoordinator(string runId, IParameterShardGrain[] shards, IGradientWorkerGrain[] workers, ShardLayout layout,
-        TrainingEngine template, string frozenBaseHash, string weightHash, ILogger logger)
+        TrainingEngine template, string frozenBaseHash, string weightHash, GradientWorkerSetup setup, ILogger logger)
     {
+        _setup = setup;
         RunId = runId;
         _shards = shards;
         _workers = workers;
@@ -78,7 +80,7 @@ public sealed class ShardedLearnerCoordinator
         await Task.WhenAll(workerGrains.Select(w => w.Configure(setup)));
         string frozen = lora is null ? "" : WeightVersionHash.OfSlice(template.MasterWeights);
         string hash = WeightVersionHash.OfSliceHashes(frozen, layout.Shards.Select(r => WeightVersionHash.OfSlice(weights.AsSpan((int)r.Offset, (int)r.Count))));
-        return new ShardedLearnerCoordinator(runId, shardGrains, workerGrains, layout, template, frozen, hash, logger);
+        return new ShardedLearnerCoordinator(runId, shardGrains, workerGrains, layout, template, frozen, hash, setup, logger);
     }
 
     /// <summary>One optimizer step over <paramref name="microBatches"/> (indices 0…M−1, split into the workers' consecutive shares).</summary>
@@ -90,10 +92,10 @@ public sealed class ShardedLearnerCoordinator
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await Task.WhenAll(_shards.Select(s => s.BeginStep(step, m)));
         double consensus0 = clock.Elapsed.TotalSeconds;
-        var reports = await Task.WhenAll(_workers.Select((w, i) =>
+        var reports = await Task.WhenAll(Enumerable.Range(0, _workers.Length).Select(i =>
         {
             var (first, count) = DataParallelShares.Of(m, _workers.Length, i);
-            return w.Compute(new GradientWork(step, Version, WeightHash, Scale.Scale, i, m, [.. microBatches.Skip(first).Take(count)]));
+            return ComputeShareAsync(step, i, new GradientWork(step, Version, WeightHash, Scale.Scale, i, m, [.. microBatches.Skip(first).Take(count)]));
         }));
         double workersDone = clock.Elapsed.TotalSeconds;
         var reductions = await Task.WhenAll(_shards.Select(s => s.Reduce(step, Scale.Scale)));
@@ -115,6 +117,32 @@ public sealed class ShardedLearnerCoordinator
             string.Join(",", decision.OverflowHolders), decision.GradNorm, decision.ClipCoefficient, version);
         return (decision, reports);
     }
+
+    /// <summary>
+    /// Share <paramref name="share"/> of the step, re-assigned to the next worker (re-configured: a worker re-activated
+    /// on another silo has lost its engine) each time its holder fails, up to <see cref="MaxShareAttempts"/> holders. The
+    /// retry computes from the same weight version, so slices a failed holder already sent are the same bits; the shards
+    /// keep the first copy of each micro-batch.
+    /// </summary>
+    private async Task<WorkerReport> ComputeShareAsync(long step, int share, GradientWork work)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            int holder = (share + attempt) % _workers.Length;
+            try
+            {
+                if (attempt > 0) await _workers[holder].Configure(_setup);
+                return await _workers[holder].Compute(work);
+            }
+            catch (Exception e) when (attempt + 1 < MaxShareAttempts && e is not ArgumentException)
+            {
+                DistributedLog.ShareRetry(_logger, RunId, step, share, holder, attempt + 1, e.Message);
+            }
+        }
+    }
+
+    /// <summary>How many holders a share is tried on before the step fails (the learner then resumes from the last sharded checkpoint).</summary>
+    public const int MaxShareAttempts = 3;
 
     /// <summary>The current version's trained parameters, fetched from the shards in shard order.</summary>
     public async Task<float[]> FetchWeightsAsync()

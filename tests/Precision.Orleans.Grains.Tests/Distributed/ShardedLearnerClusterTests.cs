@@ -122,6 +122,29 @@ public sealed class ShardedLearnerClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_gradient_worker_that_dies_mid_step_has_its_share_reassigned_and_the_step_is_the_one_process_step()
+    {
+        var options = Options(DType.Fp32, lora: false, growthInterval: 2000);
+        var reference = new TrainingEngine(Model, options, seed: 13);
+        const string runId = "reassign";
+        var learner = await ShardedLearnerCoordinator.StartAsync(_cluster.Client, runId, new TrainingEngine(Model, options, seed: 13), 3, 3, NullLogger.Instance);
+        // Worker 1 dies after sending micro-batch 2's slices, while computing micro-batch 3 (its share is 2, 3).
+        _fault.Crash(ShardKeys.Worker(runId, 1), step: 1, microBatch: 3);
+        for (int step = 0; step < 3; step++)
+        {
+            var batches = MicroBatches(step, 6);
+            foreach (var b in batches) LanguageModelLoss.ForwardBackward(reference, TokenBatch.FromSequences(b.Sequences, b.TargetStart), b.Normalizer);
+            reference.OptimizerStep();
+            var (decision, reports) = await learner.StepAsync(step, batches, options.Optimizer.MaxGradNorm, options.Optimizer.LearningRate);
+            Assert.True(decision.Apply);
+            Assert.Equal(6, reports.Sum(r => r.MicroBatches));
+        }
+        Assert.True(_fault.Crashed);
+        Assert.Equal(reference.TrainedWeights.Select(BitConverter.SingleToUInt32Bits), (await learner.FetchWeightsAsync()).Select(BitConverter.SingleToUInt32Bits));
+        foreach (var log in await learner.ShardLogsAsync()) Assert.Equal([true, true, true], log.Select(e => e.Applied));
+    }
+
+    [Fact]
     public async Task A_sharded_checkpoint_resumes_bit_identically_and_unfinished_or_corrupt_ones_are_not_resumed()
     {
         var options = Options(DType.Fp16, lora: false, growthInterval: 2000);
@@ -187,11 +210,22 @@ public sealed class ShardedLearnerClusterTests : IAsyncLifetime
     private sealed class OverflowFault : IGradientFaultHook
     {
         private readonly ConcurrentDictionary<(string, long), bool> _targets = new();
+        private readonly ConcurrentDictionary<(string, long, int), bool> _crashes = new();
+
+        public bool Crashed { get; private set; }
 
         public void Poison(string workerKey, long step) => _targets[(workerKey, step)] = true;
 
+        /// <summary>The worker fails once, mid-step, at that micro-batch (after sending the ones before it).</summary>
+        public void Crash(string workerKey, long step, int microBatch) => _crashes[(workerKey, step, microBatch)] = true;
+
         public void Apply(string workerKey, long step, int microBatch, float[] gradient)
         {
+            if (_crashes.TryRemove((workerKey, step, microBatch), out _))
+            {
+                Crashed = true;
+                throw new InvalidOperationException($"{workerKey} died at step {step}, micro-batch {microBatch} (test fault)");
+            }
             if (_targets.ContainsKey((workerKey, step))) gradient[gradient.Length / 3] = float.PositiveInfinity;
         }
     }
