@@ -63,6 +63,8 @@ public class ShardedDataParallelTests
             Assert.Equal(reference.Optimizer.StepCount, s.Optimizer.StepCount);
         }
         Assert.Equal(reference.LossScaler.State, learner.Scale);
+        // The workers compute gradients only: the AdamW moments live in the shards, never in a worker.
+        Assert.All(engines, e => Assert.False(e.Optimizer.HoldsMoments));
         Assert.Equal(WeightHashOf(reference), learner.WeightHash());
     }
 
