@@ -17,13 +17,15 @@ ldconfig -p | grep -q 'libicuuc\.so' || need_apt+=(libicu72)
 scripts/apt-install.sh "${need_apt[@]}"
 export PRECISION_PYTHON=/usr/bin/python3
 
-# The runtime's integration tests run against a throwaway PostgreSQL (installed when absent), stopped on exit.
-pg_out="$(scripts/test-postgres.sh start)"
-export PRECISION_TEST_PG="$(sed -n 's/^PRECISION_TEST_PG=//p' <<<"$pg_out")"
-pg_dir="$(sed -n 's/^PRECISION_TEST_PG_DIR=//p' <<<"$pg_out")"
+# The multi-process cluster tests run silo processes against a throwaway password-protected redis-server on a free
+# loopback port (installed when absent), stopped on exit.
+redis_out="$(scripts/test-redis.sh start)"
+export PRECISION_TEST_REDIS="$(sed -n 's/^PRECISION_TEST_REDIS=//p' <<<"$redis_out")"
+export PRECISION_TEST_REDIS_URL="$(sed -n 's/^PRECISION_TEST_REDIS_URL=//p' <<<"$redis_out")"
+redis_dir="$(sed -n 's/^PRECISION_TEST_REDIS_DIR=//p' <<<"$redis_out")"
 
 log="$(mktemp)"
-trap 'rm -f "$log"; scripts/test-postgres.sh stop "$pg_dir"' EXIT
+trap 'rm -f "$log"; scripts/test-redis.sh stop "$redis_dir"' EXIT
 set +e
 dotnet test Precision.Orleans.sln -c Release --nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

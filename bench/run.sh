@@ -4,15 +4,16 @@
 #   train-step  ours vs PyTorch (torch_train_step.py)
 #   decode      ours vs PyTorch (torch_decode.py)
 #   lora        LoRA vs full fine-tuning train step, merged vs unmerged adapter decode (not in the default set)
-#   grain-call  empty grain call on the loopback transport (p50/p99 µs, calls/s) vs a direct call (not in the default set)
 #   policy-iteration  pg-seq-is vs grpo-token-tis, one RL policy iteration at equal batch (not in the default set:
 #               ~2 min; extra options after the name, e.g. `bench/run.sh 2 policy-iteration` or with
 #               BENCH_ARGS="--model runs/base --problems runs/base/sanity-set.jsonl")
-#   grain-call-http2  an empty grain call over HTTP/2 (in-memory and PostgreSQL directory) vs a raw HTTP/2 POST and vs the
-#               loopback transport: p50/p99 latency, calls/s sequential and with 64 callers (not in the default set;
-#               starts a throwaway PostgreSQL, scripts/test-postgres.sh)
-#   rollout-silos  rollout tokens/s of a distributed RL run with one vs two rollout silo PROCESSES (PostgreSQL + learner
-#               silo + rollout silos on loopback; not in the default set; starts a throwaway PostgreSQL)
+#   grain-call  an empty grain call between two Orleans silos (loopback TCP): p50/p99, calls/s sequential and with 64
+#               concurrent calls, beside the removed stand-in runtime's saved figures (not in the default set)
+#   weight-publish  a 10M-parameter weight version from the learner to 1, 4, 16 receivers on two other silos through the
+#               silos' weight caches: delivered MB/s (not in the default set)
+#   sharded-step  the distributed learner on two learner-role silos: step time with 1/2/4 gradient workers, weight fetch
+#               of 4 workers from 1 vs 3 shards, consensus round ms/step, MB moved per step (not in the default set)
+#   rollout-cluster  rollout tokens/s of an RL run, learner silo + one rollout silo vs embedded (not in the default set)
 #   hf-load     loading a ~500M-parameter BF16 sharded HF checkpoint to fp32 / fp16: time and peak RSS vs the
 #               converted weights, against reading the files' bytes (not in the default set: writes ~1 GB to /tmp)
 # Usage: bench/run.sh [threads] [benchmark ...]      e.g. bench/run.sh 2 gemm
@@ -33,13 +34,6 @@ export PRECISION_PYTHON=/usr/bin/python3
 # step several times slower (measured 9.6 s vs 2.6 s here), which would flatter us. Passive waiting
 # costs little on an idle machine.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
-
-if [[ " ${BENCHES[*]} " == *" grain-call-http2 "* || " ${BENCHES[*]} " == *" rollout-silos "* ]] && [ -z "${PRECISION_TEST_PG:-}" ]; then
-  pg_out="$(scripts/test-postgres.sh start)"
-  export PRECISION_TEST_PG="$(sed -n 's/^PRECISION_TEST_PG=//p' <<<"$pg_out")"
-  pg_dir="$(sed -n 's/^PRECISION_TEST_PG_DIR=//p' <<<"$pg_out")"
-  trap 'scripts/test-postgres.sh stop "$pg_dir"' EXIT
-fi
 
 dotnet build bench/Precision.Orleans.Bench -c Release --nologo -v q
 BIN=bench/Precision.Orleans.Bench/bin/Release/net10.0/Precision.Orleans.Bench.dll

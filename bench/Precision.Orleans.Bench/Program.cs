@@ -15,16 +15,18 @@ switch (args.FirstOrDefault())
     case "policy-iteration":
         return PolicyIterationBenchmark.Run(options);
     case "grain-call":
-        return await GrainCallBenchmark.RunAsync(options);
-    case "rollout-silos":
-        return await RolloutSilosBenchmark.RunAsync(options);
-    case "grain-call-http2":
-        return await Http2GrainCallBenchmark.RunAsync(options);
+        return await OrleansGrainCallBenchmark.RunAsync(options);
+    case "weight-publish":
+        return await WeightPublicationBenchmark.RunAsync(options);
+    case "sharded-step":
+        return await ShardedStepBenchmark.RunAsync(options);
+    case "rollout-cluster":
+        return await RolloutClusterBenchmark.RunAsync(options);
     case "hf-load":
         return HfLoadBenchmark.Run(options);
     case "hf-load-child":
         return HfLoadBenchmark.ChildMain(options);
     default:
-        Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode|policy-iteration|lora|grain-call|grain-call-http2|rollout-silos|hf-load> [--threads N] [--tokens N]");
+        Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode|policy-iteration|lora|grain-call|weight-publish|sharded-step|rollout-cluster|hf-load> [--threads N] [--tokens N]");
         return 2;
 }

@@ -6,4 +6,7 @@ namespace Precision.Orleans.Abstractions;
 /// </summary>
 /// <param name="Version">Monotonic version number; 0 is the initial policy.</param>
 /// <param name="ContentHash">Hex SHA-256 of the FP32 master weights at this version.</param>
-public sealed record WeightVersion(long Version, string ContentHash);
+[GenerateSerializer, Immutable]
+public sealed record WeightVersion(
+    [property: Id(0)] long Version,
+    [property: Id(1)] string ContentHash);

@@ -16,6 +16,9 @@ internal static partial class GrainsLog
     [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Run {RunId} step {Step}: prompt group {Index} call failed, calling again: {Reason}")]
     public static partial void GroupRetry(ILogger logger, string runId, int step, int index, string reason);
 
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "Run {RunId}: announcing weight version {Version} failed (workers pull it with their next request): {Reason}")]
+    public static partial void AnnounceFailed(ILogger logger, string runId, long version, string reason);
+
     [LoggerMessage(EventId = 6005, Level = LogLevel.Warning, Message = "Silo {Silo}: RL start hook failed, retrying: {Reason}")]
     public static partial void HookRetry(ILogger logger, string silo, string reason);
 }

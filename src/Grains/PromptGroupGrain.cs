@@ -1,10 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Precision.Orleans.Abstractions.Grains.Rl;
-using Precision.Orleans.Engine.Rollout;
-using Precision.Orleans.Engine.Text;
+using Precision.Orleans.RL.Algorithms;
 using Precision.Orleans.RL.Tasks;
 using Precision.Orleans.RL.Training;
-using Precision.Orleans.Runtime.Activation;
 
 namespace Precision.Orleans.Grains;
 
@@ -23,19 +21,20 @@ public sealed class PromptGroupGrain(RlGrainOptions options, ILogger<PromptGroup
     {
         ArgumentNullException.ThrowIfNull(work);
         if (_result is not null && _result.WeightVersion >= work.MinWeightVersion && _result.WeightVersion <= work.MaxWeightVersion) return _result;
+        string key = this.GetPrimaryKeyString();
         var pool = GrainFactory.GetGrain<IWorkerPoolGrain>(IWorkerPoolGrain.Key);
         var request = new RolloutRequest(work.RunId, work.Model, work.RolloutDType, work.PromptTokens, work.GroupSize,
-            work.PromptIndex * work.GroupSize, work.MinWeightVersion, work.MaxWeightVersion, work.Sampling);
+            work.PromptIndex * work.GroupSize, work.MinWeightVersion, work.MaxWeightVersion, work.Sampling, work.Lora);
         var tried = new List<string>();
         var waitDeadline = time.GetUtcNow() + options.WorkerWaitTimeout;
         int attempts = 0;
         while (true)
         {
-            string worker = await pool.Acquire(tried);
+            string worker = await pool.Acquire([.. tried]);
             if (worker.Length == 0)
             {
                 if (time.GetUtcNow() > waitDeadline)
-                    throw new InvalidOperationException($"prompt group {GrainKey}: no live rollout worker within {options.WorkerWaitTimeout.TotalSeconds:0} s");
+                    throw new InvalidOperationException($"prompt group {key}: no live rollout worker within {options.WorkerWaitTimeout.TotalSeconds:0} s");
                 await Task.Delay(TimeSpan.FromMilliseconds(250));
                 continue;
             }
@@ -47,7 +46,7 @@ public sealed class PromptGroupGrain(RlGrainOptions options, ILogger<PromptGroup
             }
             catch (Exception e) when (attempts < options.MaxDispatches)
             {
-                GrainsLog.Redispatch(logger, GrainKey, worker, attempts, e.Message);
+                GrainsLog.Redispatch(logger, key, worker, attempts, e.Message);
                 await pool.Release(worker, completed: false);
                 if (!tried.Contains(worker)) tried.Add(worker);
                 continue;
@@ -56,18 +55,18 @@ public sealed class PromptGroupGrain(RlGrainOptions options, ILogger<PromptGroup
             _result = Score(work, batch, attempts);
             // One activation per (step, prompt) would pile up over a run: go once answered. A repeated call (the
             // learner retrying) re-activates it and samples the identical group again — deterministic, never trained twice.
-            DeactivateOnIdle();
+            this.DeactivateOnIdle();
             return _result;
         }
     }
 
     private static ScoredGroup Score(PromptGroupWork work, RolloutBatch batch, int attempts)
     {
-        var sequences = batch.Sequences.Select(q => new RolloutSequence(work.PromptTokens, q.Tokens, q.LogProbs,
-            q.Finish == "stop" ? FinishReason.Stop : FinishReason.Length)).ToArray();
+        var sequences = batch.Sequences.Select(q => WireSequences.FromWire(work.PromptTokens, q)).ToArray();
         var problem = new Problem($"{work.Step}/{work.PromptIndex}", work.Prompt, work.Answer);
         var scored = GroupRollout.Score(work.PromptIndex, problem, sequences, RewardFunctions.For(work.RewardTask.Length == 0 ? null : work.RewardTask),
-            Tokenizers.For(work.Model), work.NormalizeAdvantageStd);
+            Tokenizers.For(work.Model), work.NormalizeAdvantageStd,
+            work.GroupMeanBaseline ? AdvantageEstimator.Grpo : AdvantageEstimator.Rloo);
         return new ScoredGroup(work.RunId, work.Step, work.PromptIndex, work.PromptTokens, batch.Sequences, scored.Rewards, scored.Advantages,
             batch.WeightVersion, batch.WeightHash, batch.WorkerKey, attempts, batch.Seconds);
     }

@@ -1,16 +1,19 @@
 namespace Precision.Orleans.Grains;
 
-/// <summary>Options of the RL grains on a silo (the same on every silo of a cluster, except <see cref="RolloutSlots"/>).</summary>
+/// <summary>Options of the RL grains on a silo (the same on every silo of a cluster, except <see cref="RolloutSlots"/> and <see cref="Roles"/>).</summary>
 public sealed record RlGrainOptions
 {
-    /// <summary>Run directories (checkpoints, spec.yaml) live under RunsRoot/{runId}: a shared volume in a cluster. Default "runs".</summary>
+    /// <summary>Run directories (checkpoints, spec.yaml, metrics.jsonl) live under RunsRoot/{runId}: a shared volume in a cluster. Default "runs".</summary>
     public string RunsRoot { get; init; } = "runs";
 
     /// <summary>Relative paths in a submitted spec (model, problems) resolve against this directory. Default: the current directory.</summary>
     public string SpecBaseDirectory { get; init; } = Directory.GetCurrentDirectory();
 
-    /// <summary>Rollout worker grains this silo hosts ("{siloId}/0" …), registered with the pool once the silo is Active. Default 0.</summary>
+    /// <summary>Rollout worker grains this silo hosts ("{siloName}/0" …), registered with the pool once the silo is Active. Default 0.</summary>
     public int RolloutSlots { get; init; }
+
+    /// <summary>This silo's placement roles (silo metadata): "learner" hosts learners. Default none.</summary>
+    public IReadOnlyList<string> Roles { get; init; } = [];
 
     /// <summary>How long a prompt group waits for a rollout worker to be registered. Default 20 s.</summary>
     public TimeSpan WorkerWaitTimeout { get; init; } = TimeSpan.FromSeconds(20);
@@ -18,6 +21,9 @@ public sealed record RlGrainOptions
     /// <summary>How many dispatches a prompt group tries (each to a different worker when one exists) before failing. Default 8.</summary>
     public int MaxDispatches { get; init; } = 8;
 
-    /// <summary>How long a GetWeights call waits for a version the learner has not published yet. Default 20 s.</summary>
+    /// <summary>How long a weight-manifest request waits for a version the learner has not published yet. Default 20 s.</summary>
     public TimeSpan WeightWaitTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Bytes per weight chunk: well under Orleans' MaxMessageBodySize (an over-size message hangs the call). Default 4 MiB.</summary>
+    public int WeightChunkBytes { get; init; } = 4 << 20;
 }

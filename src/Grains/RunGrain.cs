@@ -1,89 +1,139 @@
 using Precision.Orleans.Abstractions.Grains.Rl;
+using Precision.Orleans.Grains.State;
 using Precision.Orleans.RL.Spec;
-using Precision.Orleans.Runtime.Activation;
-using Precision.Orleans.Runtime.Storage;
 
 namespace Precision.Orleans.Grains;
 
 /// <summary>
-/// A run: validates and stores its spec, starts its learner, and answers status and metrics from storage (the
-/// learner writes the progress document, so any silo's run activation sees the same history).
+/// A run: validates and stores its spec, starts its learner, and keeps what the learner reports (state, metrics rows,
+/// the ledger of trained groups) in grain storage, so any silo's activation of the run sees the same history. Writes
+/// come from one learner attempt at a time: a learner that lost the run to a newer attempt is told to stop.
 /// </summary>
-public sealed class RunGrain(IGrainStorage storage, RlGrainOptions options, TimeProvider time) : Grain, IRunGrain
+public sealed class RunGrain(
+    [PersistentState("run", RlStorage.Name)] IPersistentState<RunRecord> run,
+    RlGrainOptions options,
+    TimeProvider time) : Grain, IRunGrain
 {
-    private DurableState<RunDocument> _run = null!;
-    private DurableState<ProgressDocument> _progress = null!;
-
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        _run = new DurableState<RunDocument>(storage, RunDocument.StateName, GrainKey, () => new RunDocument());
-        _progress = new DurableState<ProgressDocument>(storage, ProgressDocument.StateName, GrainKey, () => new ProgressDocument());
-        await _run.ReadAsync();
-    }
+    private string RunId => this.GetPrimaryKeyString();
 
     public async Task<RunStatus> Submit(string specYaml)
     {
         ArgumentNullException.ThrowIfNull(specYaml);
-        // Throws RunSpecException naming the key and the problem; nothing is stored for a bad spec.
-        RefuseUnsupported(ParseSpec(specYaml, GrainKey, options), GrainKey);
-        await _run.ReadAsync();
-        if (_run.Exists)
+        // A bad spec is refused naming the key and the problem, and nothing is stored. The validator's exception type
+        // is not an Orleans-serializable one: callers get its message as an ArgumentException.
+        try
         {
-            if (_run.Value.SpecYaml != specYaml)
-                throw new InvalidOperationException($"run '{GrainKey}' already exists with a different spec; submit under another run id.");
-            return await GetStatus();
+            ParseSpec(specYaml, RunId, options);
         }
-        await _run.WriteAsync(new RunDocument { RunId = GrainKey, SpecYaml = specYaml, SubmittedAt = time.GetUtcNow() });
-        await GrainFactory.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key).Register(GrainKey);
-        await GrainFactory.GetGrain<ILearnerGrain>(GrainKey).Start();
-        return await GetStatus();
+        catch (RunSpecException e)
+        {
+            throw new ArgumentException(e.Message);
+        }
+        if (run.RecordExists)
+        {
+            if (run.State.SpecYaml != specYaml)
+                throw new InvalidOperationException($"run '{RunId}' already exists with a different spec; submit under another run id.");
+            return Status();
+        }
+        run.State = new RunRecord { SpecYaml = specYaml, SubmittedAt = time.GetUtcNow() };
+        await run.WriteStateAsync();
+        await GrainFactory.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key).Register(RunId);
+        await GrainFactory.GetGrain<ILearnerGrain>(RunId).Start();
+        return Status();
     }
 
-    public async Task<RunStatus> GetStatus()
-    {
-        await _run.ReadAsync();
-        var progress = await _progress.ReadAsync();
-        if (!_run.Exists) throw new KeyNotFoundException($"no run '{GrainKey}' was submitted");
-        var spec = ParseSpec(_run.Value.SpecYaml, GrainKey, options);
-        // Cancelled only once the learner has stopped (it finishes the step in flight first).
-        var state = progress.State;
-        return new RunStatus(GrainKey, spec.Name, state, progress.Step, spec.Schedule.Iterations, progress.WeightVersion, progress.WeightHash,
-            progress.Records.Count == 0 ? double.NaN : progress.Records[^1].Accuracy, spec.Algorithm.Name,
-            Abstractions.DTypeNames.Name(spec.Precision.Train), Abstractions.DTypeNames.Name(spec.Precision.Rollout),
-            _run.Value.SubmittedAt, progress.UpdatedAt == default ? _run.Value.SubmittedAt : progress.UpdatedAt, progress.Error);
-    }
+    public Task<RunStatus> GetStatus() => Task.FromResult(Status());
 
-    public async Task<IReadOnlyList<IterationRecord>> GetMetrics(int fromStep) =>
-        [.. (await _progress.ReadAsync()).Records.Where(r => r.Step >= fromStep)];
+    public Task<IReadOnlyList<IterationRecord>> GetMetrics(int fromStep) =>
+        Task.FromResult<IReadOnlyList<IterationRecord>>([.. run.State.Records.Where(r => r.Step >= fromStep)]);
 
-    public async Task<IReadOnlyList<TrainedGroup>> GetTrainedGroups() => (await _progress.ReadAsync()).Trained;
+    public Task<IReadOnlyList<TrainedGroup>> GetTrainedGroups() => Task.FromResult<IReadOnlyList<TrainedGroup>>([.. run.State.Trained]);
 
-    public async Task<IReadOnlyList<LearnerResume>> GetResumes() => (await _progress.ReadAsync()).Resumes;
+    public Task<IReadOnlyList<LearnerResume>> GetResumes() => Task.FromResult<IReadOnlyList<LearnerResume>>([.. run.State.Resumes]);
 
-    public async Task<string> GetSpec() => (await _run.ReadAsync()).SpecYaml;
+    public Task<string> GetSpec() => Task.FromResult(run.State.SpecYaml);
+
+    public Task<bool> IsCancelRequested() => Task.FromResult(run.State.CancelRequested);
 
     public async Task Cancel()
     {
-        await _run.ReadAsync();
-        if (!_run.Exists) throw new KeyNotFoundException($"no run '{GrainKey}' was submitted");
-        if (!_run.Value.CancelRequested) await _run.WriteAsync(_run.Value with { CancelRequested = true });
-        await GrainFactory.GetGrain<ILearnerGrain>(GrainKey).Stop();
+        RequireSubmitted();
+        if (!run.State.CancelRequested)
+        {
+            run.State.CancelRequested = true;
+            await run.WriteStateAsync();
+        }
+        await GrainFactory.GetGrain<ILearnerGrain>(RunId).Stop();
+    }
+
+    public async Task<int> BeginAttempt(int checkpointStep, long weightVersion, string weightHash)
+    {
+        RequireSubmitted();
+        var r = run.State;
+        bool restarted = r.Attempt > 0;
+        if (restarted) r.Resumes.Add(new LearnerResume(checkpointStep, r.Step, time.GetUtcNow()));
+        r.Attempt++;
+        r.State = RunState.Running;
+        r.Step = checkpointStep;
+        r.CheckpointStep = checkpointStep;
+        r.WeightVersion = weightVersion;
+        r.WeightHash = weightHash;
+        r.Records.RemoveAll(x => x.Step > checkpointStep);
+        r.Trained.RemoveAll(x => x.Step > checkpointStep);
+        r.UpdatedAt = time.GetUtcNow();
+        await run.WriteStateAsync();
+        return r.Attempt;
+    }
+
+    public async Task<bool> RecordStep(int attempt, IterationRecord record, TrainedGroup[] trained)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(trained);
+        if (attempt != run.State.Attempt) return false;
+        var r = run.State;
+        r.Step = record.Step;
+        r.WeightVersion = record.WeightVersion;
+        r.WeightHash = record.WeightHash;
+        r.Records.Add(record);
+        r.Trained.AddRange(trained);
+        r.UpdatedAt = time.GetUtcNow();
+        await run.WriteStateAsync();
+        return true;
+    }
+
+    public async Task RecordCheckpoint(int attempt, int step)
+    {
+        if (attempt != run.State.Attempt) return;
+        run.State.CheckpointStep = step;
+        await run.WriteStateAsync();
+    }
+
+    public async Task Finish(int attempt, RunState state, string? error)
+    {
+        if (attempt != run.State.Attempt) return;
+        run.State.State = state;
+        run.State.Error = error;
+        run.State.UpdatedAt = time.GetUtcNow();
+        await run.WriteStateAsync();
+    }
+
+    private void RequireSubmitted()
+    {
+        if (!run.RecordExists) throw new KeyNotFoundException($"no run '{RunId}' was submitted");
+    }
+
+    private RunStatus Status()
+    {
+        RequireSubmitted();
+        var r = run.State;
+        var spec = ParseSpec(r.SpecYaml, RunId, options);
+        return new RunStatus(RunId, spec.Name, r.State, r.Step, spec.Schedule.Iterations, r.WeightVersion, r.WeightHash,
+            r.Records.Count == 0 ? double.NaN : r.Records[^1].Accuracy, spec.Algorithm.Name,
+            Abstractions.DTypeNames.Name(spec.Precision.Train), Abstractions.DTypeNames.Name(spec.Precision.Rollout),
+            r.SubmittedAt, r.UpdatedAt == default ? r.SubmittedAt : r.UpdatedAt, r.Error);
     }
 
     /// <summary>Parses and validates a submitted spec; relative paths resolve against <see cref="RlGrainOptions.SpecBaseDirectory"/>.</summary>
-    /// <summary>
-    /// Specs the cluster cannot run faithfully yet are refused at submit: LoRA (the workers pull FP32 masters only; the
-    /// adapters and the merged/unmerged rollout mode do not cross the wire) — run those with the embedded trainer.
-    /// </summary>
-    internal static void RefuseUnsupported(RunSpec spec, string runId)
-    {
-        if (spec.Lora is not null)
-            throw new RunSpecException($"run spec of '{runId}'", "lora", "lora is not supported by the cluster yet; run LoRA specs with the embedded trainer (precision train)");
-        // The prompt-group grains compute leave-one-out advantages; the estimator does not cross the wire yet.
-        if (spec.Algorithm.AdvantageEstimator != Precision.Orleans.RL.Algorithms.AdvantageEstimator.Rloo)
-            throw new RunSpecException($"run spec of '{runId}'", "advantage.estimator", "only rloo is supported by the cluster yet; run other estimators with the embedded trainer (precision train)");
-    }
-
     internal static RunSpec ParseSpec(string yaml, string runId, RlGrainOptions options) =>
         RunSpecLoader.Parse(yaml, $"run spec of '{runId}'", options.SpecBaseDirectory);
 }

@@ -1,44 +1,37 @@
 using Precision.Orleans.Abstractions.Grains.Rl;
-using Precision.Orleans.Runtime.Activation;
-using Precision.Orleans.Runtime.Membership;
-using Precision.Orleans.Runtime.Storage;
-using RuntimeSilo = Precision.Orleans.Runtime.Hosting.Silo;
+using Precision.Orleans.Grains.State;
 
 namespace Precision.Orleans.Grains;
 
 /// <summary>
 /// The rollout workers of the cluster. Registrations are durable (the pool may re-activate on another silo); a
-/// worker whose silo the membership table declares Dead (or that no longer appears in it) is dropped before every
-/// lease, which is what makes rollout silos elastic. Leases go to the least busy live worker.
+/// worker whose silo the membership no longer lists as Active is dropped before every lease, which is what makes
+/// rollout silos elastic. Leases go to the least busy live worker.
 /// </summary>
-public sealed class WorkerPoolGrain(IGrainStorage storage, RuntimeSilo silo, TimeProvider time) : Grain, IWorkerPoolGrain
+public sealed class WorkerPoolGrain(
+    [PersistentState("worker-pool", RlStorage.Name)] IPersistentState<WorkerPoolRecord> pool,
+    IClusterMembershipService membership,
+    TimeProvider time) : Grain, IWorkerPoolGrain
 {
-    private sealed record Registration(string WorkerKey, string SiloId, DateTimeOffset RegisteredAt);
-
-    private DurableState<List<Registration>> _registered = null!;
     private readonly Dictionary<string, int> _inFlight = [];
     private readonly Dictionary<string, long> _completed = [];
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public async Task Register(string workerKey, string siloName)
     {
-        _registered = new DurableState<List<Registration>>(storage, "worker-pool", GrainKey, () => []);
-        await _registered.ReadAsync();
-    }
-
-    public async Task Register(string workerKey, string siloId)
-    {
-        if (_registered.Value.Any(r => r.WorkerKey == workerKey)) return;
-        await _registered.WriteAsync([.. _registered.Value, new Registration(workerKey, siloId, time.GetUtcNow())]);
+        if (pool.State.Workers.Any(r => r.WorkerKey == workerKey && r.SiloName == siloName)) return;
+        pool.State.Workers.RemoveAll(r => r.WorkerKey == workerKey);
+        pool.State.Workers.Add(new WorkerRegistration(workerKey, siloName, time.GetUtcNow()));
+        await pool.WriteStateAsync();
     }
 
     public async Task Unregister(string workerKey)
     {
-        if (!_registered.Value.Any(r => r.WorkerKey == workerKey)) return;
-        await _registered.WriteAsync([.. _registered.Value.Where(r => r.WorkerKey != workerKey)]);
+        if (pool.State.Workers.RemoveAll(r => r.WorkerKey == workerKey) == 0) return;
         _inFlight.Remove(workerKey);
+        await pool.WriteStateAsync();
     }
 
-    public async Task<string> Acquire(IReadOnlyList<string> exclude)
+    public async Task<string> Acquire(string[] exclude)
     {
         // Never waits: the pool is turn-based, so a waiting lease would hold back the registrations it waits for.
         var live = await LiveWorkers();
@@ -57,26 +50,26 @@ public sealed class WorkerPoolGrain(IGrainStorage storage, RuntimeSilo silo, Tim
     }
 
     public async Task<IReadOnlyList<WorkerInfo>> List() =>
-        [.. (await LiveWorkers()).Select(r => new WorkerInfo(r.WorkerKey, r.SiloId, _inFlight.GetValueOrDefault(r.WorkerKey),
+        [.. (await LiveWorkers()).Select(r => new WorkerInfo(r.WorkerKey, r.SiloName, _inFlight.GetValueOrDefault(r.WorkerKey),
             _completed.GetValueOrDefault(r.WorkerKey), r.RegisteredAt))];
 
-    private string? Least(List<Registration> candidates) => candidates
+    private string? Least(List<WorkerRegistration> candidates) => candidates
         .OrderBy(r => _inFlight.GetValueOrDefault(r.WorkerKey))
         .ThenBy(r => _completed.GetValueOrDefault(r.WorkerKey))
         .ThenBy(r => r.WorkerKey, StringComparer.Ordinal)
         .FirstOrDefault()?.WorkerKey;
 
-    /// <summary>Registered workers whose silo is in the membership table and not Dead; the dead ones are dropped for good.</summary>
-    private async Task<List<Registration>> LiveWorkers()
+    /// <summary>Registered workers whose silo is an Active member; the others are dropped for good (a restarted silo re-registers).</summary>
+    private async Task<List<WorkerRegistration>> LiveWorkers()
     {
-        await silo.View.RefreshAsync();
-        bool Alive(Registration r) => silo.View.Entries.Any(e => e.Silo.SiloId == r.SiloId && e.Status is SiloStatus.Active or SiloStatus.Joining);
-        var dead = _registered.Value.Where(r => !Alive(r)).ToList();
+        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        var dead = pool.State.Workers.Where(r => !active.Contains(r.SiloName)).ToList();
         if (dead.Count > 0)
         {
-            await _registered.WriteAsync([.. _registered.Value.Where(Alive)]);
+            pool.State.Workers.RemoveAll(r => !active.Contains(r.SiloName));
             foreach (var r in dead) _inFlight.Remove(r.WorkerKey);
+            await pool.WriteStateAsync();
         }
-        return _registered.Value;
+        return pool.State.Workers;
     }
 }

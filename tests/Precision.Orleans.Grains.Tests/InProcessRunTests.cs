@@ -1,12 +1,11 @@
 using Precision.Orleans.Abstractions.Grains.Rl;
-using Precision.Orleans.Runtime.Messaging;
+using Precision.Orleans.Grains.Placement;
 using Xunit;
 
 namespace Precision.Orleans.Grains.Tests;
 
 /// <summary>
-/// Distributed RL runs on the in-process cluster (learner silo + rollout silos, loopback transport, in-memory
-/// storage): equivalence with the embedded trainer, elasticity, exactly-once training, learner failover.
+/// Distributed RL runs on an in-process Orleans cluster (TestingHost: learner silo + rollout silos, shared storage): equivalence with the embedded trainer, elasticity, exactly-once training, learner failover.
 /// </summary>
 public sealed class InProcessRunTests
 {
@@ -18,10 +17,9 @@ public sealed class InProcessRunTests
         var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
 
         await using var cluster = new RlCluster(Path.Combine(run.Root, "runs"));
-        await cluster.StartSiloAsync("learner", "learner");
-        await cluster.StartSiloAsync("rollout-a", "cpu", rolloutSlots: 1);
-        await cluster.StartSiloAsync("rollout-b", "cpu", rolloutSlots: 1);
-        await cluster.Client.ConnectAsync();
+        await cluster.StartSiloAsync("learner", SiloRoles.Learner);
+        await cluster.StartSiloAsync("rollout-a", SiloRoles.Rollout, rolloutSlots: 1);
+        await cluster.StartSiloAsync("rollout-b", SiloRoles.Rollout, rolloutSlots: 1);
 
         var submitted = await cluster.Client.GetGrain<IRunGrain>("eq").Submit(yaml);
         Assert.Equal("tiny-grains", submitted.Name);
@@ -46,26 +44,24 @@ public sealed class InProcessRunTests
         var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
 
         await using var cluster = new RlCluster(Path.Combine(run.Root, "runs"));
-        await cluster.StartSiloAsync("learner", "learner");
-        var first = await cluster.StartSiloAsync("rollout-a", "cpu", rolloutSlots: 1);
-        await cluster.Client.ConnectAsync();
+        await cluster.StartSiloAsync("learner", SiloRoles.Learner);
+        var first = await cluster.StartSiloAsync("rollout-a", SiloRoles.Rollout, rolloutSlots: 1);
         var runGrain = cluster.Client.GetGrain<IRunGrain>("elastic");
         await runGrain.Submit(yaml);
         await cluster.WaitAsync("elastic", s => s.Step >= 2, TimeSpan.FromSeconds(60));
 
         // Join: the new silo's worker trains groups within a few seconds.
         var joinedAt = DateTime.UtcNow;
-        await cluster.StartSiloAsync("rollout-b", "cpu", rolloutSlots: 1);
+        await cluster.StartSiloAsync("rollout-b", SiloRoles.Rollout, rolloutSlots: 1);
         while (!(await runGrain.GetTrainedGroups()).Any(t => t.WorkerKey == "rollout-b/0"))
         {
             Assert.True(DateTime.UtcNow - joinedAt < TimeSpan.FromSeconds(5), "the joined rollout silo got no work within 5 s");
             await Task.Delay(20);
         }
+        // Crash: rollout-a vanishes without a word (no deactivation, no leave); its groups go to rollout-b.
+        await cluster.KillAsync(first);
         int stepAtKill = (await runGrain.GetStatus()).Step;
         Assert.True(stepAtKill < iterations, $"the run finished (step {stepAtKill}) before the kill: make it longer");
-
-        // Crash: rollout-a vanishes without a word (no deactivation, no leave); its groups go to rollout-b.
-        first.Abort();
         var status = await cluster.WaitAsync("elastic", s => s.State == RunState.Completed, TimeSpan.FromSeconds(60));
         Assert.Equal(iterations, status.Step);
 
@@ -87,18 +83,17 @@ public sealed class InProcessRunTests
         var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
 
         await using var cluster = new RlCluster(Path.Combine(run.Root, "runs"));
-        var learner = await cluster.StartSiloAsync("learner", "learner");
-        await cluster.StartSiloAsync("rollout-a", "cpu", rolloutSlots: 1);
-        await cluster.Client.ConnectAsync();
+        var learner = await cluster.StartSiloAsync("learner", SiloRoles.Learner);
+        await cluster.StartSiloAsync("rollout-a", SiloRoles.Rollout, rolloutSlots: 1);
         var runGrain = cluster.Client.GetGrain<IRunGrain>("failover");
         await runGrain.Submit(yaml);
         await cluster.WaitAsync("failover", s => s.Step >= 4, TimeSpan.FromSeconds(60));
 
-        learner.Abort();
         int trainedBeforeKill = (await runGrain.GetStatus()).Step;
+        await cluster.KillAsync(learner);
         Assert.True(trainedBeforeKill < iterations, $"the run finished (step {trainedBeforeKill}) before the kill: make it longer");
-        await cluster.WaitDeadAsync(learner, TimeSpan.FromSeconds(30));
-        await cluster.StartSiloAsync("learner", "learner");
+        await cluster.WaitDeadAsync("learner", TimeSpan.FromSeconds(30));
+        await cluster.StartSiloAsync("learner", SiloRoles.Learner);
         var status = await cluster.WaitAsync("failover", s => s.State == RunState.Completed, TimeSpan.FromSeconds(60));
         Assert.Equal(iterations, status.Step);
 
@@ -122,10 +117,9 @@ public sealed class InProcessRunTests
     {
         using var run = new TinyRlRun();
         await using var cluster = new RlCluster(Path.Combine(run.Root, "runs"));
-        await cluster.StartSiloAsync("learner", "learner");
-        await cluster.Client.ConnectAsync();
+        await cluster.StartSiloAsync("learner", SiloRoles.Learner);
         var bad = run.Yaml().Replace("group_size: 4", "group_size: 1");
-        var e = await Assert.ThrowsAsync<GrainCallException>(() => cluster.Client.GetGrain<IRunGrain>("bad").Submit(bad));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => cluster.Client.GetGrain<IRunGrain>("bad").Submit(bad));
         Assert.Contains("batch.group_size", e.Message);
         Assert.Empty(await cluster.Client.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key).List());
         Assert.Equal("", await cluster.Client.GetGrain<IRunGrain>("bad").GetSpec());
@@ -138,9 +132,8 @@ public sealed class InProcessRunTests
         string yaml = run.Yaml(iterations: 3);
         var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
         await using var cluster = new RlCluster(Path.Combine(run.Root, "runs"));
-        await cluster.StartSiloAsync("learner", "learner");
-        await cluster.StartSiloAsync("rollout-a", "cpu", rolloutSlots: 1);
-        await cluster.Client.ConnectAsync();
+        await cluster.StartSiloAsync("learner", SiloRoles.Learner);
+        await cluster.StartSiloAsync("rollout-a", SiloRoles.Rollout, rolloutSlots: 1);
         // A worker whose silo does not exist, registered as if it lived on a live silo: the pool hands it out first
         // (least busy, nothing completed), every call to it fails, and the group must go to the real worker instead.
         var pool = cluster.Client.GetGrain<IWorkerPoolGrain>(IWorkerPoolGrain.Key);
@@ -171,9 +164,8 @@ public sealed class InProcessRunTests
     {
         using var run = new TinyRlRun();
         await using var cluster = new RlCluster(Path.Combine(run.Root, "runs"));
-        await cluster.StartSiloAsync("learner", "learner");
-        await cluster.StartSiloAsync("rollout-a", "cpu", rolloutSlots: 1);
-        await cluster.Client.ConnectAsync();
+        await cluster.StartSiloAsync("learner", SiloRoles.Learner);
+        await cluster.StartSiloAsync("rollout-a", SiloRoles.Rollout, rolloutSlots: 1);
         var runGrain = cluster.Client.GetGrain<IRunGrain>("cancel");
         await runGrain.Submit(run.Yaml(iterations: 500));
         await cluster.WaitAsync("cancel", s => s.Step >= 1, TimeSpan.FromSeconds(30));

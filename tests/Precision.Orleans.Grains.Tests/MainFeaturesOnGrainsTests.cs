@@ -1,12 +1,15 @@
 using Precision.Orleans.Abstractions.Grains.Rl;
-using Precision.Orleans.Runtime.Messaging;
+using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Engine.Training;
+using Precision.Orleans.Grains.Placement;
 using Xunit;
 
 namespace Precision.Orleans.Grains.Tests;
 
 /// <summary>
-/// Main's features after the merge into the grains: the tokenizer seam (a Hugging Face tokenizer with a chat template
-/// and its stop tokens) gives the same run on the cluster as embedded; LoRA specs are refused at submit.
+/// The engine's features on the cluster, each against the embedded trainer bit for bit: the tokenizer seam (a
+/// Hugging Face tokenizer with a chat template and its stop tokens), LoRA (adapters cross the wire, merged and
+/// unmerged rollout) and MoE (the routing mismatch comes back from the workers' rollouts).
 /// </summary>
 public sealed class MainFeaturesOnGrainsTests
 {
@@ -19,31 +22,48 @@ public sealed class MainFeaturesOnGrainsTests
         string yaml = run.Yaml(iterations: 2, maxNewTokens: 40);
         var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
         Assert.Contains(embedded, r => r.TruncatedFraction < 1);
+        await AssertClusterEqualsAsync(run, yaml, "bpe", embedded);
+    }
 
-        await using var cluster = new RlCluster(Path.Combine(run.Root, "runs"));
-        await cluster.StartSiloAsync("learner", "learner");
-        await cluster.StartSiloAsync("rollout-a", "cpu", rolloutSlots: 1);
-        await cluster.StartSiloAsync("rollout-b", "cpu", rolloutSlots: 1);
-        await cluster.Client.ConnectAsync();
-        await cluster.Client.GetGrain<IRunGrain>("bpe").Submit(yaml);
-        var status = await cluster.WaitAsync("bpe", s => s.State is RunState.Completed or RunState.Failed, TimeSpan.FromSeconds(90));
-        Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
-
-        SameMetrics.Assert(embedded, await cluster.Client.GetGrain<IRunGrain>("bpe").GetMetrics(0),
-            SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));
+    [Theory]
+    [InlineData("merged")]
+    [InlineData("unmerged")]
+    public async Task A_lora_run_on_the_cluster_equals_the_embedded_run(string rollout)
+    {
+        using var run = new TinyRlRun();
+        string yaml = run.Yaml(iterations: 2) + $"\nlora:\n  rank: 2\n  alpha: 4\n  rollout: {rollout}\n";
+        var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
+        await AssertClusterEqualsAsync(run, yaml, "lora", embedded, loraWeights: true);
     }
 
     [Fact]
-    public async Task A_lora_spec_is_refused_at_submit_naming_the_key_and_nothing_is_stored()
+    public async Task A_moe_run_reports_the_workers_routing_mismatch_as_the_embedded_run_does()
     {
         using var run = new TinyRlRun();
+        var dense = ModelCheckpoint.Load(run.ModelDir).Config;
+        var config = dense with { ModelType = "qwen3_moe", NumHiddenLayers = 2, NumExperts = 4, NumExpertsPerToken = 2, MoeIntermediateSize = 8, NormTopKProb = true };
+        var engine = new TrainingEngine(config, new TrainingOptions(), null, seed: 3);
+        ModelCheckpoint.Save(run.ModelDir, config, engine.Layout, engine.MasterWeights);
+        string yaml = run.Yaml(iterations: 2);
+        var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
+        Assert.All(embedded, r => Assert.NotNull(r.RoutingMismatch));
+        var records = await AssertClusterEqualsAsync(run, yaml, "moe", embedded);
+        for (int i = 0; i < embedded.Count; i++)
+            Assert.Equal(embedded[i].RoutingMismatch, records[i].RoutingMismatch);
+    }
+
+    private static async Task<IReadOnlyList<IterationRecord>> AssertClusterEqualsAsync(TinyRlRun run, string yaml, string runId,
+        IReadOnlyList<RL.Training.IterationMetrics> embedded, bool loraWeights = false)
+    {
         await using var cluster = new RlCluster(Path.Combine(run.Root, "runs"));
-        await cluster.StartSiloAsync("learner", "learner");
-        await cluster.Client.ConnectAsync();
-        string lora = run.Yaml() + "\nlora:\n  rank: 2\n  alpha: 4\n";
-        var e = await Assert.ThrowsAsync<GrainCallException>(() => cluster.Client.GetGrain<IRunGrain>("lora").Submit(lora));
-        Assert.Contains("lora: lora is not supported by the cluster yet", e.Message);
-        Assert.Empty(await cluster.Client.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key).List());
-        Assert.Equal("", await cluster.Client.GetGrain<IRunGrain>("lora").GetSpec());
+        await cluster.StartSiloAsync("learner", SiloRoles.Learner);
+        await cluster.StartSiloAsync("rollout-a", SiloRoles.Rollout, rolloutSlots: 1);
+        await cluster.StartSiloAsync("rollout-b", SiloRoles.Rollout, rolloutSlots: 1);
+        await cluster.Client.GetGrain<IRunGrain>(runId).Submit(yaml);
+        var status = await cluster.WaitAsync(runId, s => s.State is RunState.Completed or RunState.Failed, TimeSpan.FromSeconds(90));
+        Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
+        var records = await cluster.Client.GetGrain<IRunGrain>(runId).GetMetrics(0);
+        SameMetrics.Assert(embedded, records, loraWeights ? null : SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));
+        return records;
     }
 }

@@ -1,57 +1,68 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+using Orleans.TestingHost;
 using Precision.Orleans.Abstractions.Grains.Rl;
-using Precision.Orleans.Runtime.Hosting;
-using Precision.Orleans.Runtime.Messaging;
-using Precision.Orleans.Runtime.Storage;
-using RuntimeSilo = Precision.Orleans.Runtime.Hosting.Silo;
+using Precision.Orleans.Grains.Placement;
 
 namespace Precision.Orleans.Grains.Tests;
 
 /// <summary>
-/// An in-process cluster for the RL grains: one shared in-memory grain storage, silos with fast failure detection
-/// (a crashed silo is declared dead within about a second), and a client.
+/// An in-process Orleans cluster (Microsoft.Orleans.TestingHost) for the RL grains: silos started one at a time with
+/// their own name, roles and rollout slots, the fast-failover membership of the real silos, grain storage shared by
+/// all silos, and the test cluster's client.
 /// </summary>
 internal sealed class RlCluster : IAsyncDisposable
 {
-    private readonly InProcessCluster _cluster = new();
-    private readonly List<RuntimeSilo> _silos = [];
+    private readonly ConcurrentDictionary<string, (byte[] Data, string ETag)> _storage = new();
     private readonly string _runsRoot;
+    private (string Name, string[] Roles, int Slots) _next;
+    private InProcessTestCluster? _cluster;
 
     public RlCluster(string runsRoot)
     {
         _runsRoot = runsRoot;
-        Client = _cluster.NewClient(new ClusterClientOptions { Calls = new GrainCallOptions { ResponseTimeout = TimeSpan.FromSeconds(60) } });
     }
 
-    public InMemoryGrainStorage Storage { get; } = new();
+    public IClusterClient Client => _cluster?.Client ?? throw new InvalidOperationException("start a silo first");
 
-    public ClusterClient Client { get; }
-
-    public async Task<RuntimeSilo> StartSiloAsync(string siloId, string role, int rolloutSlots = 0)
+    /// <summary>Starts a silo named <paramref name="name"/> (its workers are "{name}/{slot}").</summary>
+    public async Task<InProcessSiloHandle> StartSiloAsync(string name, string role, int rolloutSlots = 0)
     {
-        var silo = _cluster.NewSilo(siloId, role)
-            .Configure(o => o with
+        _next = (name, [role, .. rolloutSlots > 0 ? new[] { SiloRoles.Rollout } : []], rolloutSlots);
+        if (_cluster is null)
+        {
+            var builder = new InProcessTestClusterBuilder(1);
+            builder.ConfigureSilo((options, silo) =>
             {
-                Membership = o.Membership with { HeartbeatPeriod = TimeSpan.FromMilliseconds(150), MissedHeartbeatsBeforeSuspect = 3, ProbeTimeout = TimeSpan.FromMilliseconds(200) },
-                Calls = o.Calls with { ResponseTimeout = TimeSpan.FromSeconds(60) },
-            })
-            .AddRlGrains(new RlGrainOptions { RunsRoot = _runsRoot, RolloutSlots = rolloutSlots, WorkerWaitTimeout = TimeSpan.FromSeconds(30) }, Storage)
-            .Build();
-        await silo.StartAsync();
-        _silos.Add(silo);
-        return silo;
+                var (siloName, roles, slots) = _next;
+                // After the test host's own configuration, which names silos Silo_N.
+                silo.Services.PostConfigure<SiloOptions>(o => o.SiloName = siloName);
+                silo.Services.AddKeyedSingleton<IGrainStorage>(RlStorage.Name, (sp, _) => new SharedGrainStorage(_storage, sp.GetRequiredService<Serializer>()));
+                silo.UseFastFailover(TimeSpan.FromSeconds(60));
+                silo.AddRlGrains(new RlGrainOptions { RunsRoot = _runsRoot, RolloutSlots = slots, Roles = roles, WorkerWaitTimeout = TimeSpan.FromSeconds(30) });
+            });
+            builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(60)));
+            _cluster = builder.Build();
+            await _cluster.DeployAsync();
+            return _cluster.Silos[0];
+        }
+        return await _cluster.StartAdditionalSiloAsync();
     }
 
-    /// <summary>
-    /// Waits until the membership table says <paramref name="silo"/> is Dead — what a real restart sees: Kubernetes
-    /// replaces a crashed pod after its process is gone, while an in-process <c>Abort</c> leaves the aborted silo's
-    /// background tasks running until they next check that their silo still serves.
-    /// </summary>
-    public async Task WaitDeadAsync(RuntimeSilo silo, TimeSpan timeout)
+    /// <summary>Stops a silo abruptly: no deactivations, no goodbye to the membership (what SIGKILL does to a process).</summary>
+    public Task KillAsync(InProcessSiloHandle silo) => _cluster!.KillSiloAsync(silo);
+
+    /// <summary>Waits until the cluster's membership no longer lists <paramref name="siloName"/> as active.</summary>
+    public async Task WaitDeadAsync(string siloName, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (!(await _cluster.Membership.ReadAllAsync()).Any(e => e.Silo == silo.Address && e.Status == Runtime.Membership.SiloStatus.Dead))
+        var membership = _cluster!.Silos[^1].ServiceProvider.GetRequiredService<IClusterMembershipService>();
+        while (membership.CurrentSnapshot.Members.Values.Any(m => m.Name == siloName && m.Status == SiloStatus.Active))
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"silo {silo.Address} was not declared dead within {timeout}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"silo {siloName} was not declared dead within {timeout}");
             await Task.Delay(20);
         }
     }
@@ -62,7 +73,17 @@ internal sealed class RlCluster : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var status = await Client.GetGrain<IRunGrain>(runId).GetStatus();
+            RunStatus status;
+            try
+            {
+                status = await Client.GetGrain<IRunGrain>(runId).GetStatus();
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException && DateTime.UtcNow < deadline)
+            {
+                // The client's gateway silo was just killed: the client moves to another gateway.
+                await Task.Delay(100);
+                continue;
+            }
             if (done(status)) return status;
             if (status.State == RunState.Failed) throw new Xunit.Sdk.XunitException($"run {runId} failed: {status.Error}");
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"run {runId}: condition not met within {timeout}; last status {status}");
@@ -72,22 +93,14 @@ internal sealed class RlCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var silo in _silos)
+        if (_cluster is null) return;
+        try
         {
-            if (silo.IsServing)
-            {
-                try
-                {
-                    using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                    await silo.StopAsync(grace.Token);
-                }
-                catch (Exception)
-                {
-                    silo.Abort();
-                }
-            }
-            await silo.DisposeAsync();
+            await _cluster.StopAllSilosAsync();
         }
-        await Client.DisposeAsync();
+        finally
+        {
+            await _cluster.DisposeAsync();
+        }
     }
 }

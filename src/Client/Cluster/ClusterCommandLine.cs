@@ -4,8 +4,8 @@ using Spectre.Console;
 namespace Precision.Orleans.Client.Cluster;
 
 /// <summary>
-/// What the cluster commands share: the --cluster / --token options (falling back to PRECISION_CLUSTER /
-/// PRECISION_CLUSTER_TOKEN), a Spectre console over the invocation's output (so commands run in-process write where
+/// What the cluster commands share: the --cluster / --password options (falling back to PRECISION_CLUSTER /
+/// PRECISION_CLUSTER_PASSWORD), a Spectre console over the invocation's output (so commands run in-process write where
 /// the caller asked), and one way to report a <see cref="ClusterException"/>: its message on the error writer, exit
 /// code 2.
 /// </summary>
@@ -13,29 +13,29 @@ public static class ClusterCommandLine
 {
     public static Option<string?> ClusterOption() => new("--cluster")
     {
-        Description = $"URL of any silo of the cluster, e.g. http://127.0.0.1:11111 (default ${ClusterTarget.AddressVariable})",
+        Description = $"the cluster's Redis, redis://[:PASSWORD@]HOST:PORT (default ${ClusterTarget.AddressVariable}); without it, submit runs on an embedded silo",
     };
 
-    public static Option<string?> TokenOption() => new("--token")
+    public static Option<string?> PasswordOption() => new("--password")
     {
-        Description = $"the cluster token (default ${ClusterTarget.TokenVariable})",
+        Description = $"the cluster Redis' password when not in the URL (default ${ClusterTarget.PasswordVariable})",
     };
 
-    public static Command WithClusterOptions(this Command command, Option<string?> cluster, Option<string?> token)
+    public static Command WithClusterOptions(this Command command, Option<string?> cluster, Option<string?> password)
     {
         command.Options.Add(cluster);
-        command.Options.Add(token);
+        command.Options.Add(password);
         return command;
     }
 
     /// <summary>Runs a cluster command against the resolved target.</summary>
-    public static void SetClusterAction(this Command command, Option<string?> cluster, Option<string?> token,
-        Func<ParseResult, ClusterApiClient, IAnsiConsole, CancellationToken, Task<int>> action)
+    public static void SetClusterAction(this Command command, Option<string?> cluster, Option<string?> password,
+        Func<ParseResult, ClusterRunClient, IAnsiConsole, CancellationToken, Task<int>> action)
     {
         command.SetAction((parse, cancellationToken) => Guard(parse, async console =>
         {
-            var target = ClusterTarget.Require(parse.GetValue(cluster), parse.GetValue(token), Environment.GetEnvironmentVariable);
-            using var client = new ClusterApiClient(target);
+            var target = ClusterTarget.Require(parse.GetValue(cluster), parse.GetValue(password), Environment.GetEnvironmentVariable);
+            await using var client = await ClusterRunClient.ConnectAsync(target, cancellationToken: cancellationToken).ConfigureAwait(false);
             return await action(parse, client, console, cancellationToken).ConfigureAwait(false);
         }));
     }

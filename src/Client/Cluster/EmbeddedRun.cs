@@ -1,13 +1,13 @@
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Grains;
-using Precision.Orleans.Runtime.Messaging;
+using Microsoft.Extensions.Hosting;
 using Spectre.Console;
 
 namespace Precision.Orleans.Client.Cluster;
 
 /// <summary>
-/// <c>precision submit run.yaml</c> without a cluster: the same grains on one embedded silo (<see cref="EmbeddedRlSilo"/>:
-/// in-memory membership, directory and storage, no server; learner role and rollout slots), the run submitted to its run grain
+/// <c>precision submit run.yaml</c> without a cluster: the same grains on one in-process Orleans silo (<see cref="EmbeddedRlSilo"/>:
+/// localhost clustering, memory storage, no Redis; learner role and rollout slots), the run submitted to its run grain
 /// and watched until it ends, then the silo stopped. Run state lives only as long as the process; checkpoints are
 /// written under <see cref="RunsRoot"/>/{run id} as in the cluster.
 /// </summary>
@@ -29,26 +29,26 @@ public sealed class EmbeddedRun
             SpecBaseDirectory = Path.GetDirectoryName(Path.GetFullPath(specPath))!,
             RolloutSlots = RolloutSlots,
         };
-        var silo = EmbeddedRlSilo.Build(options);
+        using var silo = EmbeddedRlSilo.Build(options);
         await silo.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             RunStatus submitted;
             try
             {
-                submitted = await silo.GrainFactory.GetGrain<IRunGrain>(runId).Submit(specYaml).ConfigureAwait(false);
+                submitted = await silo.Grains().GetGrain<IRunGrain>(runId).Submit(specYaml).ConfigureAwait(false);
             }
-            catch (GrainCallException e)
+            catch (ArgumentException e)
             {
-                throw new ClusterException($"The run spec was refused: {e.RemoteMessage}", e);
+                throw new ClusterException($"The run spec was refused: {e.Message}", e);
             }
             console.MarkupLine($"Run [bold]{Markup.Escape(submitted.RunId)}[/] on an embedded silo (no --cluster); run directory {Markup.Escape(Path.Combine(options.RunsRoot, runId))}");
-            return await new RunWatcher(new GrainRunSource(silo.GrainFactory), console) { Interval = WatchInterval }
+            return await new RunWatcher(new GrainRunSource(silo.Grains()), console) { Interval = WatchInterval }
                 .WatchAsync(runId, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            await silo.DisposeAsync().ConfigureAwait(false);
+            await silo.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
 }

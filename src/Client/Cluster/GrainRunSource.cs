@@ -1,4 +1,3 @@
-using Precision.Orleans.Abstractions.Grains;
 using Precision.Orleans.Abstractions.Grains.Rl;
 
 namespace Precision.Orleans.Client.Cluster;

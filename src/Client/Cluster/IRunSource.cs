@@ -2,7 +2,7 @@ using Precision.Orleans.Abstractions.Grains.Rl;
 
 namespace Precision.Orleans.Client.Cluster;
 
-/// <summary>What <see cref="RunWatcher"/> reads: a run's status and its metrics rows. The cluster's HTTP API and an
+/// <summary>What <see cref="RunWatcher"/> reads: a run's status and its metrics rows. The cluster's Orleans client and an
 /// embedded silo's grains both provide it.</summary>
 public interface IRunSource
 {

@@ -10,10 +10,10 @@ internal static class CancelCommand
     {
         var id = new Argument<string>("id") { Description = "run id" };
         var cluster = ClusterCommandLine.ClusterOption();
-        var token = ClusterCommandLine.TokenOption();
-        var command = new Command("cancel", "Cancel a run (it stops after its current step).").WithClusterOptions(cluster, token);
+        var password = ClusterCommandLine.PasswordOption();
+        var command = new Command("cancel", "Cancel a run (it stops after its current step).").WithClusterOptions(cluster, password);
         command.Arguments.Add(id);
-        command.SetClusterAction(cluster, token, async (parse, client, console, cancellationToken) =>
+        command.SetClusterAction(cluster, password, async (parse, client, console, cancellationToken) =>
         {
             console.Write(RunTables.Status(await client.CancelAsync(parse.GetValue(id)!, cancellationToken)));
             return 0;

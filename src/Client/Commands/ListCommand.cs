@@ -10,9 +10,9 @@ internal static class ListCommand
     public static Command Create()
     {
         var cluster = ClusterCommandLine.ClusterOption();
-        var token = ClusterCommandLine.TokenOption();
-        var command = new Command("list", "List the cluster's runs.").WithClusterOptions(cluster, token);
-        command.SetClusterAction(cluster, token, async (_, client, console, cancellationToken) =>
+        var password = ClusterCommandLine.PasswordOption();
+        var command = new Command("list", "List the cluster's runs.").WithClusterOptions(cluster, password);
+        command.SetClusterAction(cluster, password, async (_, client, console, cancellationToken) =>
         {
             var runs = await client.ListAsync(cancellationToken);
             if (runs.Count == 0)

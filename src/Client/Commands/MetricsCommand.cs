@@ -15,11 +15,11 @@ internal static class MetricsCommand
         var from = CommonOptions.Int("--from", 0, "first step", 0);
         var output = new Option<string?>("--out") { Description = "write to this file instead of the console" };
         var cluster = ClusterCommandLine.ClusterOption();
-        var token = ClusterCommandLine.TokenOption();
-        var command = new Command("metrics", "Print a run's metrics per trained step (table or --csv).").WithClusterOptions(cluster, token);
+        var password = ClusterCommandLine.PasswordOption();
+        var command = new Command("metrics", "Print a run's metrics per trained step (table or --csv).").WithClusterOptions(cluster, password);
         command.Arguments.Add(id);
         foreach (Option o in new Option[] { csv, from, output }) command.Options.Add(o);
-        command.SetClusterAction(cluster, token, async (parse, client, console, cancellationToken) =>
+        command.SetClusterAction(cluster, password, async (parse, client, console, cancellationToken) =>
         {
             var runId = parse.GetValue(id)!;
             var path = parse.GetValue(output);

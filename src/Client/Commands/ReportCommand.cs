@@ -13,11 +13,11 @@ internal static class ReportCommand
         var id = new Argument<string>("id") { Description = "run id" };
         var output = new Option<string>("--out") { Description = "HTML file to write", Required = true };
         var cluster = ClusterCommandLine.ClusterOption();
-        var token = ClusterCommandLine.TokenOption();
-        var command = new Command("report", "Write a run's HTML report (accuracy and mismatch curves, step table).").WithClusterOptions(cluster, token);
+        var password = ClusterCommandLine.PasswordOption();
+        var command = new Command("report", "Write a run's HTML report (accuracy and mismatch curves, step table).").WithClusterOptions(cluster, password);
         command.Arguments.Add(id);
         command.Options.Add(output);
-        command.SetClusterAction(cluster, token, async (parse, client, console, cancellationToken) =>
+        command.SetClusterAction(cluster, password, async (parse, client, console, cancellationToken) =>
         {
             var html = await client.ReportHtmlAsync(parse.GetValue(id)!, cancellationToken);
             var path = parse.GetValue(output)!;

@@ -10,10 +10,10 @@ internal static class StatusCommand
     {
         var id = new Argument<string>("id") { Description = "run id (precision list shows them)" };
         var cluster = ClusterCommandLine.ClusterOption();
-        var token = ClusterCommandLine.TokenOption();
-        var command = new Command("status", "Show a run's status and its latest steps.").WithClusterOptions(cluster, token);
+        var password = ClusterCommandLine.PasswordOption();
+        var command = new Command("status", "Show a run's status and its latest steps.").WithClusterOptions(cluster, password);
         command.Arguments.Add(id);
-        command.SetClusterAction(cluster, token, async (parse, client, console, cancellationToken) =>
+        command.SetClusterAction(cluster, password, async (parse, client, console, cancellationToken) =>
         {
             var runId = parse.GetValue(id)!;
             var status = await client.StatusAsync(runId, cancellationToken);

@@ -6,8 +6,8 @@ using Spectre.Console;
 namespace Precision.Orleans.Client.Commands;
 
 /// <summary>
-/// <c>precision submit run.yaml</c>: to a cluster (--cluster / PRECISION_CLUSTER) it posts the spec and prints the run
-/// id (--watch follows it); without an address it runs the run on an embedded in-process silo and watches it to the end.
+/// <c>precision submit run.yaml</c>: to a cluster (--cluster / PRECISION_CLUSTER) it submits the spec to the run's grain
+/// as an Orleans client and prints the run id (--watch follows it); without an address it runs the run on an embedded in-process silo and watches it to the end.
 /// </summary>
 internal static class SubmitCommand
 {
@@ -18,11 +18,11 @@ internal static class SubmitCommand
         var watch = new Option<bool>("--watch") { Description = "on a cluster, follow the run until it ends (the embedded mode always does)" };
         var runsRoot = new Option<string>("--runs-root") { Description = "embedded mode: where run directories go", DefaultValueFactory = _ => "runs" };
         var cluster = ClusterCommandLine.ClusterOption();
-        var token = ClusterCommandLine.TokenOption();
+        var password = ClusterCommandLine.PasswordOption();
         var command = new Command("submit", "Submit an RL run to the cluster, or run it on an embedded silo when no cluster is given.");
         command.Arguments.Add(spec);
         foreach (Option o in new Option[] { id, watch, runsRoot }) command.Options.Add(o);
-        command.WithClusterOptions(cluster, token);
+        command.WithClusterOptions(cluster, password);
         command.SetAction((parse, cancellationToken) => ClusterCommandLine.Guard(parse, async console =>
         {
             var path = parse.GetValue(spec)!;
@@ -32,18 +32,18 @@ internal static class SubmitCommand
             }
             var yaml = await File.ReadAllTextAsync(path, cancellationToken);
             var runId = parse.GetValue(id);
-            var target = ClusterTarget.Resolve(parse.GetValue(cluster), parse.GetValue(token), Environment.GetEnvironmentVariable);
+            var target = ClusterTarget.Resolve(parse.GetValue(cluster), parse.GetValue(password), Environment.GetEnvironmentVariable);
+            runId ??= $"{Path.GetFileNameWithoutExtension(path)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
             RunStatus final;
             if (target is null)
             {
-                runId ??= $"{Path.GetFileNameWithoutExtension(path)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
                 final = await new EmbeddedRun { RunsRoot = parse.GetValue(runsRoot)! }.RunAsync(path, yaml, runId, console, cancellationToken);
             }
             else
             {
-                using var client = new ClusterApiClient(target);
+                await using var client = await ClusterRunClient.ConnectAsync(target, cancellationToken: cancellationToken);
                 var status = await client.SubmitAsync(yaml, runId, cancellationToken);
-                console.MarkupLine($"Submitted run [bold]{Markup.Escape(status.RunId)}[/] to {Markup.Escape(target.Address.ToString())}");
+                console.MarkupLine($"Submitted run [bold]{Markup.Escape(status.RunId)}[/] to cluster {Markup.Escape(target.ClusterId)} at {Markup.Escape(target.Display)}");
                 console.WriteLine(status.RunId);
                 if (!parse.GetValue(watch))
                 {

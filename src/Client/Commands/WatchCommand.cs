@@ -16,11 +16,11 @@ internal static class WatchCommand
             if (!(r.GetValueOrDefault<double>() is > 0 and <= 3600)) r.AddError("--interval must be in (0, 3600] seconds");
         });
         var cluster = ClusterCommandLine.ClusterOption();
-        var token = ClusterCommandLine.TokenOption();
-        var command = new Command("watch", "Follow a run live until it completes, is cancelled or fails.").WithClusterOptions(cluster, token);
+        var password = ClusterCommandLine.PasswordOption();
+        var command = new Command("watch", "Follow a run live until it completes, is cancelled or fails.").WithClusterOptions(cluster, password);
         command.Arguments.Add(id);
         command.Options.Add(interval);
-        command.SetClusterAction(cluster, token, async (parse, client, console, cancellationToken) =>
+        command.SetClusterAction(cluster, password, async (parse, client, console, cancellationToken) =>
         {
             var final = await new RunWatcher(client, console) { Interval = TimeSpan.FromSeconds(parse.GetValue(interval)) }
                 .WatchAsync(parse.GetValue(id)!, cancellationToken);

@@ -91,16 +91,8 @@ public sealed class CpuKernelSet : IKernelSet
 
     public void Scale(Span<float> values, float factor) => System.Numerics.Tensors.TensorPrimitives.Multiply(values, factor, values);
 
-    public float GlobalNorm(ReadOnlySpan<float> gradients, IReadOnlyList<Model.ParameterInfo> tensors)
-    {
-        double sumSquares = 0;
-        foreach (var p in tensors)
-        {
-            float norm = System.Numerics.Tensors.TensorPrimitives.Norm(gradients.Slice((int)p.Offset, (int)p.Count));
-            sumSquares += (double)norm * norm;
-        }
-        return (float)Math.Sqrt(sumSquares);
-    }
+    public float GlobalNorm(ReadOnlySpan<float> gradients, IReadOnlyList<Model.ParameterInfo> tensors) =>
+        Training.GradientNorms.Global(Training.GradientNorms.PerTensor(gradients, tensors));
 
     public void AdamWStep(Training.AdamW optimizer, Span<float> parameters, ReadOnlySpan<float> gradients, float? learningRate) =>
         optimizer.Step(parameters, gradients, learningRate);

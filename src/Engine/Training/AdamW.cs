@@ -9,20 +9,28 @@ namespace Precision.Orleans.Engine.Training;
 /// </summary>
 public sealed class AdamW
 {
+    private readonly long _parameterCount;
+    private float[]? _m, _v;
+
     public AdamW(long parameterCount, AdamWOptions options)
     {
         Options = options.Validate();
-        M = new float[parameterCount];
-        V = new float[parameterCount];
+        _parameterCount = parameterCount;
     }
 
     public AdamWOptions Options { get; set; }
 
+    // The moments are allocated on first use: an engine that only computes gradients (a data-parallel gradient worker,
+    // whose optimizer state lives in the parameter shards) never holds them.
+
     /// <summary>First moment, same layout as the parameters.</summary>
-    public float[] M { get; }
+    public float[] M => _m ??= new float[_parameterCount];
 
     /// <summary>Second moment, same layout as the parameters.</summary>
-    public float[] V { get; }
+    public float[] V => _v ??= new float[_parameterCount];
+
+    /// <summary>Whether the moments have been allocated (an optimizer that never stepped or was never read holds none).</summary>
+    internal bool HoldsMoments => _m is not null || _v is not null;
 
     /// <summary>Number of updates applied so far (PyTorch's <c>state['step']</c>).</summary>
     public long StepCount { get; set; }

@@ -57,32 +57,16 @@ public sealed class LossScaler
     /// </summary>
     public bool Update(bool foundInf)
     {
-        if (!Enabled)
-        {
-            // Without scaling (bf16/fp32) a non-finite gradient still skips the step, as RL trainers do
-            // (verl/oat check that the clipped grad norm is finite before stepping) — never NaN into the weights.
-            // The skip is counted in SkippedSteps and reported by the optimizer step.
-
-            if (foundInf) SkippedSteps++;
-            return !foundInf;
-        }
-        if (foundInf)
-        {
-            Scale *= _options.BackoffFactor;
-            GrowthTracker = 0;
-            SkippedSteps++;
-            return false;
-        }
-        GrowthTracker++;
-        if (GrowthTracker == _options.GrowthInterval)
-        {
-            float grown = Scale * _options.GrowthFactor;
-            // GradScaler only grows while the result stays finite.
-            if (float.IsFinite(grown)) Scale = grown;
-            GrowthTracker = 0;
-        }
-        return true;
+        (var next, bool apply) = State.After(foundInf, _options, Enabled);
+        (Scale, GrowthTracker, SkippedSteps) = next;
+        return apply;
     }
+
+    /// <summary>The scaler's state as a value (what the loss-scale consensus and checkpoints carry).</summary>
+    public LossScaleState State => new(Scale, GrowthTracker, SkippedSteps);
+
+    /// <summary>The options this scaler backs off and grows by.</summary>
+    public LossScalerOptions Options => _options;
 
     /// <summary>Restores state saved by a checkpoint.</summary>
     public void Restore(float scale, int growthTracker, long skippedSteps)

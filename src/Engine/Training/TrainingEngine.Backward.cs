@@ -5,16 +5,29 @@ namespace Precision.Orleans.Engine.Training;
 
 public sealed partial class TrainingEngine
 {
+    /// <summary>True from the first <see cref="Backward"/> after a zeroing until the next: later backwards are added as a whole.</summary>
+    private bool _gradientsHeld;
+
+    /// <summary>Where the running <see cref="Backward"/> writes: the trained gradients, or a zeroed scratch while they hold a sum.</summary>
+    private float[] _backwardGradients = [];
+
+    private float[] _backwardScratch = [];
+
     /// <summary>Sets <see cref="Gradients"/> to zero.</summary>
     public void ZeroGradients()
     {
         Array.Clear(Gradients);
         if (Adapters is not null) Array.Clear(Adapters.Gradients);
+        _gradientsHeld = false;
     }
 
     /// <summary>
     /// Backpropagates dLoss/dlogp [B·T] through the last <see cref="Forward"/>, multiplied by the loss scale, in the
-    /// compute dtype; weight gradients are ADDED to <see cref="Gradients"/> (FP32, still scaled). For MoE models with
+    /// compute dtype; weight gradients are ADDED to <see cref="Gradients"/> (FP32, still scaled) the way PyTorch's
+    /// AccumulateGrad adds them: this backward's whole gradient g is formed first (in place when the buffer is zero,
+    /// else in a zeroed scratch) and then added, <c>grad += g</c>. So micro-batch gradients accumulate as
+    /// ((g₀ + g₁) + g₂)…, element by element — the sum a data-parallel shard reproduces bit for bit from per-micro-batch
+    /// gradients computed elsewhere (see <c>Engine.Distributed</c>). For MoE models with
     /// <see cref="TrainingOptions.RouterAuxLossCoef"/> set, the load-balancing loss (<see cref="LastAuxLoss"/>) is part
     /// of the loss whose gradient this adds.
     /// </summary>
@@ -29,6 +42,15 @@ public sealed partial class TrainingEngine
         if (dLogProbs.Length != n) throw new ArgumentException($"dLogProbs has {dLogProbs.Length} entries, the batch has B*T={n} positions");
         var L = Layout;
         float scale = LossScaler.Scale;
+        var trained = TrainedGradients;
+        bool accumulate = _gradientsHeld && trained.Length > 0;
+        if (accumulate)
+        {
+            if (_backwardScratch.Length != trained.Length) _backwardScratch = new float[trained.Length];
+            else Array.Clear(_backwardScratch);
+            _backwardGradients = _backwardScratch;
+        }
+        else _backwardGradients = trained;
 
         // logp[b,t] lives on logits row (b, t−1); rows with no target get 0.
         var dRow = act.DLogProbsScaled;
@@ -87,6 +109,9 @@ public sealed partial class TrainingEngine
         // bf16-parameter setup would sum them in the dtype instead).
         // A LoRA run freezes the embedding: its gradient is not needed.
         if (Adapters is null) Kernels.EmbeddingBackward(batch.Tokens, dR, G(L.Embedding, (long)V * d), d, dt);
+        if (accumulate) TensorPrimitives.Add(trained, _backwardScratch, trained);
+        _backwardGradients = trained;
+        _gradientsHeld = true;
         // The logits buffer now holds gradients: a second Backward would need a new Forward.
         _forwardBatch = null;
     }
@@ -112,14 +137,8 @@ public sealed partial class TrainingEngine
 
     /// <summary>The gradient slot of a parameter; in a LoRA run (frozen base) a discarded scratch (norm weights only).</summary>
     private Span<float> G(long offset, long count) =>
-        Adapters is null ? Gradients.AsSpan((int)offset, (int)count) : FrozenGradientScratch((int)count);
+        Adapters is null ? _backwardGradients.AsSpan((int)offset, (int)count) : FrozenGradientScratch((int)count);
 
     private Span<float> GBias(long offset, int count) =>
-        offset < 0 || Adapters is not null ? Span<float>.Empty : Gradients.AsSpan((int)offset, count);
-
-    /// <summary>
-    /// Global L2 norm as torch.nn.utils.clip_grad_norm_ defines it — the norm of the per-tensor norms — with the
-    /// outer sum in double (torch sums the stacked norms in float32: last-bit differences on clipped steps).
-    /// </summary>
-    private float GlobalGradNorm() => Kernels.GlobalNorm(TrainedGradients, Adapters?.Layout.Parameters ?? Layout.Parameters);
+        offset < 0 || Adapters is not null ? Span<float>.Empty : _backwardGradients.AsSpan((int)offset, count);
 }

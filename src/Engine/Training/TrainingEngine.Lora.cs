@@ -16,7 +16,26 @@ public sealed partial class TrainingEngine
     private float[] _frozenGradScratch = [];
 
     /// <summary>The buffer the optimizer steps on: the adapters' gradients in a LoRA run, the model's otherwise.</summary>
-    private float[] TrainedGradients => Adapters?.Gradients ?? Gradients;
+    internal float[] TrainedGradients => Adapters?.Gradients ?? Gradients;
+
+    /// <summary>The trained parameters' FP32 masters: the adapters in a LoRA run, the whole model otherwise.</summary>
+    public float[] TrainedWeights => Adapters?.Weights ?? MasterWeights;
+
+    /// <summary>The trained tensors in layout order (offsets into <see cref="TrainedWeights"/>).</summary>
+    public IReadOnlyList<Model.ParameterInfo> TrainedTensors => Adapters?.Layout.Parameters ?? Layout.Parameters;
+
+    /// <summary>
+    /// Replaces the trained FP32 masters (a weight version fetched from the parameter shards) and re-casts the compute
+    /// copy, exactly as <see cref="OptimizerStep"/> leaves it after updating them in place.
+    /// </summary>
+    public void LoadTrainedWeights(ReadOnlySpan<float> weights)
+    {
+        var target = TrainedWeights;
+        if (weights.Length != target.Length) throw new ArgumentException($"the trained weights have {target.Length} values, got {weights.Length}");
+        weights.CopyTo(target);
+        if (Adapters is null) RefreshComputeWeights();
+        else RefreshAdapterComputeWeights();
+    }
 
     /// <summary>Re-casts the FP32 master adapters to the compute dtype (the same array in fp32); no-op without LoRA.</summary>
     public void RefreshAdapterComputeWeights()
@@ -51,7 +70,7 @@ public sealed partial class TrainingEngine
 
     private Span<float> AdapterCompute(Model.ParameterInfo p) => _adapterCompute.AsSpan((int)p.Offset, (int)p.Count);
 
-    private Span<float> AdapterGradient(Model.ParameterInfo p) => Adapters!.Gradients.AsSpan((int)p.Offset, (int)p.Count);
+    private Span<float> AdapterGradient(Model.ParameterInfo p) => _backwardGradients.AsSpan((int)p.Offset, (int)p.Count);
 
     private Span<float> FrozenGradientScratch(int count)
     {

@@ -30,14 +30,9 @@ public sealed partial class TrainingEngine
         }
         else
         {
-            norm = GlobalGradNorm();
+            norm = Kernels.GlobalNorm(grads, TrainedTensors);
             // the optimizer's live options: a schedule may replace them between steps
-            float maxNorm = Optimizer.Options.MaxGradNorm;
-            if (maxNorm > 0)
-            {
-                float coef = maxNorm / (norm + 1e-6f);
-                if (coef < 1f) Kernels.Scale(grads, coef);
-            }
+            if (GradientNorms.ClipCoefficient(norm, Optimizer.Options.MaxGradNorm) is { } coef) Kernels.Scale(grads, coef);
             if (Adapters is null)
             {
                 Kernels.AdamWStep(Optimizer, MasterWeights, grads, learningRate);

@@ -66,6 +66,7 @@ public sealed partial class TrainingEngine
             Optimizer = new AdamW(Layout.TotalCount, options.Optimizer);
         }
         LossScaler = new LossScaler(options.LossScaler, options.LossScaler.Enabled ?? options.ComputeDType == DType.Fp16);
+        _backwardGradients = TrainedGradients;
         InitializeCompute();
     }
 

@@ -33,6 +33,9 @@ public sealed record RunSpec
     public RolloutSpec Rollout { get; init; } = new();
     public OptimizerSpec Optimizer { get; init; } = new();
     public ScheduleSpec Schedule { get; init; } = new();
+
+    /// <summary>How the learner's work is split (YAML <c>parallel</c>); the default is the single learner.</summary>
+    public ParallelSpec Parallel { get; init; } = new();
 }
 
 /// <summary>Where the training prompts come from: a JSONL problem file, or a generated task.</summary>

@@ -13,7 +13,8 @@ namespace Precision.Orleans.RL.Spec;
 /// </summary>
 public static class RunSpecLoader
 {
-    internal static readonly string[] TopKeys = ["name", "seed", "model", "data", "algorithm", "advantage", "precision", "batch", "rollout", "optimizer", "schedule", "lora"];
+    internal static readonly string[] TopKeys = ["name", "seed", "model", "data", "algorithm", "advantage", "precision", "batch", "rollout", "optimizer", "schedule", "lora", "parallel"];
+    internal static readonly string[] ParallelKeys = ["gradient_workers", "shards", "expert_workers"];
     internal static readonly string[] ModelKeys = ["path", "moe"];
     internal static readonly string[] MoeKeys = ["aux_loss_coef"];
     internal static readonly string[] LoraKeys = ["rank", "alpha", "target_modules", "rollout"];
@@ -158,6 +159,7 @@ public static class RunSpecLoader
             Rollout = ReadRollout(top.Section("rollout"), d.Rollout),
             Optimizer = ReadOptimizer(top.Section("optimizer"), d.Optimizer),
             Schedule = ReadSchedule(top.Section("schedule"), d.Schedule),
+            Parallel = ReadParallel(top.Section("parallel"), d.Parallel),
         };
     }
 
@@ -325,6 +327,18 @@ public static class RunSpecLoader
             KeepCheckpoints = s.Int("keep_checkpoints") ?? d.KeepCheckpoints,
             StopAtAccuracy = s.Double("stop_at_accuracy") ?? d.StopAtAccuracy,
             MaxWeightLag = s.Int("max_weight_lag") ?? d.MaxWeightLag,
+        };
+    }
+
+    private static ParallelSpec ReadParallel(YamlSection? s, ParallelSpec d)
+    {
+        if (s is null) return d;
+        s.RequireKnownKeys(ParallelKeys);
+        return d with
+        {
+            GradientWorkers = s.Int("gradient_workers") ?? d.GradientWorkers,
+            Shards = s.Int("shards") ?? d.Shards,
+            ExpertWorkers = s.Int("expert_workers") ?? d.ExpertWorkers,
         };
     }
 

@@ -27,6 +27,7 @@ public static class RunSpecValidator
         int problems = ValidateData(spec.Data, Bad);
         ValidateAlgorithm(spec.Algorithm, Bad);
         ValidateBatch(spec.Batch, problems, Bad);
+        ValidateParallel(spec, config, Bad);
 
         var r = spec.Rollout;
         if (!(r.Temperature >= 0 && r.Temperature <= 100)) throw Bad("rollout.temperature", $"must be in [0, 100], got {r.Temperature}");
@@ -86,6 +87,32 @@ public static class RunSpecValidator
         {
             throw bad("model", $"cannot read '{configPath}': {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// <c>parallel</c>: every count ≥ 1; no more shards than trained tensors (a shard holds whole tensors); no more
+    /// gradient workers than a mini-batch has micro-batches (a worker would have no share); expert parallelism refused.
+    /// </summary>
+    private static void ValidateParallel(RunSpec spec, ModelConfig config, Func<string, string, RunSpecException> bad)
+    {
+        var p = spec.Parallel;
+        if (p.GradientWorkers < 1) throw bad("parallel.gradient_workers", $"must be >= 1, got {p.GradientWorkers}");
+        if (p.Shards < 1) throw bad("parallel.shards", $"must be >= 1, got {p.Shards}");
+        if (p.ExpertWorkers < 1) throw bad("parallel.expert_workers", $"must be >= 1, got {p.ExpertWorkers}");
+        if (p.ExpertWorkers > 1)
+            throw bad("parallel.expert_workers", $"is {p.ExpertWorkers}: expert-parallel MoE workers are not implemented yet; use 1 (every worker holds all experts)");
+        var b = spec.Batch;
+        long miniBatch = (long)b.Prompts * b.GroupSize / Math.Max(1, b.MiniBatches);
+        long microBatches = (miniBatch + b.MicroBatchSequences - 1) / Math.Max(1, b.MicroBatchSequences);
+        if (p.GradientWorkers > microBatches)
+            throw bad("parallel.gradient_workers", $"is {p.GradientWorkers} but a mini-batch of {miniBatch} sequences has only {microBatches} micro-batches of batch.micro_batch_sequences = {b.MicroBatchSequences}: a worker would have no share");
+        if (p.Shards == 1) return;
+        var layout = new ParameterLayout(config);
+        int tensors = spec.Lora is { } lora
+            ? new Engine.Lora.LoraLayout(layout, new Engine.Lora.LoraConfig { Rank = lora.Rank, Alpha = (float)lora.Alpha, TargetModules = lora.TargetModules }).Parameters.Count
+            : layout.Parameters.Count;
+        if (p.Shards > tensors)
+            throw bad("parallel.shards", $"is {p.Shards} but the trained parameters are {tensors} tensors and a shard holds whole tensors");
     }
 
     private static void ValidateMoe(string model, ModelConfig config, MoeSpec moe, Func<string, string, RunSpecException> bad)

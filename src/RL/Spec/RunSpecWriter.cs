@@ -100,15 +100,25 @@ public static class RunSpecWriter
         Line(2, "keep_checkpoints", Num(s.KeepCheckpoints));
         Line(2, "stop_at_accuracy", Num(s.StopAtAccuracy));
         Line(2, "max_weight_lag", Num(s.MaxWeightLag));
+        // Written only when not the single learner: specs without it read and hash as before.
+        if (!spec.Parallel.IsSingleLearner)
+        {
+            var p = spec.Parallel;
+            Line(0, "parallel", null);
+            Line(2, "gradient_workers", Num(p.GradientWorkers));
+            Line(2, "shards", Num(p.Shards));
+            Line(2, "expert_workers", Num(p.ExpertWorkers));
+        }
         return sb.ToString();
     }
 
     /// <summary>
     /// SHA-256 of everything that decides the trajectory (all but the name and the schedule), so a resumed run
-    /// may extend its iterations or checkpoint cadence but never silently change the algorithm, data or dtypes.
+    /// may extend its iterations or checkpoint cadence but never silently change the algorithm, data or dtypes. The
+    /// <c>parallel</c> split is left out too: any split gives the single learner's weights bit for bit.
     /// </summary>
     public static string TrajectoryHash(RunSpec spec) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToYaml(spec with { Name = "", Schedule = new ScheduleSpec() }))));
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToYaml(spec with { Name = "", Schedule = new ScheduleSpec(), Parallel = new ParallelSpec() }))));
 
     private static string Num(int v) => v.ToString(CultureInfo.InvariantCulture);
     private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);

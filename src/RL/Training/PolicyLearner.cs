@@ -1,6 +1,7 @@
 using Precision.Orleans.Abstractions;
 using System.Diagnostics;
 using Precision.Orleans.Engine.Analysis;
+using Precision.Orleans.Engine.Distributed;
 using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Rollout;
 using Precision.Orleans.Engine.Text;
@@ -30,6 +31,13 @@ public sealed class PolicyLearner
     private readonly PromptEncoder _prompts;
     private readonly string? _baseWeightsSha256;
 
+    /// <summary>
+    /// <c>parallel</c> beyond the single learner: N gradient-worker engines and S shard optimizers running the distributed
+    /// step in this process (bit-identical to <see cref="Engine"/> stepping alone); <see cref="Engine"/> mirrors their state
+    /// after every step for the old-log-prob pass, checkpoints and the weight hash. Null for the single learner.
+    /// </summary>
+    private readonly LocalShardedLearner? _sharded;
+
     /// <summary>MoE policies: per sample, the training engine's routing in the pass that gives π (null where that pass did not cover it).</summary>
     private ExpertRouting?[] _piRouting = [];
 
@@ -47,7 +55,16 @@ public sealed class PolicyLearner
         _baseWeightsSha256 = baseWeightsSha256;
         WeightVersion = weightVersion;
         WeightHash = PolicyHash();
+        if (!spec.Parallel.IsSingleLearner)
+        {
+            var workers = Enumerable.Range(0, spec.Parallel.GradientWorkers).Select(_ => new TrainingEngine(engine.Config, engine.Options,
+                (float[])engine.MasterWeights.Clone(), adapterWeights: (float[]?)engine.Adapters?.Weights.Clone())).ToArray();
+            _sharded = new LocalShardedLearner(engine, workers, spec.Parallel.Shards);
+        }
     }
+
+    /// <summary>The parameter shards of a <c>parallel</c> run (their own step logs); empty for the single learner.</summary>
+    public IReadOnlyList<ShardOptimizer> Shards => _sharded?.Shards ?? [];
 
     public RunSpec Spec => _spec;
     public TrainingEngine Engine { get; }
@@ -245,23 +262,47 @@ public sealed class PolicyLearner
             var normalizers = new AggregationNormalizers(size, members.Sum(i => samples[i].ResponseLength), _spec.Rollout.MaxNewTokens);
             var miniStats = new ImportanceStatsAccumulator();
             double miniLoss = 0;
-            foreach (var chunk in members.Chunk(_spec.Batch.MicroBatchSequences))
+            var chunks = members.Chunk(_spec.Batch.MicroBatchSequences).ToArray();
+            var passes = new MicroBatchPass[chunks.Length];
+            int ForwardBackward(TrainingEngine engine, int mb)
             {
+                var chunk = chunks[mb];
                 var batch = Batch(samples, chunk);
-                var logp = Engine.Forward(batch);
+                var logp = engine.Forward(batch);
                 var result = _algorithm.Compute(Inputs(samples, chunk, batch, logp, oldLogProbs, normalizers), _aggregation);
-                Engine.Backward(result.DLogProbs);
-                miniLoss += result.Loss;
-                miniStats.Add(result.Stats, result.Stats.Count);
-                if (m == 0 && oldLogProbs is null) KeepRouting(chunk);
+                engine.Backward(result.DLogProbs);
+                passes[mb] = new MicroBatchPass(result, logp, batch.SeqLen, engine.LastRouting);
+                return chunk.Sum(i => samples[i].ResponseLength);
+            }
+            OptimizerStepResult stepResult;
+            if (_sharded is null)
+            {
+                for (int mb = 0; mb < chunks.Length; mb++) ForwardBackward(Engine, mb);
+                stepResult = Engine.OptimizerStep();
+            }
+            else
+            {
+                var o = Engine.Optimizer.Options;
+                var (decision, _) = _sharded.Step(Engine.Optimizer.StepCount + Engine.LossScaler.SkippedSteps, chunks.Length, ForwardBackward, o.MaxGradNorm, o.LearningRate);
+                _sharded.CopyStateTo(Engine);
+                stepResult = new OptimizerStepResult(decision.Apply, decision.GradNorm, decision.LossScale, decision.NextLossScale);
+            }
+            // Per micro-batch, in micro-batch order whichever engine ran it: the same sums as one process.
+            for (int mb = 0; mb < chunks.Length; mb++)
+            {
+                var (chunk, pass) = (chunks[mb], passes[mb]);
+                miniLoss += pass.Result.Loss;
+                miniStats.Add(pass.Result.Stats, pass.Result.Stats.Count);
                 if (m == 0 && oldLogProbs is null)
+                {
+                    KeepRouting(chunk, pass.Routing);
                     for (int r = 0; r < chunk.Length; r++)
                     {
-                        firstPi.Add(samples[chunk[r]].ResponseSlice(logp, r, batch.SeqLen));
+                        firstPi.Add(samples[chunk[r]].ResponseSlice(pass.LogProbs, r, pass.SeqLen));
                         firstMu.Add(samples[chunk[r]].RolloutLogProbs);
                     }
+                }
             }
-            var stepResult = Engine.OptimizerStep();
             if (stepResult.Applied) gradNorms.Add(stepResult.GradNorm);
             else skipped++;
             loss += miniLoss;
@@ -270,10 +311,14 @@ public sealed class PolicyLearner
         return new TrainResult(loss / miniBatches, gradNorms, skipped, iterationStats.Result(samples.Length), firstPi, firstMu);
     }
 
+    private sealed record MicroBatchPass(PolicyLossResult Result, float[] LogProbs, int SeqLen, IReadOnlyList<ExpertRouting>? Routing);
+
     /// <summary>Keeps the training engine's routing of the forward just run (MoE policies) for the samples in <paramref name="chunk"/>.</summary>
-    private void KeepRouting(int[] chunk)
+    private void KeepRouting(int[] chunk) => KeepRouting(chunk, Engine.LastRouting);
+
+    private void KeepRouting(int[] chunk, IReadOnlyList<ExpertRouting>? lastRouting)
     {
-        if (Engine.LastRouting is not { } routing) return;
+        if (lastRouting is not { } routing) return;
         for (int r = 0; r < chunk.Length; r++) _piRouting[chunk[r]] = routing[r];
     }
 

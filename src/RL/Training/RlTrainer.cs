@@ -59,33 +59,18 @@ public sealed class RlTrainer
         if (start.Fp16Range is { } range) Fp16RangeChecked?.Invoke(range);
         var learner = start.Learner;
         var rollout = new RolloutEngine(start.Config, Spec.Precision.Rollout, kernels: Engine.Backends.KernelSets.For(Spec.Precision.Device));
-        var publisher = new PolicyPublisher(learner.Engine, rollout, Spec.Lora);
-        publisher.Publish(learner.WeightVersion);
+        var collector = new LocalRolloutCollector(Spec, learner.Tokenizer, rollout, RewardFunctions.For(Spec.Data.Task),
+            new PolicyPublisher(learner.Engine, rollout, Spec.Lora));
         Started?.Invoke(start.Footprint);
-        var iteration = new PolicyIteration(Spec, rollout, RewardFunctions.For(Spec.Data.Task), learner, publisher);
-
-        int startStep = start.StartStep;
-        var metrics = new MetricsLog(RunDirectory);
-        var (kept, repairs) = metrics.ResumeAt(startStep, keepSuperseded: ResumeFrom is not null);
-        foreach (string repair in repairs) MetricsRepaired?.Invoke(repair);
-        var rows = kept.ToList();
         AtomicFile.WriteAllText(Path.Combine(RunDirectory, SpecFileName), RunSpecWriter.ToYaml(Spec));
-
-        int step = startStep, lastCheckpoint = startStep;
-        while (step < Spec.Schedule.Iterations && !cancellationToken.IsCancellationRequested)
+        // The same loop the learner grain runs; a stop request ends it between steps, never mid-step.
+        var loop = new PolicyIterationLoop(Spec, learner, collector)
         {
-            var row = iteration.Run(++step);
-            metrics.Append(row);
-            rows.Add(row);
-            progress?.Report(row);
-            if (Spec.Schedule.CheckpointEvery > 0 && step % Spec.Schedule.CheckpointEvery == 0)
-                learner.Checkpoint(start.Store, lastCheckpoint = step);
-            if (Spec.Schedule.StopAtAccuracy > 0 && row.Accuracy >= Spec.Schedule.StopAtAccuracy) break;
-        }
-        if (step > lastCheckpoint) learner.Checkpoint(start.Store, step);
-
-        return new RunSummary(step, start.Resumed ? startStep : null, rows.LastOrDefault(),
-            rows.Count == 0 ? 0 : rows.Max(r => r.Accuracy), rows.FirstOrDefault(r => r.Accuracy >= TargetAccuracy)?.Step, metrics.JsonlPath, start.Footprint);
+            StopRequested = () => ValueTask.FromResult(cancellationToken.IsCancellationRequested),
+            KeepSupersededRows = ResumeFrom is not null,
+            MetricsRepaired = MetricsRepaired,
+        };
+        return loop.RunAsync(start, RunDirectory, progress, CancellationToken.None).GetAwaiter().GetResult().Summary;
     }
 
     /// <summary>The training engine's options from the spec: dtype, AdamW, loss scaling, LoRA adapters and the MoE load-balancing loss.</summary>

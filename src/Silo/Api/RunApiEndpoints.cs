@@ -2,13 +2,13 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Precision.Orleans.Abstractions.Grains;
+using Precision.Orleans.Grains.Reports;
 using Precision.Orleans.Abstractions.Grains.Rl;
 
 namespace Precision.Orleans.SiloHost.Api;
 
 /// <summary>
-/// The runs API every silo serves (behind the cluster token like every endpoint), a thin HTTP face of
+/// The runs API every silo's web port serves (behind its login), a thin HTTP face of
 /// <see cref="IRunGrain"/> and <see cref="IRunRegistryGrain"/>:
 /// <list type="bullet">
 /// <item>POST /api/runs[?id=ID] — body: the YAML run spec → 201 with the run's status; 400 with the validator's
@@ -26,17 +26,16 @@ public static class RunApiEndpoints
     /// <summary>The largest spec body accepted; specs are a few hundred bytes.</summary>
     public const int MaxSpecBytes = 1 << 20;
 
-    /// <param name="grains">Resolved per request: the silo's grain factory, null while the silo is not serving.</param>
-    public static IEndpointRouteBuilder MapRunApi(this IEndpointRouteBuilder endpoints, Func<IGrainFactory?> grains)
+    public static IEndpointRouteBuilder MapRunApi(this IEndpointRouteBuilder endpoints, IGrainFactory grains)
     {
         endpoints.MapPost(RunsPath, (HttpRequest request) => GrainResults.Guard(grains, g => SubmitAsync(request, g)));
         endpoints.MapGet(RunsPath, () => GrainResults.Guard(grains, async g =>
-            Json(await Registry(g).List().ConfigureAwait(false))));
+            Json(await Registry(g).List())));
         endpoints.MapGet(RunsPath + "/{id}", (string id) => GrainResults.Guard(grains, g => WithRunAsync(g, id, async run =>
-            Json(await run.GetStatus().ConfigureAwait(false)))));
+            Json(await run.GetStatus()))));
         endpoints.MapGet(RunsPath + "/{id}/metrics", (string id, int? from, string? format) => GrainResults.Guard(grains, g => WithRunAsync(g, id, async run =>
         {
-            var rows = await run.GetMetrics(from ?? 0).ConfigureAwait(false);
+            var rows = await run.GetMetrics(from ?? 0);
             return format switch
             {
                 null or "json" => Json(rows),
@@ -46,13 +45,13 @@ public static class RunApiEndpoints
         })));
         endpoints.MapPost(RunsPath + "/{id}/cancel", (string id) => GrainResults.Guard(grains, g => WithRunAsync(g, id, async run =>
         {
-            await run.Cancel().ConfigureAwait(false);
-            return Json(await run.GetStatus().ConfigureAwait(false));
+            await run.Cancel();
+            return Json(await run.GetStatus());
         })));
         endpoints.MapGet(RunsPath + "/{id}/report", (string id) => GrainResults.Guard(grains, g => WithRunAsync(g, id, async run =>
         {
-            var status = await run.GetStatus().ConfigureAwait(false);
-            var rows = await run.GetMetrics(0).ConfigureAwait(false);
+            var status = await run.GetStatus();
+            var rows = await run.GetMetrics(0);
             return Results.Content(RunReportPage.Render(status, rows), "text/html; charset=utf-8");
         })));
         return endpoints;
@@ -60,7 +59,7 @@ public static class RunApiEndpoints
 
     private static async Task<IResult> SubmitAsync(HttpRequest request, IGrainFactory grains)
     {
-        var spec = await ReadSpecAsync(request).ConfigureAwait(false);
+        var spec = await ReadSpecAsync(request);
         if (spec is null)
         {
             return Results.Text($"The run spec body is larger than {MaxSpecBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
@@ -78,7 +77,7 @@ public static class RunApiEndpoints
         {
             return Results.Text($"Run id '{id}' is not valid: use 1–{RunIds.MaxLength} characters of letters, digits, '.', '_' and '-'.", statusCode: StatusCodes.Status400BadRequest);
         }
-        var status = await grains.GetGrain<IRunGrain>(id).Submit(spec).ConfigureAwait(false);
+        var status = await grains.GetGrain<IRunGrain>(id).Submit(spec);
         return Results.Json(status, SiloApiJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
@@ -88,7 +87,7 @@ public static class RunApiEndpoints
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0)
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
         {
             if (buffer.Length + read > MaxSpecBytes)
             {
@@ -102,12 +101,12 @@ public static class RunApiEndpoints
     /// <summary>Runs <paramref name="action"/> on a registered run, or answers 404 naming the id.</summary>
     private static async Task<IResult> WithRunAsync(IGrainFactory grains, string id, Func<IRunGrain, Task<IResult>> action)
     {
-        var runs = await Registry(grains).List().ConfigureAwait(false);
+        var runs = await Registry(grains).List();
         if (!runs.Any(r => r.RunId == id))
         {
             return Results.Text($"No run '{id}' in this cluster (GET {RunsPath} lists them).", statusCode: StatusCodes.Status404NotFound);
         }
-        return await action(grains.GetGrain<IRunGrain>(id)).ConfigureAwait(false);
+        return await action(grains.GetGrain<IRunGrain>(id));
     }
 
     private static IRunRegistryGrain Registry(IGrainFactory grains) => grains.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key);

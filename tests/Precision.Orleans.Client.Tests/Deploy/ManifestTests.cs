@@ -1,8 +1,5 @@
-using System.Reflection;
-using System.Text.RegularExpressions;
-using Precision.Orleans.Grains;
-using Precision.Orleans.Runtime.Placement;
-using Precision.Orleans.Runtime.Transport.Http2;
+using Microsoft.Extensions.Configuration;
+using Precision.Orleans.Grains.Placement;
 using Precision.Orleans.SiloHost;
 using YamlDotNet.RepresentationModel;
 using Xunit;
@@ -11,9 +8,10 @@ using static Precision.Orleans.Client.Tests.Deploy.Manifests;
 namespace Precision.Orleans.Client.Tests.Deploy;
 
 /// <summary>
-/// deploy/k8s parses and agrees with the code: the silo containers' environment is what <see cref="SiloHostOptions"/>
-/// reads (parsed by it, ports and roles included), probes hit /readyz and /healthz on the grain port with the token,
-/// every referenced Secret key, claim, Deployment and label selector exists, and the Dockerfile exposes the same ports.
+/// deploy/k8s parses and agrees with the code: every silo container's PRECISION_Silo__* variable is an option of
+/// <see cref="SiloHostOptions"/> and the whole environment passes the silo's own validator; roles are the code's role
+/// names; Orleans' Kubernetes hosting gets its labels, downward-API variables and RBAC; every referenced Secret key,
+/// claim, service account and selector exists; Redis runs with AOF and a password; GPUs are requested.
 /// </summary>
 public sealed class ManifestTests
 {
@@ -28,161 +26,144 @@ public sealed class ManifestTests
     [Fact]
     public void Every_document_has_kind_name_and_the_namespace()
     {
-        Assert.True(K8s.Documents.Count >= 12, $"only {K8s.Documents.Count} documents");
         foreach (var (file, doc) in K8s.Documents)
         {
             Assert.False(string.IsNullOrEmpty(Str(doc, "apiVersion")), $"{file}: apiVersion");
             Assert.False(string.IsNullOrEmpty(Str(doc, "metadata", "name")), $"{file}: metadata.name");
-            if (Str(doc, "kind") != "Namespace")
-            {
-                Assert.Equal("precision", Str(doc, "metadata", "namespace"));
-            }
+            if (Str(doc, "kind") != "Namespace") Assert.Equal("precision", Str(doc, "metadata", "namespace"));
         }
-        foreach (var kind in new[] { "StatefulSet", "Service", "Secret", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "PersistentVolumeClaim" })
-        {
+        foreach (var kind in new[] { "StatefulSet", "Service", "Secret", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget",
+            "PersistentVolumeClaim", "ServiceAccount", "Role", "RoleBinding" })
             Assert.NotEmpty(K8s.OfKind(kind));
-        }
     }
 
     [Fact]
-    public void Silo_environment_is_what_the_silo_host_parses()
+    public void Silo_environment_binds_to_the_silo_options_and_passes_their_validator()
     {
         Assert.Equal(["precision-learner", "precision-rollout"], SiloDeployments.Select(d => Str(d, "metadata", "name")).Order());
+        var known = typeof(SiloHostOptions).GetProperties().Select(p => p.Name).ToHashSet();
         foreach (var deployment in SiloDeployments)
         {
-            var container = SiloContainer(deployment);
-            var env = new Dictionary<string, string>();
-            foreach (var variable in Seq(container, "env"))
+            string name = Str(deployment, "metadata", "name")!;
+            var settings = new Dictionary<string, string?>();
+            foreach (var variable in Seq(SiloContainer(deployment), "env"))
             {
-                var name = Str(variable, "name")!;
-                Assert.StartsWith("PRECISION_", name, StringComparison.Ordinal);
-                // Each name must be an option the host knows (it refuses unknown --options by name).
-                var option = "--" + name["PRECISION_".Length..].ToLowerInvariant().Replace('_', '-');
-                var value = Str(variable, "value")
-                    ?? (Get(variable, "valueFrom", "secretKeyRef") is not null ? SecretValue(variable) : FieldValue(variable));
-                var parsedAlone = Record.Exception(() => SiloHostOptions.Parse([option, value, "--postgres", "x", "--cluster-token", new string('t', 32)], _ => null));
-                Assert.True(parsedAlone is null, $"{Str(deployment, "metadata", "name")}: {name} → {option}: {parsedAlone?.Message}");
-                env[name] = value;
+                var key = Str(variable, "name")!;
+                if (!key.StartsWith(SiloHostBuilder.EnvironmentPrefix, StringComparison.Ordinal)) continue;
+                var path = key[SiloHostBuilder.EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal);
+                Assert.StartsWith(SiloHostOptions.Section + ":", path, StringComparison.Ordinal);
+                Assert.True(known.Contains(path[(SiloHostOptions.Section.Length + 1)..]), $"{name}: {key} is not a silo option");
+                // Values from the pod (fieldRef) or a Secret get a stand-in of the right shape.
+                settings[path] = Str(variable, "value") ?? (Get(variable, "valueFrom", "secretKeyRef") is not null ? "a-secret-of-24-characters!" : "10.0.0.7");
             }
-
-            var options = SiloHostOptions.Parse([], name => env.GetValueOrDefault(name));
-            var ports = Seq(container, "ports").ToDictionary(p => Str(p, "name")!, p => int.Parse(Str(p, "containerPort")!, System.Globalization.CultureInfo.InvariantCulture));
-            Assert.Equal(ports["grain"], options.Port);
-            Assert.Equal(ports["dashboard"], options.DashboardPort);
-            Assert.Equal("precision", options.ClusterId);
-            var mounts = Seq(container, "volumeMounts").ToDictionary(m => Str(m, "name")!, m => Str(m, "mountPath"));
-            Assert.Equal(mounts["runs"], options.RunsRoot);
-            Assert.Equal("1", Str(container, "resources", "limits", "nvidia.com/gpu"));
+            settings[SiloHostOptions.Section + ":Redis"] = settings[SiloHostOptions.Section + ":Redis"]!.Replace("$(REDIS_PASSWORD)", "pw", StringComparison.Ordinal);
+            // The certificate path must be where the Secret volume puts cluster.pfx; the validator then reads a stand-in there.
+            string certificate = settings[SiloHostOptions.Section + ":CertificatePath"]!;
+            var mount = Seq(SiloContainer(deployment), "volumeMounts").Single(m => certificate.StartsWith(Str(m, "mountPath")! + "/", StringComparison.Ordinal));
+            var volume = Seq(deployment, "spec", "template", "spec", "volumes").Single(v => Str(v, "name") == Str(mount, "name"));
+            Assert.Equal(Path.GetFileName(certificate), Str(Seq(volume, "secret", "items").Single(), "path"));
+            settings[SiloHostOptions.Section + ":CertificatePath"] = StandInCertificate(settings[SiloHostOptions.Section + ":CertificatePassword"]!);
+            var options = SiloHostBuilder.Bind(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), out var failures);
+            Assert.True(failures.Count == 0, $"{name}: {string.Join("; ", failures)}");
+            string role = Str(deployment, "metadata", "labels", "precision/role")!;
+            Assert.Equal([role], SiloHostOptionsValidator.Roles(options));
+            Assert.Contains(role, new[] { SiloRoles.Learner, SiloRoles.Rollout });
+            if (role == SiloRoles.Rollout) Assert.True(options.RolloutSlots > 0, $"{name}: a rollout silo without rollout slots");
+            if (role == SiloRoles.Learner) Assert.True(options.WebPort > 0, $"{name}: the learner serves the web port");
+            // Container ports are the options' ports.
+            var ports = Seq(SiloContainer(deployment), "ports").ToDictionary(p => Str(p, "name")!, p => int.Parse(Str(p, "containerPort")!));
+            Assert.Equal(options.SiloPort, ports["silo"]);
+            Assert.Equal(options.GatewayPort, ports["gateway"]);
+            if (options.WebPort > 0) Assert.Equal(options.WebPort, ports["web"]);
         }
     }
 
     [Fact]
-    public void Roles_match_the_grains_placement()
-    {
-        var learnerRole = typeof(LearnerGrain).GetCustomAttribute<PlacementRoleAttribute>()!.Role;
-        var learner = SiloHostOptions.Parse([], n => Env(K8s.Named("Deployment", "precision-learner"), n));
-        Assert.Contains(learnerRole, learner.Roles);
-        Assert.Equal("1", Str(K8s.Named("Deployment", "precision-learner"), "spec", "replicas"));
-        Assert.Equal("Recreate", Str(K8s.Named("Deployment", "precision-learner"), "spec", "strategy", "type"));
-        var rollout = SiloHostOptions.Parse([], n => Env(K8s.Named("Deployment", "precision-rollout"), n));
-        Assert.DoesNotContain(learnerRole, rollout.Roles);
-        Assert.Contains("rollout", rollout.Roles);
-        Assert.Contains("gpu", rollout.Roles);
-        // The learner silo hosts no rollout workers; each rollout silo one per GPU.
-        Assert.Equal((0, 1), (learner.RolloutSlots, rollout.RolloutSlots));
-    }
-
-    [Fact]
-    public void Probes_hit_readyz_and_healthz_on_the_grain_port_with_the_token()
+    public void Silo_pods_carry_what_orleans_kubernetes_hosting_needs()
     {
         foreach (var deployment in SiloDeployments)
         {
-            var container = SiloContainer(deployment);
-            foreach (var (probe, path) in new[] { ("readinessProbe", GrainCallEndpoints.ReadyPath), ("livenessProbe", GrainCallEndpoints.HealthPath) })
-            {
-                var command = string.Join(" ", ((YamlSequenceNode)Get(container, probe, "exec", "command")!).Children.Select(c => ((YamlScalarNode)c).Value));
-                Assert.Matches(new Regex($@"--http2-prior-knowledge .*Authorization: Bearer \$PRECISION_CLUSTER_TOKEN.* http://127\.0\.0\.1:\$PRECISION_PORT{Regex.Escape(path)}$"), command);
-            }
+            string name = Str(deployment, "metadata", "name")!;
+            var labels = Map(deployment, "spec", "template", "metadata", "labels");
+            var env = Seq(SiloContainer(deployment), "env").ToDictionary(v => Str(v, "name")!, v => v);
+            Assert.Equal(Str(env["PRECISION_Silo__ServiceId"], "value"), labels["orleans/serviceId"]);
+            Assert.Equal(Str(env["PRECISION_Silo__ClusterId"], "value"), labels["orleans/clusterId"]);
+            Assert.Equal("metadata.name", Str(env["POD_NAME"], "valueFrom", "fieldRef", "fieldPath"));
+            Assert.Equal("metadata.namespace", Str(env["POD_NAMESPACE"], "valueFrom", "fieldRef", "fieldPath"));
+            Assert.Equal("status.podIP", Str(env["POD_IP"], "valueFrom", "fieldRef", "fieldPath"));
+            string account = Str(deployment, "spec", "template", "spec", "serviceAccountName")!;
+            K8s.Named("ServiceAccount", account);
+            Assert.Equal("1", Str(SiloContainer(deployment), "resources", "requests", "nvidia.com/gpu"));
+            Assert.True(K8s.OfKind("PodDisruptionBudget").Any(p => Map(p, "spec", "selector", "matchLabels").All(kv => labels.GetValueOrDefault(kv.Key) == kv.Value)),
+                $"{name}: no PodDisruptionBudget selects it");
         }
+        var role = K8s.Named("Role", "precision-silo");
+        var rule = Seq(role, "rules").Single();
+        Assert.Contains("pods", ((YamlSequenceNode)Get(rule, "resources")!).Children.Select(c => c.ToString()));
+        Assert.Equal(["delete", "get", "list", "patch", "watch"], ((YamlSequenceNode)Get(rule, "verbs")!).Children.Select(c => c.ToString()).Order());
+        var binding = K8s.Named("RoleBinding", "precision-silo");
+        Assert.Equal("precision-silo", Str(binding, "roleRef", "name"));
+        Assert.Equal("precision-silo", Str(Seq(binding, "subjects").Single(), "name"));
+        var hpa = K8s.Named("HorizontalPodAutoscaler", "precision-rollout");
+        K8s.Named("Deployment", Str(hpa, "spec", "scaleTargetRef", "name")!);
     }
 
     [Fact]
-    public void References_resolve_secrets_claims_selectors_and_targets()
+    public void Redis_keeps_an_append_only_file_on_a_volume_and_requires_the_password()
     {
-        var secrets = K8s.OfKind("Secret").ToDictionary(s => Str(s, "metadata", "name")!, s => Map(s, "stringData"));
-        var claims = K8s.OfKind("PersistentVolumeClaim").Select(c => Str(c, "metadata", "name")).ToHashSet();
-        var workloads = K8s.OfKind("Deployment").Concat(K8s.OfKind("StatefulSet")).ToList();
-
-        foreach (var workload in workloads)
-        {
-            var name = Str(workload, "metadata", "name");
-            var labels = Map(workload, "spec", "template", "metadata", "labels");
-            Assert.All(Map(workload, "spec", "selector", "matchLabels"), l => Assert.Equal(l.Value, labels.GetValueOrDefault(l.Key)));
-            foreach (var container in Seq(workload, "spec", "template", "spec", "containers"))
-            {
-                foreach (var variable in Seq(container, "env").Where(v => Get(v, "valueFrom", "secretKeyRef") is not null))
-                {
-                    var secret = Str(variable, "valueFrom", "secretKeyRef", "name")!;
-                    var key = Str(variable, "valueFrom", "secretKeyRef", "key")!;
-                    Assert.True(secrets.TryGetValue(secret, out var data) && data.ContainsKey(key), $"{name}: secret {secret}/{key} is not defined");
-                }
-            }
-            foreach (var volume in Seq(workload, "spec", "template", "spec", "volumes"))
-            {
-                Assert.Contains(Str(volume, "persistentVolumeClaim", "claimName"), claims);
-            }
-        }
-
-        foreach (var service in K8s.OfKind("Service"))
-        {
-            var selector = Map(service, "spec", "selector");
-            var selected = workloads.Where(w => selector.All(s => Map(w, "spec", "template", "metadata", "labels").GetValueOrDefault(s.Key) == s.Value)).ToList();
-            Assert.NotEmpty(selected);
-            foreach (var port in Seq(service, "spec", "ports"))
-            {
-                var target = Str(port, "targetPort");
-                Assert.All(selected, w => Assert.Contains(target, Seq(w, "spec", "template", "spec", "containers").SelectMany(c => Seq(c, "ports")).Select(p => Str(p, "name"))));
-            }
-        }
-
-        foreach (var hpa in K8s.OfKind("HorizontalPodAutoscaler"))
-        {
-            K8s.Named(Str(hpa, "spec", "scaleTargetRef", "kind")!, Str(hpa, "spec", "scaleTargetRef", "name")!);
-        }
-        foreach (var pdb in K8s.OfKind("PodDisruptionBudget"))
-        {
-            var selector = Map(pdb, "spec", "selector", "matchLabels");
-            Assert.Single(workloads, w => selector.All(s => Map(w, "spec", "template", "metadata", "labels").GetValueOrDefault(s.Key) == s.Value));
-        }
-
-        // The silos' connection string names the PostgreSQL Service.
-        var postgres = K8s.Named("Service", "precision-postgres");
-        Assert.Contains($"Host={Str(postgres, "metadata", "name")};", secrets["precision-postgres"]["connection-string"], StringComparison.Ordinal);
+        var redis = K8s.Named("StatefulSet", "precision-redis");
+        var container = Seq(redis, "spec", "template", "spec", "containers").Single();
+        var args = ((YamlSequenceNode)Get(container, "args")!).Children.Select(c => c.ToString()).ToList();
+        Assert.Equal("yes", args[args.IndexOf("--appendonly") + 1]);
+        Assert.Equal("$(REDIS_PASSWORD)", args[args.IndexOf("--requirepass") + 1]);
+        Assert.Equal("/data", Str(Seq(container, "volumeMounts").Single(), "mountPath"));
+        Assert.NotEmpty(Seq(redis, "spec", "volumeClaimTemplates"));
+        // The silos reach it by its Service name and port.
+        var service = K8s.Named("Service", "precision-redis");
+        Assert.Equal("6379", Str(Seq(service, "spec", "ports").Single(), "port"));
+        Assert.All(SiloDeployments, d => Assert.StartsWith("precision-redis:6379,", Str(Seq(SiloContainer(d), "env").Single(v => Str(v, "name") == "PRECISION_Silo__Redis"), "value"), StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Dockerfile_publishes_the_silo_and_exposes_the_manifest_ports()
+    public void Every_referenced_secret_key_and_claim_exists()
     {
-        var dockerfile = File.ReadAllText(Path.Combine(K8s.Root, "deploy", "silo.Dockerfile"));
-        var project = Regex.Match(dockerfile, @"dotnet publish (\S+\.csproj)").Groups[1].Value;
-        Assert.True(File.Exists(Path.Combine(K8s.Root, project)), project);
-        Assert.Contains("--self-contained true", dockerfile, StringComparison.Ordinal);
-        Assert.Contains($"ENTRYPOINT [\"/app/{typeof(SiloHostOptions).Assembly.GetName().Name}\"]", dockerfile, StringComparison.Ordinal);
-        var container = SiloContainer(K8s.Named("Deployment", "precision-learner"));
-        var ports = Seq(container, "ports").Select(p => Str(p, "containerPort")).ToList();
-        Assert.Equal(ports, Regex.Match(dockerfile, @"EXPOSE ([\d ]+)").Groups[1].Value.Trim().Split(' '));
+        var secrets = K8s.OfKind("Secret").ToDictionary(s => Str(s, "metadata", "name")!,
+            s => Map(s, "stringData").Concat(Map(s, "data")).ToDictionary(kv => kv.Key, kv => kv.Value));
+        foreach (var (file, doc) in K8s.Documents)
+            foreach (var reference in Descendants(doc).Where(n => n.Children.ContainsKey(new YamlScalarNode("secretKeyRef"))))
+            {
+                string secret = Str(reference, "secretKeyRef", "name")!, key = Str(reference, "secretKeyRef", "key")!;
+                Assert.True(secrets.TryGetValue(secret, out var data) && data.ContainsKey(key), $"{file}: secret {secret}/{key} is not defined");
+            }
+        foreach (var deployment in SiloDeployments)
+            foreach (var volume in Seq(deployment, "spec", "template", "spec", "volumes"))
+            {
+                if (Str(volume, "persistentVolumeClaim", "claimName") is { } claim) K8s.Named("PersistentVolumeClaim", claim);
+                if (Str(volume, "secret", "secretName") is { } secret)
+                    foreach (var item in Seq(volume, "secret", "items"))
+                        Assert.True(secrets.TryGetValue(secret, out var data) && data.ContainsKey(Str(item, "key")!), $"volume secret {secret}/{Str(item, "key")} is not defined");
+            }
     }
 
-    private static string? Env(YamlMappingNode deployment, string name) =>
-        Seq(SiloContainer(deployment), "env").Where(v => Str(v, "name") == name).Select(v => Str(v, "value") ?? SecretValue(v)).FirstOrDefault();
-
-    /// <summary>A stand-in for a value the cluster fills in from a Secret (long enough for a token).</summary>
-    private static string SecretValue(YamlMappingNode variable) => "secret-from-" + Str(variable, "valueFrom", "secretKeyRef", "name") + "-0123456789";
-
-    private static string FieldValue(YamlMappingNode variable) => Str(variable, "valueFrom", "fieldRef", "fieldPath") switch
+    private static string StandInCertificate(string password)
     {
-        "status.podIP" => "10.1.2.3",
-        "metadata.name" => "precision-rollout-abc12",
-        var other => throw new InvalidOperationException($"env {Str(variable, "name")}: unexpected valueFrom {other}"),
-    };
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=stand-in", key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
+        string path = Path.Combine(Path.GetTempPath(), $"precision-stand-in-{Guid.NewGuid():N}.pfx");
+        File.WriteAllBytes(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, password));
+        return path;
+    }
+
+    private static IEnumerable<YamlMappingNode> Descendants(YamlNode node)
+    {
+        if (node is YamlMappingNode map)
+        {
+            yield return map;
+            foreach (var child in map.Children.Values.SelectMany(Descendants)) yield return child;
+        }
+        else if (node is YamlSequenceNode seq)
+            foreach (var child in seq.Children.SelectMany(Descendants)) yield return child;
+    }
 }

@@ -18,7 +18,7 @@ public sealed class TinyPolicy : IDisposable
     public string Root { get; }
 
     /// <summary>A spec with paths relative to <see cref="Root"/>.</summary>
-    public string Spec(int iterations) => $"""
+    public string Spec(int iterations, int prompts = 2, int checkpointEvery = 1) => $"""
         name: tiny-cluster
         seed: 3
         model: model
@@ -30,7 +30,7 @@ public sealed class TinyPolicy : IDisposable
           train: fp16
           rollout: fp16
         batch:
-          prompts: 2
+          prompts: {prompts}
           group_size: 3
           mini_batches: 1
           micro_batch_sequences: 6
@@ -40,13 +40,13 @@ public sealed class TinyPolicy : IDisposable
           lr: 0.01
         schedule:
           iterations: {iterations}
-          checkpoint_every: 1
+          checkpoint_every: {checkpointEvery}
         """;
 
-    public string WriteSpec(int iterations)
+    public string WriteSpec(int iterations, int prompts = 2, int checkpointEvery = 1)
     {
         var path = Path.Combine(Root, "run.yaml");
-        File.WriteAllText(path, Spec(iterations));
+        File.WriteAllText(path, Spec(iterations, prompts, checkpointEvery));
         return path;
     }
 

@@ -8,6 +8,5 @@ namespace Precision.Orleans.Abstractions.Grains.Rl;
 /// </summary>
 public interface IPromptGroupGrain : IGrainWithStringKey
 {
-    [Idempotent]
     Task<ScoredGroup> Run(PromptGroupWork work);
 }

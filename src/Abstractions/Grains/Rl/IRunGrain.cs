@@ -1,8 +1,8 @@
 namespace Precision.Orleans.Abstractions.Grains.Rl;
 
 /// <summary>
-/// A distributed RL run (key = run id): its spec, status and metrics history. Durable: state lives in the cluster's
-/// grain storage, so it survives the silo that hosts it.
+/// A distributed RL run (key = run id): its spec, status, metrics history and exactly-once ledger, durable in the
+/// cluster's grain storage (so it survives the silo that hosts it). Its learner reports every step here.
 /// </summary>
 public interface IRunGrain : IGrainWithStringKey
 {
@@ -13,25 +13,45 @@ public interface IRunGrain : IGrainWithStringKey
     /// </summary>
     Task<RunStatus> Submit(string specYaml);
 
-    [Idempotent]
+    [ReadOnly]
     Task<RunStatus> GetStatus();
 
     /// <summary>Rows of trained steps with Step ≥ <paramref name="fromStep"/>, ascending.</summary>
-    [Idempotent]
+    [ReadOnly]
     Task<IReadOnlyList<IterationRecord>> GetMetrics(int fromStep);
 
     /// <summary>The exactly-once ledger: one row per prompt group trained on, in training order.</summary>
-    [Idempotent]
+    [ReadOnly]
     Task<IReadOnlyList<TrainedGroup>> GetTrainedGroups();
 
     /// <summary>Learner restarts after the first start (failovers): the checkpoint each resumed from and the steps it lost.</summary>
-    [Idempotent]
+    [ReadOnly]
     Task<IReadOnlyList<LearnerResume>> GetResumes();
 
     /// <summary>The stored YAML spec ("" before submit).</summary>
-    [Idempotent]
+    [ReadOnly]
     Task<string> GetSpec();
 
     /// <summary>Stops the run after the current step (its state becomes Cancelled).</summary>
     Task Cancel();
+
+    /// <summary>
+    /// A learner activation starts (or resumes from the checkpoint of <paramref name="checkpointStep"/>): the history is
+    /// cut back to it and the run is Running. Returns the attempt number this learner writes under; an older
+    /// attempt's writes are refused from now on.
+    /// </summary>
+    Task<int> BeginAttempt(int checkpointStep, long weightVersion, string weightHash);
+
+    /// <summary>A trained step's row and ledger entries. False: stop (cancel requested, or a newer attempt owns the run).</summary>
+    Task<bool> RecordStep(int attempt, IterationRecord record, TrainedGroup[] trained);
+
+    /// <summary>The step-N checkpoint is on disk.</summary>
+    Task RecordCheckpoint(int attempt, int step);
+
+    /// <summary>The learner ended the run (Completed, Cancelled or Failed with <paramref name="error"/>).</summary>
+    Task Finish(int attempt, RunState state, string? error);
+
+    /// <summary>Whether Cancel was called.</summary>
+    [ReadOnly]
+    Task<bool> IsCancelRequested();
 }

@@ -5,10 +5,9 @@ public interface IRunRegistryGrain : IGrainWithStringKey
 {
     public const string Key = "runs";
 
-    [Idempotent]
     Task Register(string runId);
 
     /// <summary>Every registered run's status, oldest first.</summary>
-    [Idempotent]
+    [ReadOnly]
     Task<IReadOnlyList<RunStatus>> List();
 }

@@ -1,17 +1,15 @@
 namespace Precision.Orleans.Abstractions.Grains.Rl;
 
 /// <summary>
-/// The cluster's rollout workers (key <see cref="Key"/>): workers register when their silo starts and are dropped when
-/// their silo is declared dead; prompt groups lease the least busy worker.
+/// The cluster's rollout workers (key <see cref="Key"/>): workers register when their silo is active and are dropped
+/// when the membership no longer lists their silo as active; prompt groups lease the least busy worker.
 /// </summary>
 public interface IWorkerPoolGrain : IGrainWithStringKey
 {
     public const string Key = "pool";
 
-    [Idempotent]
-    Task Register(string workerKey, string siloId);
+    Task Register(string workerKey, string siloName);
 
-    [Idempotent]
     Task Unregister(string workerKey);
 
     /// <summary>
@@ -19,11 +17,10 @@ public interface IWorkerPoolGrain : IGrainWithStringKey
     /// excluded one when no other is live; "" when no worker is live (the caller waits and asks again — the pool never
     /// waits inside a call, so registrations are not held back).
     /// </summary>
-    Task<string> Acquire(IReadOnlyList<string> exclude);
+    Task<string> Acquire(string[] exclude);
 
     /// <summary>Ends a lease; <paramref name="completed"/> counts it as done work.</summary>
     Task Release(string workerKey, bool completed);
 
-    [Idempotent]
     Task<IReadOnlyList<WorkerInfo>> List();
 }

@@ -19,18 +19,24 @@ namespace Precision.Orleans.Abstractions.Grains.Rl;
 /// <param name="MaxWeightVersion">Newest version the learner has published: a worker holding a newer one (from a learner
 /// incarnation that failed over since, and resumed from an older checkpoint) must pull again.</param>
 /// <param name="Sampling">Sampling settings and the step's seed.</param>
+/// <param name="Lora">A LoRA run's adapter settings (null: full fine-tuning).</param>
+/// <param name="GroupMeanBaseline">Advantages against the mean of all G rewards (advantage.estimator grpo) instead of
+/// the other G − 1 (rloo, the default).</param>
+[GenerateSerializer, Immutable]
 public sealed record PromptGroupWork(
-    string RunId,
-    int Step,
-    int PromptIndex,
-    string Prompt,
-    string Answer,
-    int[] PromptTokens,
-    int GroupSize,
-    string RewardTask,
-    bool NormalizeAdvantageStd,
-    string Model,
-    string RolloutDType,
-    long MinWeightVersion,
-    long MaxWeightVersion,
-    SamplingSettings Sampling);
+    [property: Id(0)] string RunId,
+    [property: Id(1)] int Step,
+    [property: Id(2)] int PromptIndex,
+    [property: Id(3)] string Prompt,
+    [property: Id(4)] string Answer,
+    [property: Id(5)] int[] PromptTokens,
+    [property: Id(6)] int GroupSize,
+    [property: Id(7)] string RewardTask,
+    [property: Id(8)] bool NormalizeAdvantageStd,
+    [property: Id(9)] string Model,
+    [property: Id(10)] string RolloutDType,
+    [property: Id(11)] long MinWeightVersion,
+    [property: Id(12)] long MaxWeightVersion,
+    [property: Id(13)] SamplingSettings Sampling,
+    [property: Id(14)] LoraSettings? Lora,
+    [property: Id(15)] bool GroupMeanBaseline = false);

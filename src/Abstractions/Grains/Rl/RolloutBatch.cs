@@ -7,10 +7,11 @@ namespace Precision.Orleans.Abstractions.Grains.Rl;
 /// <param name="WorkerKey">The worker grain's key ("{siloId}/{slot}").</param>
 /// <param name="SiloId">Silo the worker ran on.</param>
 /// <param name="Seconds">Wall seconds of the generation (excluding the weight pull).</param>
+[GenerateSerializer, Immutable]
 public sealed record RolloutBatch(
-    IReadOnlyList<GeneratedSequence> Sequences,
-    long WeightVersion,
-    string WeightHash,
-    string WorkerKey,
-    string SiloId,
-    double Seconds);
+    [property: Id(0)] IReadOnlyList<GeneratedSequence> Sequences,
+    [property: Id(1)] long WeightVersion,
+    [property: Id(2)] string WeightHash,
+    [property: Id(3)] string WorkerKey,
+    [property: Id(4)] string SiloId,
+    [property: Id(5)] double Seconds);

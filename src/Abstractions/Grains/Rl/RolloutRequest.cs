@@ -15,13 +15,16 @@ namespace Precision.Orleans.Abstractions.Grains.Rl;
 /// <param name="MaxWeightVersion">Newest version the learner has published: a worker holding a newer one (from a learner
 /// incarnation that failed over since, and resumed from an older checkpoint) must pull again.</param>
 /// <param name="Sampling">Sampling settings and seed.</param>
+/// <param name="Lora">A LoRA run's adapter settings (null: full fine-tuning).</param>
+[GenerateSerializer, Immutable]
 public sealed record RolloutRequest(
-    string RunId,
-    string Model,
-    string RolloutDType,
-    int[] PromptTokens,
-    int Count,
-    int FirstSequenceIndex,
-    long MinWeightVersion,
-    long MaxWeightVersion,
-    SamplingSettings Sampling);
+    [property: Id(0)] string RunId,
+    [property: Id(1)] string Model,
+    [property: Id(2)] string RolloutDType,
+    [property: Id(3)] int[] PromptTokens,
+    [property: Id(4)] int Count,
+    [property: Id(5)] int FirstSequenceIndex,
+    [property: Id(6)] long MinWeightVersion,
+    [property: Id(7)] long MaxWeightVersion,
+    [property: Id(8)] SamplingSettings Sampling,
+    [property: Id(9)] LoraSettings? Lora);

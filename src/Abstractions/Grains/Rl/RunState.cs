@@ -1,6 +1,7 @@
 namespace Precision.Orleans.Abstractions.Grains.Rl;
 
 /// <summary>Life cycle of a distributed run.</summary>
+[GenerateSerializer]
 public enum RunState
 {
     /// <summary>Accepted and stored; the learner has not started its first step yet.</summary>

@@ -15,18 +15,19 @@ namespace Precision.Orleans.Abstractions.Grains.Rl;
 /// <param name="SubmittedAt">When <see cref="IRunGrain.Submit"/> accepted the spec.</param>
 /// <param name="UpdatedAt">Last state or step change.</param>
 /// <param name="Error">Why the run failed (null unless <see cref="RunState.Failed"/>).</param>
+[GenerateSerializer, Immutable]
 public sealed record RunStatus(
-    string RunId,
-    string Name,
-    RunState State,
-    int Step,
-    int Iterations,
-    long WeightVersion,
-    string WeightHash,
-    double LastAccuracy,
-    string Algorithm,
-    string TrainDType,
-    string RolloutDType,
-    DateTimeOffset SubmittedAt,
-    DateTimeOffset UpdatedAt,
-    string? Error);
+    [property: Id(0)] string RunId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] RunState State,
+    [property: Id(3)] int Step,
+    [property: Id(4)] int Iterations,
+    [property: Id(5)] long WeightVersion,
+    [property: Id(6)] string WeightHash,
+    [property: Id(7)] double LastAccuracy,
+    [property: Id(8)] string Algorithm,
+    [property: Id(9)] string TrainDType,
+    [property: Id(10)] string RolloutDType,
+    [property: Id(11)] DateTimeOffset SubmittedAt,
+    [property: Id(12)] DateTimeOffset UpdatedAt,
+    [property: Id(13)] string? Error);

@@ -15,16 +15,17 @@ namespace Precision.Orleans.Abstractions.Grains.Rl;
 /// <param name="WorkerKey">Worker that produced the accepted batch.</param>
 /// <param name="Attempts">Dispatches it took (1 = no re-dispatch).</param>
 /// <param name="RolloutSeconds">Wall seconds of the accepted generation.</param>
+[GenerateSerializer, Immutable]
 public sealed record ScoredGroup(
-    string RunId,
-    int Step,
-    int PromptIndex,
-    int[] PromptTokens,
-    IReadOnlyList<GeneratedSequence> Sequences,
-    double[] Rewards,
-    float[] Advantages,
-    long WeightVersion,
-    string WeightHash,
-    string WorkerKey,
-    int Attempts,
-    double RolloutSeconds);
+    [property: Id(0)] string RunId,
+    [property: Id(1)] int Step,
+    [property: Id(2)] int PromptIndex,
+    [property: Id(3)] int[] PromptTokens,
+    [property: Id(4)] IReadOnlyList<GeneratedSequence> Sequences,
+    [property: Id(5)] double[] Rewards,
+    [property: Id(6)] float[] Advantages,
+    [property: Id(7)] long WeightVersion,
+    [property: Id(8)] string WeightHash,
+    [property: Id(9)] string WorkerKey,
+    [property: Id(10)] int Attempts,
+    [property: Id(11)] double RolloutSeconds);

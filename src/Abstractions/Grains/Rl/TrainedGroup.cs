@@ -6,4 +6,10 @@ namespace Precision.Orleans.Abstractions.Grains.Rl;
 /// <param name="WorkerKey">Worker that produced the trained rollouts.</param>
 /// <param name="Attempts">Dispatches it took.</param>
 /// <param name="WeightVersion">Version the rollouts were sampled with.</param>
-public sealed record TrainedGroup(int Step, int PromptIndex, string WorkerKey, int Attempts, long WeightVersion);
+[GenerateSerializer, Immutable]
+public sealed record TrainedGroup(
+    [property: Id(0)] int Step,
+    [property: Id(1)] int PromptIndex,
+    [property: Id(2)] string WorkerKey,
+    [property: Id(3)] int Attempts,
+    [property: Id(4)] long WeightVersion);

@@ -6,4 +6,10 @@ namespace Precision.Orleans.Abstractions.Grains.Rl;
 /// <param name="InFlight">Requests handed to it and not yet released.</param>
 /// <param name="Completed">Requests it completed.</param>
 /// <param name="RegisteredAt">When it joined.</param>
-public sealed record WorkerInfo(string WorkerKey, string SiloId, int InFlight, long Completed, DateTimeOffset RegisteredAt);
+[GenerateSerializer, Immutable]
+public sealed record WorkerInfo(
+    [property: Id(0)] string WorkerKey,
+    [property: Id(1)] string SiloId,
+    [property: Id(2)] int InFlight,
+    [property: Id(3)] long Completed,
+    [property: Id(4)] DateTimeOffset RegisteredAt);

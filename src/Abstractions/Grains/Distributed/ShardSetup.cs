@@ -1,0 +1,17 @@
+namespace Precision.Orleans.Abstractions.Grains.Distributed;
+
+/// <summary>
+/// What a parameter shard holds: whole tensors [<paramref name="FirstTensor"/>, +<paramref name="TensorNames"/>.Length) of the
+/// trained parameters, the flat values [<paramref name="Offset"/>, +<paramref name="Master"/>.Length), its FP32 master
+/// slice at version <paramref name="Version"/>, and the optimizer it steps them with.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ShardSetup(
+    [property: Id(0)] int Shard,
+    [property: Id(1)] int FirstTensor,
+    [property: Id(2)] long Offset,
+    [property: Id(3)] string[] TensorNames,
+    [property: Id(4)] int[][] TensorShapes,
+    [property: Id(5)] float[] Master,
+    [property: Id(6)] AdamWSettings Optimizer,
+    [property: Id(7)] long Version);

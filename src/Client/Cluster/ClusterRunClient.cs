@@ -1,0 +1,152 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using System.Security.Cryptography.X509Certificates;
+using Precision.Orleans.Abstractions.Grains.Rl;
+using Precision.Orleans.Grains;
+using Precision.Orleans.Grains.Reports;
+using StackExchange.Redis;
+
+namespace Precision.Orleans.Client.Cluster;
+
+/// <summary>
+/// The console as an Orleans client of the cluster: finds the gateways in the cluster's Redis, connects within
+/// <see cref="ConnectTimeout"/> (or stops with a message saying what failed: Redis unreachable, wrong password, no silo),
+/// and calls the run grains. The embedded mode reads the same grains through <see cref="GrainRunSource"/>.
+/// </summary>
+public sealed class ClusterRunClient : IRunSource, IAsyncDisposable
+{
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly IHost _host;
+
+    private ClusterRunClient(IHost host, ClusterTarget target)
+    {
+        _host = host;
+        Target = target;
+        Grains = host.Services.GetRequiredService<IClusterClient>();
+    }
+
+    public ClusterTarget Target { get; }
+
+    public IClusterClient Grains { get; }
+
+    public static async Task<ClusterRunClient> ConnectAsync(ClusterTarget target, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var limit = timeout ?? ConnectTimeout;
+        // Redis first: its own errors (refused, wrong password) are clearer than the client's "no gateways".
+        try
+        {
+            using var redis = await ConnectionMultiplexer.ConnectAsync(ConfigurationOptions.Parse(target.RedisConfiguration.Replace("abortConnect=false", "abortConnect=true")));
+            await redis.GetDatabase().PingAsync();
+        }
+        catch (RedisConnectionException e)
+        {
+            throw new ClusterException($"Cannot connect to the cluster's Redis at {target.Display}: {FirstLine(e.Message)}", e);
+        }
+        X509Certificate2? certificate = null;
+        if (target.CertificatePath.Length > 0)
+        {
+            try
+            {
+                certificate = ClusterCertificate.Load(target.CertificatePath, target.CertificatePassword);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new ClusterException($"{ClusterTarget.CertificateVariable}: {e.Message}.", e);
+            }
+        }
+        var host = Host.CreateDefaultBuilder([])
+            .ConfigureLogging(logging => logging.ClearProviders())
+            .UseOrleansClient(client =>
+            {
+                client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(target.RedisConfiguration))
+                    .Configure<ClusterOptions>(o =>
+                    {
+                        o.ClusterId = target.ClusterId;
+                        o.ServiceId = target.ClusterId;
+                    });
+                if (certificate is not null) client.UseClusterCertificate(certificate);
+            })
+            .Build();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(limit);
+        try
+        {
+            await host.StartAsync(deadline.Token).WaitAsync(deadline.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or OrleansException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            host.Dispose();
+            throw new ClusterException($"Cannot connect to cluster '{target.ClusterId}' through {target.Display} within {limit.TotalSeconds:0} s: " +
+                (e is OperationCanceledException ? "no silo answered (is a silo running with this Redis and cluster id?" +
+                    (certificate is null ? $" If the cluster requires its certificate, set {ClusterTarget.CertificateVariable}.)" : " Is this the cluster's certificate?)")
+                    : FirstLine(e.Message)), e);
+        }
+        return new ClusterRunClient(host, target);
+    }
+
+    public async Task<RunStatus> SubmitAsync(string specYaml, string runId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await Grains.GetGrain<IRunGrain>(runId).Submit(specYaml);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ClusterException($"The run spec was refused: {e.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ClusterException(e.Message, e);
+        }
+    }
+
+    public async Task<IReadOnlyList<RunStatus>> ListAsync(CancellationToken cancellationToken = default) =>
+        await Grains.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key).List();
+
+    public async Task<RunStatus> StatusAsync(string runId, CancellationToken cancellationToken = default) =>
+        await Known(runId, run => run.GetStatus());
+
+    public async Task<IReadOnlyList<IterationRecord>> MetricsAsync(string runId, int fromStep, CancellationToken cancellationToken = default) =>
+        await Known(runId, run => run.GetMetrics(fromStep));
+
+    public async Task<string> MetricsCsvAsync(string runId, int fromStep, CancellationToken cancellationToken = default) =>
+        IterationCsv.Write(await MetricsAsync(runId, fromStep, cancellationToken));
+
+    public async Task<string> ReportHtmlAsync(string runId, CancellationToken cancellationToken = default) =>
+        RunReportPage.Render(await StatusAsync(runId, cancellationToken), await MetricsAsync(runId, 0, cancellationToken));
+
+    public async Task<RunStatus> CancelAsync(string runId, CancellationToken cancellationToken = default) =>
+        await Known(runId, async run =>
+        {
+            await run.Cancel();
+            return await run.GetStatus();
+        });
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _host.StopAsync(grace.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _host.Dispose();
+    }
+
+    /// <summary>Calls a registered run, or says the id is unknown (a run grain would answer for any key).</summary>
+    private async Task<T> Known<T>(string runId, Func<IRunGrain, Task<T>> call)
+    {
+        if (!(await ListAsync()).Any(r => r.RunId == runId))
+            throw new ClusterException($"No run '{runId}' in cluster '{Target.ClusterId}' (`precision list` shows them).");
+        return await call(Grains.GetGrain<IRunGrain>(runId));
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+}

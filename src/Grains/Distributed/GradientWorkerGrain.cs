@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Precision.Orleans.Abstractions;
+using Precision.Orleans.Abstractions.Grains.Distributed;
+using Precision.Orleans.Engine.Distributed;
+using Precision.Orleans.Engine.Lora;
+using Precision.Orleans.Engine.Model;
+using Precision.Orleans.Engine.Training;
+using Precision.Orleans.Grains.Placement;
+
+namespace Precision.Orleans.Grains.Distributed;
+
+/// <summary>
+/// A data-parallel gradient worker on a learner-role silo. Per step: fetch the weight version from every shard at once
+/// (each slice in chunks, a few in flight), check each slice's hash and the version's, load it and the loss scale into
+/// its training engine, run its micro-batches (<see cref="GradientWorkerCompute"/>), send every micro-batch's gradient
+/// slices to their shards, and report.
+/// </summary>
+[LearnerRolePlacement]
+public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
+{
+    private const int ChunkValues = 1 << 18;
+    private const int ChunksInFlight = 4;
+    private GradientWorkerSetup? _setup;
+    private TrainingEngine? _engine;
+    private IParameterShardGrain[] _shards = [];
+    private string _frozenBaseHash = "";
+    private long _version = -1;
+
+    public Task Configure(GradientWorkerSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        var config = ModelConfig.FromJson(setup.ModelConfigJson, "gradient worker setup");
+        var lora = setup.Lora is { } l ? new LoraConfig { Rank = l.Rank, Alpha = (float)l.Alpha, TargetModules = l.TargetModules } : null;
+        var options = new TrainingOptions { ComputeDType = DTypeNames.Parse(setup.TrainDType), Lora = lora };
+        var layout = new ParameterLayout(config);
+        // Full fine-tuning: every value comes from the shards each step; LoRA: the frozen base is given once.
+        var master = lora is null ? new float[layout.TotalCount] : setup.FrozenBase;
+        _engine = new TrainingEngine(config, options, master);
+        _frozenBaseHash = lora is null ? "" : WeightVersionHash.OfSlice(setup.FrozenBase);
+        _shards = [.. Enumerable.Range(0, setup.ShardOffsets.Length).Select(s => GrainFactory.GetGrain<IParameterShardGrain>(ShardKeys.Shard(setup.RunId, s)))];
+        _setup = setup;
+        _version = -1;
+        return Task.CompletedTask;
+    }
+
+    public async Task<WorkerReport> Compute(GradientWork work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var engine = _engine ?? throw new InvalidOperationException($"gradient worker '{this.GetPrimaryKeyString()}' was not configured");
+        var setup = _setup!;
+        var clock = Stopwatch.StartNew();
+        double fetchSeconds = 0;
+        if (work.Version != _version)
+        {
+            var weights = await FetchAsync(setup, work.Version, work.WeightHash);
+            engine.LoadTrainedWeights(weights);
+            _version = work.Version;
+            fetchSeconds = clock.Elapsed.TotalSeconds;
+        }
+        engine.LossScaler.Restore(work.LossScale, 0, 0);
+        engine.ZeroGradients();
+        var batches = work.MicroBatches;
+        for (int i = 1; i < batches.Length; i++)
+            if (batches[i].Index != batches[0].Index + i) throw new ArgumentException($"worker {work.Worker}: micro-batches must be consecutive, got {string.Join(",", batches.Select(b => b.Index))}");
+        int first = batches.Length == 0 ? 0 : batches[0].Index;
+        var fault = ServiceProvider.GetService<IGradientFaultHook>();
+        string key = this.GetPrimaryKeyString();
+        var sends = new List<Task>();
+        var report = GradientWorkerCompute.Run(engine, work.Worker, work.Step, first, batches.Length,
+            (e, mb) =>
+            {
+                var b = batches[mb - first];
+                return LanguageModelLoss.ForwardBackward(e, TokenBatch.FromSequences(b.Sequences, b.TargetStart), b.Normalizer);
+            },
+            (mb, gradient) =>
+            {
+                for (int s = 0; s < _shards.Length; s++)
+                    sends.Add(_shards[s].AddGradient(work.Step, mb, gradient.AsSpan((int)setup.ShardOffsets[s], (int)setup.ShardCounts[s]).ToArray()));
+            },
+            fault is null ? null : (mb, g) => fault.Apply(key, work.Step, mb, g));
+        await Task.WhenAll(sends);
+        return new WorkerReport(report.Worker, report.Step, report.Overflow, report.SumSquares, report.Tokens, report.MicroBatches, fetchSeconds);
+    }
+
+    /// <summary>Every shard's slice of <paramref name="version"/> at once, each in chunks with a few in flight; each slice and the whole checked against the shards' hashes.</summary>
+    private async Task<float[]> FetchAsync(GradientWorkerSetup setup, long version, string expectedHash)
+    {
+        long total = setup.ShardOffsets[^1] + setup.ShardCounts[^1];
+        var weights = new float[total];
+        await Task.WhenAll(_shards.Select(async (shard, s) =>
+        {
+            long count = setup.ShardCounts[s];
+            int chunks = (int)((count + ChunkValues - 1) / ChunkValues);
+            for (int c0 = 0; c0 < chunks; c0 += ChunksInFlight)
+            {
+                var batch = await Task.WhenAll(Enumerable.Range(c0, Math.Min(ChunksInFlight, chunks - c0))
+                    .Select(async c => (c, Values: await shard.GetWeightChunk(version, c, ChunkValues))));
+                foreach (var (c, values) in batch)
+                    values.CopyTo(weights, setup.ShardOffsets[s] + (long)c * ChunkValues);
+            }
+        }));
+        var sliceHashes = Enumerable.Range(0, _shards.Length)
+            .Select(s => WeightVersionHash.OfSlice(weights.AsSpan((int)setup.ShardOffsets[s], (int)setup.ShardCounts[s]))).ToArray();
+        string hash = WeightVersionHash.OfSliceHashes(_frozenBaseHash, sliceHashes);
+        if (hash != expectedHash)
+            throw new InvalidDataException($"weights v{version} of run '{setup.RunId}' assembled from {_shards.Length} shards hash to {hash}, the learner announced {expectedHash}");
+        return weights;
+    }
+}

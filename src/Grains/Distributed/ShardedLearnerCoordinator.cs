@@ -1,0 +1,187 @@
+using Microsoft.Extensions.Logging;
+using Precision.Orleans.Abstractions;
+using Precision.Orleans.Abstractions.Grains.Distributed;
+using Precision.Orleans.Abstractions.Grains.Rl;
+using Precision.Orleans.Engine.Distributed;
+using Precision.Orleans.Engine.Training;
+
+namespace Precision.Orleans.Grains.Distributed;
+
+/// <summary>
+/// The learner's side of the distributed step, over S <see cref="IParameterShardGrain"/>s and N
+/// <see cref="IGradientWorkerGrain"/>s: per optimizer step every shard starts collecting, every worker computes its fixed
+/// share (fetching the version from the shards), every shard reduces, the <see cref="LossScaleConsensus"/> decides, and
+/// every shard applies the same decision — or, if any shard's answer disagrees, the step fails loudly. Each decision is
+/// logged (scale, skipped, which holder overflowed).
+/// </summary>
+public sealed class ShardedLearnerCoordinator
+{
+    private readonly IParameterShardGrain[] _shards;
+    private readonly IGradientWorkerGrain[] _workers;
+    private readonly GradientWorkerSetup _setup;
+    private readonly ShardLayout _layout;
+    private readonly LossScalerOptions _scalerOptions;
+    private readonly bool _scalingEnabled;
+    private readonly string _frozenBaseHash;
+    private readonly ILogger _logger;
+
+    private ShardedLearnerCoordinator(string runId, IParameterShardGrain[] shards, IGradientWorkerGrain[] workers, ShardLayout layout,
+        TrainingEngine template, string frozenBaseHash, string weightHash, GradientWorkerSetup setup, ILogger logger)
+    {
+        _setup = setup;
+        RunId = runId;
+        _shards = shards;
+        _workers = workers;
+        _layout = layout;
+        _scalerOptions = template.LossScaler.Options;
+        _scalingEnabled = template.LossScaler.Enabled;
+        Scale = template.LossScaler.State;
+        _frozenBaseHash = frozenBaseHash;
+        WeightHash = weightHash;
+        _logger = logger;
+    }
+
+    public string RunId { get; }
+    public ShardLayout Layout => _layout;
+    public LossScaleState Scale { get; private set; }
+    public long Version { get; private set; }
+
+    /// <summary>Seconds the last step spent outside the workers' compute: shards starting, reducing, the decision and its application.</summary>
+    public double LastConsensusSeconds { get; private set; }
+
+    /// <summary>Content hash of <see cref="Version"/>: see <see cref="WeightVersionHash.OfSliceHashes"/>.</summary>
+    public string WeightHash { get; private set; }
+
+    /// <summary>
+    /// Sets up a run's shards and workers from <paramref name="template"/> (model, options and the trained parameters at
+    /// version 0; LoRA: the frozen base travels to the workers once).
+    /// </summary>
+    public static async Task<ShardedLearnerCoordinator> StartAsync(IGrainFactory grains, string runId, TrainingEngine template,
+        int gradientWorkers, int shards, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(template);
+        if (gradientWorkers < 1) throw new ArgumentException($"parallel.gradient_workers must be at least 1, got {gradientWorkers}");
+        var layout = ShardLayout.Balance(template.TrainedTensors, shards);
+        var o = template.Optimizer.Options;
+        var adamw = new AdamWSettings(o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay);
+        var shardGrains = layout.Shards.Select(r => grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard(runId, r.Index))).ToArray();
+        var weights = template.TrainedWeights;
+        await Task.WhenAll(layout.Shards.Select(r =>
+        {
+            var tensors = layout.TensorsOf(r);
+            return shardGrains[r.Index].Initialize(new ShardSetup(r.Index, r.FirstTensor, r.Offset, [.. tensors.Select(t => t.Name)],
+                [.. tensors.Select(t => t.Shape)], weights.AsSpan((int)r.Offset, (int)r.Count).ToArray(), adamw, 0));
+        }));
+        var lora = template.Options.Lora is { } l ? new LoraSettings(l.Rank, l.Alpha, [.. l.TargetModules], false) : null;
+        var setup = new GradientWorkerSetup(runId, template.Config.ToJson(), template.ComputeDType.Name(), lora,
+            lora is null ? [] : template.MasterWeights, [.. layout.Shards.Select(r => r.Offset)], [.. layout.Shards.Select(r => r.Count)]);
+        var workerGrains = Enumerable.Range(0, gradientWorkers).Select(w => grains.GetGrain<IGradientWorkerGrain>(ShardKeys.Worker(runId, w))).ToArray();
+        await Task.WhenAll(workerGrains.Select(w => w.Configure(setup)));
+        string frozen = lora is null ? "" : WeightVersionHash.OfSlice(template.MasterWeights);
+        string hash = WeightVersionHash.OfSliceHashes(frozen, layout.Shards.Select(r => WeightVersionHash.OfSlice(weights.AsSpan((int)r.Offset, (int)r.Count))));
+        return new ShardedLearnerCoordinator(runId, shardGrains, workerGrains, layout, template, frozen, hash, setup, logger);
+    }
+
+    /// <summary>One optimizer step over <paramref name="microBatches"/> (indices 0…M−1, split into the workers' consecutive shares).</summary>
+    public async Task<(StepDecision Decision, WorkerReport[] Workers)> StepAsync(long step, IReadOnlyList<LanguageModelMicroBatch> microBatches,
+        float maxGradNorm, float learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(microBatches);
+        int m = microBatches.Count;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Task.WhenAll(_shards.Select(s => s.BeginStep(step, m)));
+        double consensus0 = clock.Elapsed.TotalSeconds;
+        var reports = await Task.WhenAll(Enumerable.Range(0, _workers.Length).Select(i =>
+        {
+            var (first, count) = DataParallelShares.Of(m, _workers.Length, i);
+            return ComputeShareAsync(step, i, new GradientWork(step, Version, WeightHash, Scale.Scale, i, m, [.. microBatches.Skip(first).Take(count)]));
+        }));
+        double workersDone = clock.Elapsed.TotalSeconds;
+        var reductions = await Task.WhenAll(_shards.Select(s => s.Reduce(step, Scale.Scale)));
+        var consensus = LossScaleConsensus.Decide(step, Scale, _scalerOptions, _scalingEnabled,
+            [.. reports.Select(r => new HolderReport($"worker-{r.Worker}", r.Overflow))],
+            [.. reductions.Select(r => new ShardReduction(r.Shard, r.Step, r.Overflow, r.TensorNorms))], maxGradNorm, learningRate);
+        long version = consensus.Apply ? Version + 1 : Version;
+        var decision = new StepDecision(step, consensus.Apply, consensus.LossScale, consensus.NextLossScale, consensus.GradNorm,
+            consensus.ClipCoefficient, learningRate, [.. consensus.OverflowHolders], version);
+        var entries = await Task.WhenAll(_shards.Select(s => s.Apply(decision)));
+        if (entries.Any(e => e.Applied != decision.Apply || e.Step != step || e.Version != version))
+            throw new InvalidOperationException($"run {RunId} step {step}: shards answered the decision differently: " +
+                string.Join("; ", entries.Select(e => $"shard {e.Shard} step {e.Step} applied={e.Applied} v{e.Version}")));
+        LastConsensusSeconds = consensus0 + (clock.Elapsed.TotalSeconds - workersDone);
+        Scale = consensus.Next;
+        Version = version;
+        WeightHash = WeightVersionHash.OfSliceHashes(_frozenBaseHash, entries.Select(e => e.SliceSha256));
+        DistributedLog.Decision(_logger, RunId, step, decision.LossScale, decision.NextLossScale, !decision.Apply,
+            string.Join(",", decision.OverflowHolders), decision.GradNorm, decision.ClipCoefficient, version);
+        return (decision, reports);
+    }
+
+    /// <summary>
+    /// Share <paramref name="share"/> of the step, re-assigned to the next worker (re-configured: a worker re-activated
+    /// on another silo has lost its engine) each time its holder fails, up to <see cref="MaxShareAttempts"/> holders. The
+    /// retry computes from the same weight version, so slices a failed holder already sent are the same bits; the shards
+    /// keep the first copy of each micro-batch.
+    /// </summary>
+    private async Task<WorkerReport> ComputeShareAsync(long step, int share, GradientWork work)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            int holder = (share + attempt) % _workers.Length;
+            try
+            {
+                if (attempt > 0) await _workers[holder].Configure(_setup);
+                return await _workers[holder].Compute(work);
+            }
+            catch (Exception e) when (attempt + 1 < MaxShareAttempts && e is not ArgumentException)
+            {
+                DistributedLog.ShareRetry(_logger, RunId, step, share, holder, attempt + 1, e.Message);
+            }
+        }
+    }
+
+    /// <summary>How many holders a share is tried on before the step fails (the learner then resumes from the last sharded checkpoint).</summary>
+    public const int MaxShareAttempts = 3;
+
+    /// <summary>The current version's trained parameters, fetched from the shards in shard order.</summary>
+    public async Task<float[]> FetchWeightsAsync()
+    {
+        var weights = new float[_layout.TotalCount];
+        var slices = await Task.WhenAll(_layout.Shards.Select(r => _shards[r.Index].GetWeightChunk(Version, 0, (int)r.Count)));
+        foreach (var r in _layout.Shards) slices[r.Index].CopyTo(weights, r.Offset);
+        return weights;
+    }
+
+    /// <summary>
+    /// A sharded checkpoint of the current version under <paramref name="root"/>/step-N: every shard writes its slice
+    /// (in parallel, each atomically), then the learner writes the manifest with their checksums — the commit point.
+    /// </summary>
+    public async Task<string> CheckpointAsync(string root, long step)
+    {
+        string dir = ShardCheckpoint.StepDirectory(root, step);
+        var files = await Task.WhenAll(_shards.Select(s => s.SaveSlice(dir)));
+        ShardCheckpoint.WriteManifest(dir, new ShardCheckpointManifest(step, Version, WeightHash, Scale.Scale, Scale.GrowthTracker, Scale.SkippedSteps,
+            [.. files.Select(f => new ShardCheckpointEntry(f.Shard, f.File, f.Sha256, f.Offset, f.Count))]));
+        return dir;
+    }
+
+    /// <summary>
+    /// Loads the newest complete sharded checkpoint under <paramref name="root"/> into the shards (checksums checked) and
+    /// takes its version, hash and loss-scale state; returns its step, or null when there is none (the shards keep version 0).
+    /// </summary>
+    public async Task<long?> ResumeAsync(string root)
+    {
+        if (ShardCheckpoint.Latest(root) is not var (dir, manifest)) return null;
+        if (manifest.Shards.Length != _shards.Length)
+            throw new InvalidDataException($"sharded checkpoint {dir} has {manifest.Shards.Length} shards, the run has {_shards.Length}");
+        await Task.WhenAll(manifest.Shards.Select(e => _shards[e.Shard].LoadSlice(dir, new ShardSliceFile(e.Shard, e.File, e.Sha256, e.Offset, e.Count), manifest.Version)));
+        Scale = new LossScaleState(manifest.LossScale, manifest.GrowthTracker, manifest.SkippedSteps);
+        Version = manifest.Version;
+        WeightHash = manifest.WeightHash;
+        return manifest.Step;
+    }
+
+    /// <summary>Every shard's own log, in shard order.</summary>
+    public async Task<ShardLogEntry[][]> ShardLogsAsync() => await Task.WhenAll(_shards.Select(s => s.GetLog()));
+}
