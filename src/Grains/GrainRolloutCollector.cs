@@ -17,7 +17,7 @@ namespace Precision.Orleans.Grains;
 internal sealed class GrainRolloutCollector(IGrainFactory grains, string runId, RunSpec spec, Func<PolicyLearner, Task> publish, ILogger logger)
     : IRolloutCollector
 {
-    private const int MaxGroupCalls = 5;
+    private const int MaxGroupCalls = 10;
 
     private readonly LoraSettings? _lora = spec.Lora is { } l ? new LoraSettings(l.Rank, l.Alpha, [.. l.TargetModules], l.Rollout == "unmerged") : null;
 
@@ -56,7 +56,7 @@ internal sealed class GrainRolloutCollector(IGrainFactory grains, string runId, 
             catch (Exception e) when (attempt < MaxGroupCalls && e is not InvalidDataException && !stop.IsCancellationRequested)
             {
                 GrainsLog.GroupRetry(logger, work.RunId, work.Step, work.PromptIndex, e.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), stop);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 200 * attempt)), stop);
             }
         }
     }

@@ -19,6 +19,9 @@ internal static partial class GrainsLog
     [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "Run {RunId}: announcing weight version {Version} failed (workers pull it with their next request): {Reason}")]
     public static partial void AnnounceFailed(ILogger logger, string runId, long version, string reason);
 
+    [LoggerMessage(EventId = 6007, Level = LogLevel.Warning, Message = "Run {RunId}: learner deactivated ({Reason}); it stops after the current step")]
+    public static partial void LearnerDeactivated(ILogger logger, string runId, string reason);
+
     [LoggerMessage(EventId = 6005, Level = LogLevel.Warning, Message = "Silo {Silo}: RL start hook failed, retrying: {Reason}")]
     public static partial void HookRetry(ILogger logger, string silo, string reason);
 }

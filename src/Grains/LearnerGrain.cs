@@ -21,6 +21,7 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
 {
     private Task? _loop;
     private bool _stopAfterStep;
+    private bool _deactivating;
     private WeightManifest? _manifest;
     private byte[] _payload = [];
     private TaskCompletionSource _newVersion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -80,7 +81,9 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _stopAfterStep = true;
+        // The loop ends after the step in flight; unless the run was stopped, a new activation resumes it.
+        _deactivating = true;
+        GrainsLog.LearnerDeactivated(logger, RunId, reason.ToString());
         return Task.CompletedTask;
     }
 
@@ -115,37 +118,46 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
         int attempt = 0;
         try
         {
-            string yaml = await run.GetSpec();
+            string yaml = await RunCalls.RetryAsync(run.GetSpec);
             if (yaml.Length == 0) throw new InvalidOperationException($"learner of '{runId}': no run spec stored (submit the run first)");
-            var status = await run.GetStatus();
+            var status = await RunCalls.RetryAsync(run.GetStatus);
             if (status.State is RunState.Completed or RunState.Cancelled or RunState.Failed) return;
             var spec = RunGrain.ParseSpec(yaml, runId, options);
             string runDirectory = Path.Combine(options.RunsRoot, runId);
             var start = await Task.Run(() => LearnerStart.Open(spec, runDirectory));
             AtomicFile.WriteAllText(Path.Combine(runDirectory, RlTrainer.SpecFileName), RunSpecWriter.ToYaml(spec));
             var learner = start.Learner;
-            attempt = await run.BeginAttempt(start.StartStep, learner.WeightVersion, learner.WeightHash);
+            attempt = await RunCalls.RetryAsync(() => run.BeginAttempt(start.StartStep, learner.WeightVersion, learner.WeightHash));
             GrainsLog.LearnerStarted(logger, runId, attempt > 1 ? "resumed" : "started", start.StartStep, start.StartStep);
             var loop = new PolicyIterationLoop(spec, learner, new GrainRolloutCollector(GrainFactory, runId, spec, PublishAsync, logger))
             {
-                StopRequested = async () => _stopAfterStep || await run.IsCancelRequested(),
+                StopRequested = async () => _stopAfterStep || _deactivating || await RunCalls.RetryAsync(run.IsCancelRequested),
                 StepLogged = async outcome =>
                 {
                     counters.StepTrained(outcome.Metrics);
-                    return await run.RecordStep(attempt, IterationRecords.From(outcome, learner.WeightHash, time.GetUtcNow()),
-                        [.. outcome.Collected.Provenance.Select(p => new TrainedGroup(outcome.Metrics.Step, p.PromptIndex, p.WorkerKey, p.Attempts, p.WeightVersion))]);
+                    var record = IterationRecords.From(outcome, learner.WeightHash, time.GetUtcNow());
+                    TrainedGroup[] trained = [.. outcome.Collected.Provenance.Select(p => new TrainedGroup(outcome.Metrics.Step, p.PromptIndex, p.WorkerKey, p.Attempts, p.WeightVersion))];
+                    return await RunCalls.RetryAsync(() => run.RecordStep(attempt, record, trained));
                 },
-                Checkpointed = async step => await run.RecordCheckpoint(attempt, step),
+                Checkpointed = async step => await RunCalls.RetryAsync(() => run.RecordCheckpoint(attempt, step)),
             };
             var result = await loop.RunAsync(start, runDirectory);
-            if (!result.Abandoned) await run.Finish(attempt, result.Stopped ? RunState.Cancelled : RunState.Completed, null);
+            if (result.Abandoned) return;
+            if (result.Stopped && _deactivating && !_stopAfterStep && !await RunCalls.RetryAsync(run.IsCancelRequested))
+            {
+                // Deactivated, not stopped (e.g. the directory lost its entry): the next activation resumes from the checkpoint.
+                var grains = GrainFactory;
+                _ = Task.Run(() => RunCalls.RetryAsync(() => grains.GetGrain<ILearnerGrain>(runId).Start()));
+                return;
+            }
+            await RunCalls.RetryAsync(() => run.Finish(attempt, result.Stopped ? RunState.Cancelled : RunState.Completed, null));
         }
         catch (Exception e)
         {
             GrainsLog.LearnerFailed(logger, runId, e);
             try
             {
-                if (attempt > 0) await run.Finish(attempt, RunState.Failed, e.Message);
+                if (attempt > 0) await RunCalls.RetryAsync(() => run.Finish(attempt, RunState.Failed, e.Message));
             }
             catch (Exception)
             {
@@ -154,7 +166,8 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
         }
         finally
         {
-            this.DelayDeactivation(TimeSpan.Zero);
+            // Negative: back to the regular idle collection.
+            this.DelayDeactivation(TimeSpan.FromMilliseconds(-1));
         }
     }
 }

@@ -27,6 +27,11 @@ public static class RlClusterTuning
             o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
         });
         builder.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = responseTimeout ?? DefaultResponseTimeout);
+        // The distributed grain directory recovers a dead silo's directory partition from the live silos' activations;
+        // the default directory deactivates the activations registered there instead (a running learner among them).
+#pragma warning disable ORLEANSEXP003
+        builder.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
         return builder;
     }
 }

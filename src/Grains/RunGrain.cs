@@ -91,6 +91,8 @@ public sealed class RunGrain(
         ArgumentNullException.ThrowIfNull(trained);
         if (attempt != run.State.Attempt) return false;
         var r = run.State;
+        // Idempotent: a repeated call (its first answer was lost while the cluster re-formed) records nothing twice.
+        if (r.Records.Any(x => x.Step == record.Step)) return true;
         r.Step = record.Step;
         r.WeightVersion = record.WeightVersion;
         r.WeightHash = record.WeightHash;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Client.Tests.Console;
-using Precision.Orleans.RL.Spec;
 using Precision.Orleans.RL.Training;
 using Xunit;
 
@@ -48,8 +47,7 @@ public sealed class MultiProcessRunTests(MultiProcessRunTests.Cluster cluster) :
         Assert.Contains($"Completed, step {Iterations}/{Iterations}", submit.Output, StringComparison.Ordinal);
 
         // The embedded trainer on the same spec: identical metrics for every step (same seeds, same sampling streams).
-        var embedded = new List<IterationMetrics>();
-        new RlTrainer(RunSpecLoader.Parse(File.ReadAllText(spec), spec, tiny.Root), Path.Combine(tiny.Root, "embedded")).Run(new Collect(embedded));
+        var embedded = RunLedger.Embedded(spec, tiny.Root, Path.Combine(tiny.Root, "embedded"));
         var records = await cluster.Silos.Client.MetricsAsync("mp-1", 0);
         Assert.Equal(Iterations, records.Count);
         for (int i = 0; i < Iterations; i++)
@@ -133,10 +131,5 @@ public sealed class MultiProcessRunTests(MultiProcessRunTests.Cluster cluster) :
         var dashboard = await browser.GetAsync("/dashboard/");
         Assert.True(dashboard.IsSuccessStatusCode, $"/dashboard/: {dashboard.StatusCode}");
         Assert.Contains("<html", await dashboard.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
-    }
-
-    private sealed class Collect(List<IterationMetrics> rows) : IProgress<IterationMetrics>
-    {
-        public void Report(IterationMetrics value) => rows.Add(value);
     }
 }

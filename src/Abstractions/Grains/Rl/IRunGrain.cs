@@ -42,7 +42,7 @@ public interface IRunGrain : IGrainWithStringKey
     /// </summary>
     Task<int> BeginAttempt(int checkpointStep, long weightVersion, string weightHash);
 
-    /// <summary>A trained step's row and ledger entries. False: stop (cancel requested, or a newer attempt owns the run).</summary>
+    /// <summary>A trained step's row and ledger entries (a step already recorded is left as it is). False: a newer attempt owns the run.</summary>
     Task<bool> RecordStep(int attempt, IterationRecord record, TrainedGroup[] trained);
 
     /// <summary>The step-N checkpoint is on disk.</summary>
