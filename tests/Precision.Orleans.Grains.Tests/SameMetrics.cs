@@ -12,6 +12,8 @@ internal static class SameMetrics
     public static void Assert(IReadOnlyList<IterationMetrics> embedded, IReadOnlyList<IterationRecord> cluster, string? embeddedWeights)
     {
         Xunit.Assert.Equal(embedded.Count, cluster.Count);
+        // A run whose rewards are all equal trains nothing: equal weights would then prove nothing about the cluster.
+        Xunit.Assert.Contains(embedded, r => r.GradNormMax > 0);
         for (int i = 0; i < embedded.Count; i++)
         {
             var (e, c) = (embedded[i], cluster[i]);

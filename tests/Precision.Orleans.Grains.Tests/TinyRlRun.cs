@@ -22,9 +22,9 @@ internal sealed class TinyRlRun : IDisposable
     public string ProblemsPath { get; }
 
     /// <summary>fp16 training with loss scaling, fp16 rollouts: the paper's setting, at toy size.</summary>
-    public string Yaml(int iterations = 3, int checkpointEvery = 1, int prompts = 4, string algorithm = "pg-seq-is", int maxNewTokens = 10) => $"""
+    public string Yaml(int iterations = 3, int checkpointEvery = 1, int prompts = 4, string algorithm = "pg-seq-is", int maxNewTokens = 12) => $"""
         name: tiny-grains
-        seed: 11
+        seed: 5
         model: {ModelDir}
         data:
           problems: {ProblemsPath}
