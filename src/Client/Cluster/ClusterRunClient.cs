@@ -33,6 +33,9 @@ public sealed class ClusterRunClient : IRunSource, IAsyncDisposable
 
     public IClusterClient Grains { get; }
 
+    /// <summary>How long the console waits for one grain call's response.</summary>
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(10);
+
     public static async Task<ClusterRunClient> ConnectAsync(ClusterTarget target, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(target);
@@ -68,7 +71,10 @@ public sealed class ClusterRunClient : IRunSource, IAsyncDisposable
                     {
                         o.ClusterId = target.ClusterId;
                         o.ServiceId = target.ClusterId;
-                    });
+                    })
+                    // The console's calls are short (submit, status, metrics): one to a silo that just died fails in
+                    // seconds and is retried by the caller, instead of holding the console for Orleans' default 30 s.
+                    .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
                 if (certificate is not null) client.UseClusterCertificate(certificate);
             })
             .Build();

@@ -20,7 +20,7 @@ public sealed class TinyPolicy : IDisposable
     /// <summary>A spec with paths relative to <see cref="Root"/>.</summary>
     public string Spec(int iterations, int prompts = 2, int checkpointEvery = 1) => $"""
         name: tiny-cluster
-        seed: 3
+        seed: 2
         model: model
         data:
           problems: sums.jsonl
@@ -35,7 +35,7 @@ public sealed class TinyPolicy : IDisposable
           mini_batches: 1
           micro_batch_sequences: 6
         rollout:
-          max_new_tokens: 8
+          max_new_tokens: 12
         optimizer:
           lr: 0.01
         schedule:

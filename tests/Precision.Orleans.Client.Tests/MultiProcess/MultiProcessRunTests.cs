@@ -48,6 +48,7 @@ public sealed class MultiProcessRunTests(MultiProcessRunTests.Cluster cluster) :
 
         // The embedded trainer on the same spec: identical metrics for every step (same seeds, same sampling streams).
         var embedded = RunLedger.Embedded(spec, tiny.Root, Path.Combine(tiny.Root, "embedded"));
+        Assert.Contains(embedded, r => r.GradNormMax > 0);
         var records = await cluster.Silos.Client.MetricsAsync("mp-1", 0);
         Assert.Equal(Iterations, records.Count);
         for (int i = 0; i < Iterations; i++)
@@ -90,7 +91,7 @@ public sealed class MultiProcessRunTests(MultiProcessRunTests.Cluster cluster) :
     public async Task A_bad_spec_is_refused_at_submit_with_the_validators_reason_and_nothing_is_stored()
     {
         var spec = cluster.Silos.Tiny.WriteSpec(2);
-        File.WriteAllText(spec, File.ReadAllText(spec).Replace("max_new_tokens: 8", "max_new_tokens: 0"));
+        File.WriteAllText(spec, File.ReadAllText(spec).Replace("max_new_tokens: 12", "max_new_tokens: 0"));
         var refused = await CommandRun.InvokeAsync(OnCluster("submit", spec, "--id", "bad-1"));
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains("The run spec was refused", refused.Error, StringComparison.Ordinal);
