@@ -3,7 +3,6 @@ using Precision.Orleans.Abstractions.Grains.Distributed;
 using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Rollout;
 using Precision.Orleans.Grains.Distributed;
-using Precision.Orleans.Grains.Placement;
 using Orleans.TestingHost;
 using Xunit;
 
@@ -25,19 +24,9 @@ public sealed class ExpertWorkerClusterTests : IAsyncLifetime
         NumExperts = 6, NumExpertsPerToken = 2, MoeIntermediateSize = 12, NormTopKProb = true, MlpOnlyLayers = [1],
     };
 
-    public async Task InitializeAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureSilo((_, silo) => silo.AddRlGrains(new RlGrainOptions { RunsRoot = Path.GetTempPath(), Roles = [SiloRoles.Learner] }));
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+    public async Task InitializeAsync() => _cluster = await LearnerSilos.StartAsync(2);
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-    }
+    public Task DisposeAsync() => LearnerSilos.StopAsync(_cluster);
 
     [Theory]
     [InlineData("fp16", 2)]
