@@ -9,7 +9,9 @@ namespace Precision.Orleans.Grains.Distributed;
 /// <summary>
 /// The expert workers of one expert-parallel group ("{group}/expert/{owners}/{owner}", owner o holding
 /// <see cref="ExpertPartition"/>.ExpertsOf(o)) as the rollout engine's <see cref="IExpertExecutor"/>: each owner gets its
-/// experts' routed rows as bytes and returns their outputs; the engine combines in its fixed order.
+/// experts' routed rows as bytes and returns their outputs; the engine combines in its fixed order. The owners hold one
+/// weight version at a time, so rollout engines at different versions need different group names (rows at another
+/// version are refused, never computed with the wrong weights).
 /// </summary>
 public sealed class ExpertWorkerGroup : IExpertExecutor
 {
