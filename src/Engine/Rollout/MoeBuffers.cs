@@ -4,8 +4,8 @@ namespace Precision.Orleans.Engine.Rollout;
 
 /// <summary>
 /// Scratch of the rollout MoE block for up to <see cref="Rows"/> token rows, allocated once per decode-buffer size:
-/// router output, the top-k choice of every row, the (row, weight) lists grouped by expert, and the per-expert
-/// gathered activations (at most every row goes to one expert, so each is sized for all rows).
+/// router output, the top-k choice of every row, the (row, weight) lists grouped by expert, and the gathered
+/// inputs and outputs of every routed (row, expert) pair.
 /// </summary>
 internal sealed class MoeBuffers
 {
@@ -19,10 +19,12 @@ internal sealed class MoeBuffers
         ExpertStart = new int[e + 1];
         GroupedRows = new int[rows * k];
         GroupedWeights = new float[rows * k];
-        Gathered = new float[rows * d];
+        UsedExperts = new int[e];
+        UsedRowStart = new int[e + 1];
+        Gathered = new float[rows * k * d];
         GateUp = new float[rows * 2 * inter];
         Activation = new float[rows * inter];
-        ExpertOutput = new float[rows * d];
+        ExpertOutput = new float[rows * k * d];
         Combine = new float[rows * d];
     }
 
@@ -43,13 +45,20 @@ internal sealed class MoeBuffers
     public int[] GroupedRows { get; }
     public float[] GroupedWeights { get; }
 
-    /// <summary>The normed inputs of one expert's rows, gathered contiguously [n_e, D].</summary>
+    /// <summary>The experts that have rows this step, ascending, and where each one's rows start in <see cref="Gathered"/> (one more entry: the end).</summary>
+    public int[] UsedExperts { get; }
+
+    public int[] UsedRowStart { get; }
+
+    /// <summary>The normed inputs of every routed (row, expert) pair, grouped by expert [rows·k, D].</summary>
     public float[] Gathered { get; }
 
+    /// <summary>One expert's gate_up output and SwiGLU activation (at most every row goes to one expert).</summary>
     public float[] GateUp { get; }
+
     public float[] Activation { get; }
 
-    /// <summary>One expert's down-projection of its rows, in the dtype [n_e, D].</summary>
+    /// <summary>Each routed pair's expert output, in the dtype, in <see cref="Gathered"/>'s order [rows·k, D].</summary>
     public float[] ExpertOutput { get; }
 
     /// <summary>FP32 accumulator of Σ_k weight_k · expert_k(x) per row [rows, D] (vLLM moe_sum), rounded once at the end.</summary>

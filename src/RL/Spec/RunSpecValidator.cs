@@ -100,7 +100,7 @@ public static class RunSpecValidator
         if (p.Shards < 1) throw bad("parallel.shards", $"must be >= 1, got {p.Shards}");
         if (p.ExpertWorkers < 1) throw bad("parallel.expert_workers", $"must be >= 1, got {p.ExpertWorkers}");
         if (p.ExpertWorkers > 1)
-            throw bad("parallel.expert_workers", $"is {p.ExpertWorkers}: expert-parallel MoE workers are not implemented yet; use 1 (every worker holds all experts)");
+            throw bad("parallel.expert_workers", $"is {p.ExpertWorkers}: expert-parallel runs are not implemented yet (only expert-parallel rollout on ExpertWorker grains exists, not its training step); use 1 (every worker holds all experts)");
         var b = spec.Batch;
         long miniBatch = (long)b.Prompts * b.GroupSize / Math.Max(1, b.MiniBatches);
         long microBatches = (miniBatch + b.MicroBatchSequences - 1) / Math.Max(1, b.MicroBatchSequences);

@@ -32,24 +32,10 @@ public sealed class ShardedLearnerClusterTests : IAsyncLifetime
         NumAttentionHeads = 4, NumKeyValueHeads = 2, TieWordEmbeddings = false,
     };
 
-    public async Task InitializeAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.AddRlGrains(new RlGrainOptions { RunsRoot = Path.GetTempPath(), Roles = [SiloRoles.Learner] });
-            silo.UseFastFailover(TimeSpan.FromSeconds(30));
-            silo.Services.AddSingleton<IGradientFaultHook>(_fault);
-        });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+    public async Task InitializeAsync() =>
+        _cluster = await LearnerSilos.StartAsync(2, silo => silo.Services.AddSingleton<IGradientFaultHook>(_fault));
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-    }
+    public Task DisposeAsync() => LearnerSilos.StopAsync(_cluster);
 
     [Theory]
     [InlineData("fp32", false, 4, 3)]
