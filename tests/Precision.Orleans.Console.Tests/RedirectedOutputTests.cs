@@ -10,12 +10,15 @@ public sealed partial class RedirectedOutputTests(ConsoleFixture fixture) : ICla
     [InlineData("inspect", "model")]
     [InlineData("train", "run.yaml", "--out", "out")]
     [InlineData("mismatch", "--model", "base", "--tasks", "add", "--prompts", "2", "--samples", "2", "--max-new-tokens", "8", "--out", "out")]
+    [InlineData("sanity-set", "--model", "base", "--count", "4", "--samples", "2", "--out", "set.jsonl")]
     public void Redirected_output_is_plain_text_with_one_number_format(params string[] args)
     {
         string dir = fixture.NewCaseDirectory("plain-" + args[0]);
         var result = PrecisionProcess.Run(dir, args, TimeSpan.FromSeconds(60));
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
         Assert.DoesNotContain("\u001b[", result.Stdout, StringComparison.Ordinal);
+        // Tables are padded to the console width: an unbounded width once wrote 35M spaces per line (a 394 MB log).
+        Assert.All(result.Stdout.Split('\n'), line => Assert.True(line.Length <= 1000, $"a {line.Length}-character line"));
         // 4.9e-07, never 4.88E-007 (or 4.88E-7) beside -0.0001622.
         Assert.False(UpperCaseExponent().IsMatch(result.Stdout), result.Stdout);
     }

@@ -85,6 +85,9 @@ internal static class ConsoleMain
     /// Output piped to a file or another program gets no ANSI codes, no live widgets and no hard wrapping at a guessed
     /// terminal width; a terminal keeps Spectre's detection (colours, its own width).
     /// </summary>
+    /// <summary>Line width of redirected output: wide enough that tables and progress lines do not wrap in a log.</summary>
+    internal const int RedirectedWidth = 200;
+
     private static void PlainOutputWhenRedirected()
     {
         if (!Console.IsOutputRedirected) return;
@@ -95,7 +98,8 @@ internal static class ConsoleMain
             Interactive = Spectre.Console.InteractionSupport.No,
             Out = new Spectre.Console.AnsiConsoleOutput(Console.Out),
         });
-        plain.Profile.Width = int.MaxValue / 4;
+        // A finite width: Spectre pads a table's lines out to the console width (int.MaxValue / 4 wrote 35M spaces per line).
+        plain.Profile.Width = RedirectedWidth;
         Spectre.Console.AnsiConsole.Console = plain;
     }
 
