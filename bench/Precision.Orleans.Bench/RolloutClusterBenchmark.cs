@@ -37,7 +37,7 @@ internal static class RolloutClusterBenchmark
         Console.WriteLine($"rollout-cluster: {steps} steps of {prompts} prompts × {group} rollouts, ≤ {tokens} new tokens, fp16, {policy.ParameterBytes / 4:N0}-parameter model; " +
             $"{Environment.ProcessorCount} cores");
         Console.WriteLine($"embedded (one batch of {prompts * group})           {embeddedRate,10:0} tokens/s  ({embedded.Sum(r => r.ResponseTokens)} tokens)");
-        Console.WriteLine($"learner silo + one rollout silo ({prompts} calls of {group}) {clusterRate,10:0} tokens/s  ({records.Sum(r => r.ResponseTokens)} tokens)");
+        Console.WriteLine($"learner silo + one rollout silo ({prompts} calls of {group}, coalesced){clusterRate,10:0} tokens/s  ({records.Sum(r => r.ResponseTokens)} tokens)");
         Console.WriteLine($"ratio distributed / embedded: {clusterRate / embeddedRate:0.00}× (target ≥ 0.9×)");
         return 0;
     }

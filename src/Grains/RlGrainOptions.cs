@@ -18,6 +18,13 @@ public sealed record RlGrainOptions
     /// <summary>How long a prompt group waits for a rollout worker to be registered. Default 20 s.</summary>
     public TimeSpan WorkerWaitTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// How long a rollout worker that was idle waits, after the first request arrives, for the step's other prompt groups
+    /// before sampling: the groups queued by then that share the run, weight window and sampling settings decode as one
+    /// batch. Zero samples at once (requests arriving while a batch runs still coalesce). Default 10 ms.
+    /// </summary>
+    public TimeSpan RolloutCoalesceWindow { get; init; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>How many dispatches a prompt group tries (each to a different worker when one exists) before failing. Default 8.</summary>
     public int MaxDispatches { get; init; } = 8;
 

@@ -14,9 +14,18 @@ namespace Precision.Orleans.Grains;
 /// silo's <see cref="IWeightCacheGrain"/> whenever its weight version is outside the request's [min, max] window —
 /// FP32 masters, plus the adapters for LoRA runs (merged or unmerged as the spec says).
 /// </summary>
-[SiloNamedPlacement]
-public sealed class RolloutWorkerGrain(ILocalSiloDetails silo) : Grain, IRolloutWorkerGrain
+/// <remarks>
+/// Reentrant so that the prompt groups of a step reach the worker while it samples: requests queue here, and each
+/// round decodes every queued request that shares the head request's run, weight window and sampling settings as one
+/// batch (the embedded trainer's one batch of B·G), then answers each group with its own sequences. Each sequence
+/// keeps its step stream index, so a group's samples do not depend on what it was batched with; each group's call
+/// still fails on its own when the silo dies, which is what the prompt group's re-dispatch relies on.
+/// </remarks>
+[SiloNamedPlacement, Reentrant]
+public sealed class RolloutWorkerGrain(ILocalSiloDetails silo, RlGrainOptions grainOptions) : Grain, IRolloutWorkerGrain
 {
+    private readonly List<PendingRollout> _queue = [];
+    private bool _draining;
     private RolloutEngine? _engine;
     private ModelConfig? _config;
     private (string RunId, string Model, string DType, LoraSettings? Lora) _serves;
@@ -32,10 +41,64 @@ public sealed class RolloutWorkerGrain(ILocalSiloDetails silo) : Grain, IRollout
         return Task.CompletedTask;
     }
 
-    public async Task<RolloutBatch> Generate(RolloutRequest request)
+    public Task<RolloutBatch> Generate(RolloutRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Count <= 0) throw new ArgumentException($"rollout request: count must be positive, got {request.Count}");
+        var pending = new PendingRollout(request);
+        _queue.Add(pending);
+        if (!_draining)
+        {
+            _draining = true;
+            _ = DrainAsync();
+        }
+        return pending.Answer.Task;
+    }
+
+    /// <summary>Samples rounds of coalesced requests until the queue is empty; one round's failure fails only its requests.</summary>
+    private async Task DrainAsync()
+    {
+        try
+        {
+            if (grainOptions.RolloutCoalesceWindow > TimeSpan.Zero) await Task.Delay(grainOptions.RolloutCoalesceWindow);
+            while (_queue.Count > 0)
+            {
+                var head = _queue[0].Request;
+                var round = _queue.Where(p => Coalescible(head, p.Request)).ToList();
+                _queue.RemoveAll(round.Contains);
+                try
+                {
+                    var batches = await SampleAsync(round.Select(p => p.Request).ToList());
+                    for (int i = 0; i < round.Count; i++) round[i].Answer.TrySetResult(batches[i]);
+                }
+                catch (Exception e)
+                {
+                    foreach (var p in round) p.Answer.TrySetException(e);
+                }
+            }
+        }
+        finally
+        {
+            _draining = false;
+        }
+    }
+
+    /// <summary>Requests that can share one engine call: same run, model, dtype, adapters, weight window and sampling.</summary>
+    private static bool Coalescible(RolloutRequest a, RolloutRequest b) =>
+        a.RunId == b.RunId && a.Model == b.Model && a.RolloutDType == b.RolloutDType && SameAdapters(a.Lora, b.Lora)
+        && a.MinWeightVersion == b.MinWeightVersion && a.MaxWeightVersion == b.MaxWeightVersion
+        && a.Sampling.Temperature.Equals(b.Sampling.Temperature) && a.Sampling.TopP.Equals(b.Sampling.TopP)
+        && a.Sampling.TopK == b.Sampling.TopK && a.Sampling.MaxNewTokens == b.Sampling.MaxNewTokens
+        && a.Sampling.Seed == b.Sampling.Seed && a.Sampling.StopTokens.AsSpan().SequenceEqual(b.Sampling.StopTokens);
+
+    private static bool SameAdapters(LoraSettings? a, LoraSettings? b) =>
+        a is null ? b is null
+        : b is not null && a.Rank == b.Rank && a.Alpha.Equals(b.Alpha) && a.Unmerged == b.Unmerged && a.TargetModules.AsSpan().SequenceEqual(b.TargetModules);
+
+    /// <summary>One engine call for coalescible requests; answers one batch per request, in order.</summary>
+    private async Task<RolloutBatch[]> SampleAsync(List<RolloutRequest> requests)
+    {
+        var request = requests[0];
         var serves = (request.RunId, request.Model, request.RolloutDType, request.Lora);
         if (_engine is null || _config is null || !SameRun(serves))
         {
@@ -54,6 +117,7 @@ public sealed class RolloutWorkerGrain(ILocalSiloDetails silo) : Grain, IRollout
             _weightHash = Load(_engine, _config, payload, request.Lora, request.Model).ContentHash;
         }
         var s = request.Sampling;
+        var prompts = requests.SelectMany(r => Enumerable.Repeat(r.PromptTokens, r.Count)).ToArray();
         var options = new SamplingOptions
         {
             Temperature = s.Temperature,
@@ -62,14 +126,24 @@ public sealed class RolloutWorkerGrain(ILocalSiloDetails silo) : Grain, IRollout
             MaxNewTokens = s.MaxNewTokens,
             StopTokens = s.StopTokens,
             Seed = s.Seed,
-            FirstSequenceIndex = request.FirstSequenceIndex,
+            SequenceStreams = [.. requests.SelectMany(r => Enumerable.Range(0, r.Count).Select(i => (long)r.FirstSequenceIndex + i))],
         };
         var clock = Stopwatch.StartNew();
-        // The engine is CPU-bound: run it off the silo's scheduler.
+        // The engine is CPU-bound: run it off the silo's scheduler (calls arriving meanwhile queue for the next round).
         var engine = _engine;
-        var sequences = await Task.Run(() => engine.Generate(Enumerable.Repeat(request.PromptTokens, request.Count).ToArray(), options));
-        return new RolloutBatch([.. sequences.Select(WireSequences.ToWire)], engine.WeightVersion, _weightHash, this.GetPrimaryKeyString(), silo.Name,
-            clock.Elapsed.TotalSeconds);
+        var sequences = await Task.Run(() => engine.Generate(prompts, options));
+        double seconds = clock.Elapsed.TotalSeconds;
+        var answers = new RolloutBatch[requests.Count];
+        for (int r = 0, first = 0; r < requests.Count; first += requests[r].Count, r++)
+            answers[r] = new RolloutBatch([.. sequences.Skip(first).Take(requests[r].Count).Select(WireSequences.ToWire)], engine.WeightVersion, _weightHash,
+                this.GetPrimaryKeyString(), silo.Name, seconds);
+        return answers;
+    }
+
+    private sealed class PendingRollout(RolloutRequest request)
+    {
+        public RolloutRequest Request { get; } = request;
+        public TaskCompletionSource<RolloutBatch> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private bool SameRun((string RunId, string Model, string DType, LoraSettings? Lora) serves) =>

@@ -23,4 +23,12 @@ public sealed class CallerGrain : Grain, ICallerGrain
         }));
         return new CallTimes(times, wall.Elapsed.TotalSeconds);
     }
+
+    public async Task<CallTimes> Fan(string pingKey, int callers, int callsEach)
+    {
+        string key = this.GetPrimaryKeyString();
+        var wall = Stopwatch.StartNew();
+        var loops = await Task.WhenAll(Enumerable.Range(0, callers).Select(c => GrainFactory.GetGrain<ICallerGrain>($"{key}/{c}").Call(pingKey, 1, callsEach)));
+        return new CallTimes([.. loops.SelectMany(l => l.Micros)], wall.Elapsed.TotalSeconds);
+    }
 }

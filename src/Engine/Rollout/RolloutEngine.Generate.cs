@@ -16,6 +16,8 @@ public sealed partial class RolloutEngine
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         ValidatePrompts(prompts);
+        if (options.SequenceStreams is { } streams && streams.Count != prompts.Count)
+            throw new ArgumentException($"rollout: {streams.Count} sequence streams for {prompts.Count} prompts", nameof(options));
         if (prompts.Count == 0) return [];
         lock (_gate)
         {
@@ -117,7 +119,8 @@ public sealed partial class RolloutEngine
         for (int i = 0; i < sampleCount; i++)
         {
             var seq = bySlot[b.Slots[b.SampleRows[i]]]!;
-            uniforms[i] = CounterRng.Uniform(options.Seed, options.FirstSequenceIndex + seq.Index, seq.Generated);
+            long stream = options.SequenceStreams is { } streams ? streams[seq.Index] : options.FirstSequenceIndex + seq.Index;
+            uniforms[i] = CounterRng.Uniform(options.Seed, stream, seq.Generated);
         }
         Kernels.Sample(b.Logits.AsSpan(0, sampleCount * vocab), vocab, options, uniforms, b.SampledTokens, b.SampledLogProbs,
             b.Probabilities, b.SortKeys);

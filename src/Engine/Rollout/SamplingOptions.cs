@@ -28,12 +28,21 @@ public sealed record SamplingOptions
     /// </summary>
     public long FirstSequenceIndex { get; init; }
 
+    /// <summary>
+    /// Stream index of each prompt of the call, when the prompts are not one contiguous run of the step's sequences (a
+    /// rollout worker coalescing several prompt groups into one batch); overrides <see cref="FirstSequenceIndex"/>.
+    /// Must hold one index per prompt. Default null.
+    /// </summary>
+    public IReadOnlyList<long>? SequenceStreams { get; init; }
+
     public SamplingOptions Validate()
     {
         if (!(Temperature >= 0) || float.IsInfinity(Temperature)) throw new ArgumentException($"sampling: temperature must be >= 0, got {Temperature}");
         if (!(TopP > 0 && TopP <= 1)) throw new ArgumentException($"sampling: top_p must be in (0, 1], got {TopP}");
         if (TopK < 0) throw new ArgumentException($"sampling: top_k must be >= 0, got {TopK}");
         if (FirstSequenceIndex < 0) throw new ArgumentException($"sampling: first_sequence_index must be >= 0, got {FirstSequenceIndex}");
+        if (SequenceStreams is not null && SequenceStreams.Any(i => i < 0))
+            throw new ArgumentException("sampling: sequence_streams must all be >= 0");
         if (MaxNewTokens <= 0) throw new ArgumentException($"sampling: max_new_tokens must be positive, got {MaxNewTokens}");
         return this;
     }

@@ -55,6 +55,29 @@ public class RolloutGenerateTests
     }
 
     [Fact]
+    public void Sequence_streams_give_each_prompt_the_stream_it_has_in_a_contiguous_call()
+    {
+        // Two prompt groups of 2 coalesced out of order (streams 4,5 then 0,1) draw what each draws alone from
+        // FirstSequenceIndex 4 and 0; the same prompts at streams 0..3 draw something else.
+        var engine = TinyModels.Engine(DType.Fp16);
+        var prompts = TinyModels.Prompts(2, engine.Config.VocabSize, 3);
+        int[][] coalesced = [prompts[1], prompts[1], prompts[0], prompts[0]];
+        var together = engine.Generate(coalesced, Sampled with { SequenceStreams = [4, 5, 0, 1] });
+        var second = engine.Generate([prompts[1], prompts[1]], Sampled with { FirstSequenceIndex = 4 });
+        var first = engine.Generate([prompts[0], prompts[0]], Sampled);
+        var expected = second.Concat(first).ToArray();
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.Equal(expected[i].Tokens, together[i].Tokens);
+            Assert.Equal(expected[i].LogProbs, together[i].LogProbs);
+        }
+        var contiguous = engine.Generate(coalesced, Sampled);
+        Assert.NotEqual(together.SelectMany(s => s.Tokens), contiguous.SelectMany(s => s.Tokens));
+        var e = Assert.Throws<ArgumentException>(() => engine.Generate(coalesced, Sampled with { SequenceStreams = [0, 1] }));
+        Assert.Contains("2 sequence streams for 4 prompts", e.Message);
+    }
+
+    [Fact]
     public void Greedy_equals_top_k_one_and_log_probs_are_proper()
     {
         var engine = TinyModels.Engine(DType.Fp32);
