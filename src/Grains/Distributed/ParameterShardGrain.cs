@@ -38,6 +38,14 @@ public sealed class ParameterShardGrain : Grain, IParameterShardGrain
         {
             LearningRate = o.LearningRate, Beta1 = o.Beta1, Beta2 = o.Beta2, Epsilon = o.Epsilon, WeightDecay = o.WeightDecay,
         });
+        if (setup.Moments is { } moments)
+        {
+            if (moments.M.Length != setup.Master.Length || moments.V.Length != setup.Master.Length)
+                throw new ArgumentException($"shard {setup.Shard}: moments of {moments.M.Length}/{moments.V.Length} values for a slice of {setup.Master.Length}");
+            moments.M.CopyTo(_optimizer.Optimizer.M, 0);
+            moments.V.CopyTo(_optimizer.Optimizer.V, 0);
+            _optimizer.Optimizer.StepCount = moments.StepCount;
+        }
         _version = setup.Version;
         _published = (float[])_optimizer.Master.Clone();
         _log.Clear();
@@ -104,6 +112,9 @@ public sealed class ParameterShardGrain : Grain, IParameterShardGrain
         _published = (float[])Optimizer.Master.Clone();
         return Task.CompletedTask;
     }
+
+    public Task<ShardMoments> GetMoments() => Task.FromResult(new ShardMoments(Optimizer.Range.Index,
+        (float[])Optimizer.Optimizer.M.Clone(), (float[])Optimizer.Optimizer.V.Clone(), Optimizer.Optimizer.StepCount));
 
     public Task<ShardLogEntry[]> GetLog() => Task.FromResult(_log.ToArray());
 

@@ -39,7 +39,7 @@ public sealed class PolicyIterationLoop(RunSpec spec, PolicyLearner learner, IRo
         var request = new StepRollouts(step, prompts, GroupRollout.Sampling(spec, step, 0, learner.StopTokens), minVersion, learner.WeightVersion);
         var collected = await collector.CollectAsync(request, cancellationToken);
         // CPU-bound stages leave the caller's scheduler (a grain's turn) free while they run.
-        var metrics = await Task.Run(() => learner.Train(step, collected.Groups, collected.RolloutSeconds), CancellationToken.None);
+        var metrics = await Task.Run(() => learner.TrainAsync(step, collected.Groups, collected.RolloutSeconds), CancellationToken.None);
         var clock = Stopwatch.StartNew();
         await collector.PublishAsync(learner, cancellationToken);
         double publish = clock.Elapsed.TotalSeconds;
@@ -83,7 +83,7 @@ public sealed class PolicyIterationLoop(RunSpec spec, PolicyLearner learner, IRo
 
     private async Task CheckpointAsync(LearnerStart start, int step)
     {
-        await Task.Run(() => learner.Checkpoint(start.Store, step), CancellationToken.None);
+        await Task.Run(() => learner.CheckpointAsync(start.Store, step), CancellationToken.None);
         if (Checkpointed is { } hook) await hook(step);
     }
 

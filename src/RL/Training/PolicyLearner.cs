@@ -32,11 +32,11 @@ public sealed class PolicyLearner
     private readonly string? _baseWeightsSha256;
 
     /// <summary>
-    /// <c>parallel</c> beyond the single learner: N gradient-worker engines and S shard optimizers running the distributed
-    /// step in this process (bit-identical to <see cref="Engine"/> stepping alone); <see cref="Engine"/> mirrors their state
-    /// after every step for the old-log-prob pass, checkpoints and the weight hash. Null for the single learner.
+    /// <c>parallel</c> beyond the single learner: the distributed optimizer step (gradient workers and parameter shards,
+    /// in this process unless <see cref="UseDistributedStep"/> put it on the cluster); <see cref="Engine"/> mirrors their
+    /// state after every step for the old-log-prob pass, checkpoints and the weight hash. Null for the single learner.
     /// </summary>
-    private readonly LocalShardedLearner? _sharded;
+    private IDistributedPolicyStep? _distributed;
 
     /// <summary>MoE policies: per sample, the training engine's routing in the pass that gives π (null where that pass did not cover it).</summary>
     private ExpertRouting?[] _piRouting = [];
@@ -56,15 +56,25 @@ public sealed class PolicyLearner
         WeightVersion = weightVersion;
         WeightHash = PolicyHash();
         if (!spec.Parallel.IsSingleLearner)
-        {
-            var workers = Enumerable.Range(0, spec.Parallel.GradientWorkers).Select(_ => new TrainingEngine(engine.Config, engine.Options,
-                (float[])engine.MasterWeights.Clone(), adapterWeights: (float[]?)engine.Adapters?.Weights.Clone())).ToArray();
-            _sharded = new LocalShardedLearner(engine, workers, spec.Parallel.Shards);
-        }
+            _distributed = new LocalDistributedPolicyStep(engine, spec.Parallel.GradientWorkers, spec.Parallel.Shards, algorithm, aggregation);
     }
 
+    /// <summary>
+    /// Runs a <c>parallel</c> run's optimizer steps with <paramref name="step"/> (the learner grain's: on the cluster's
+    /// gradient-worker and parameter-shard grains) instead of in this process; before the first step.
+    /// </summary>
+    public void UseDistributedStep(IDistributedPolicyStep step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        if (_distributed is null) throw new InvalidOperationException("a single-learner run (parallel: gradient_workers 1, shards 1) has no distributed step");
+        _distributed = step;
+    }
+
+    /// <summary>The policy loss and its aggregation (a gradient worker grain builds the same from the run spec).</summary>
+    public (PolicyLoss Algorithm, LossAggregation Aggregation) Objective => (_algorithm, _aggregation);
+
     /// <summary>The parameter shards of a <c>parallel</c> run (their own step logs); empty for the single learner.</summary>
-    public IReadOnlyList<ShardOptimizer> Shards => _sharded?.Shards ?? [];
+    public IReadOnlyList<ShardOptimizer> Shards => (_distributed as LocalDistributedPolicyStep)?.Shards ?? [];
 
     public RunSpec Spec => _spec;
     public TrainingEngine Engine { get; }
@@ -93,7 +103,7 @@ public sealed class PolicyLearner
     /// Trains step <paramref name="step"/> on its B scored groups (in prompt-index order, whatever order they arrived
     /// in) and publishes the next weight version. <paramref name="rolloutSeconds"/> is the wall time the rollouts took.
     /// </summary>
-    public IterationMetrics Train(int step, IReadOnlyList<GroupRollouts> groups, double rolloutSeconds)
+    public async Task<IterationMetrics> TrainAsync(int step, IReadOnlyList<GroupRollouts> groups, double rolloutSeconds)
     {
         var total = Stopwatch.StartNew();
         int b = _spec.Batch.Prompts, g = _spec.Batch.GroupSize;
@@ -111,7 +121,7 @@ public sealed class PolicyLearner
         double oldLogProbSeconds = oldLogProbs is null ? 0 : clock.Elapsed.TotalSeconds;
 
         clock.Restart();
-        var train = TrainMiniBatches(step, samples, oldLogProbs);
+        var train = await TrainMiniBatchesAsync(step, samples, oldLogProbs);
         double trainSeconds = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
@@ -195,8 +205,11 @@ public sealed class PolicyLearner
     };
 
     /// <summary>Saves a step-N checkpoint (weights or LoRA adapters, optimizer, trainer state) under the run directory's store.</summary>
-    public void Checkpoint(CheckpointStore store, int step) =>
+    public async Task CheckpointAsync(CheckpointStore store, int step)
+    {
+        if (_distributed is not null) await _distributed.MirrorMomentsAsync();
         store.Save(Engine, Tokenizer, State(step), _spec.Schedule.KeepCheckpoints, _baseWeightsSha256);
+    }
 
     private string PolicyHash() => Engine.Adapters is { } adapters
         ? WeightSync.WeightHash(Engine.MasterWeights, adapters.Weights)
@@ -247,7 +260,7 @@ public sealed class PolicyLearner
     private sealed record TrainResult(double Loss, List<double> GradNorms, int Skipped, ImportanceWeightStats Stats,
         List<float[]> FirstMiniBatchPi, List<float[]> FirstMiniBatchMu);
 
-    private TrainResult TrainMiniBatches(int step, TrainingSample[] samples, float[][]? oldLogProbs)
+    private async Task<TrainResult> TrainMiniBatchesAsync(int step, TrainingSample[] samples, float[][]? oldLogProbs)
     {
         int miniBatches = _spec.Batch.MiniBatches, size = samples.Length / miniBatches;
         var permutation = SeedMix.Permutation(samples.Length, SeedMix.RandomSeed(_spec.Seed, step, SeedMix.MiniBatchStream));
@@ -263,29 +276,20 @@ public sealed class PolicyLearner
             var miniStats = new ImportanceStatsAccumulator();
             double miniLoss = 0;
             var chunks = members.Chunk(_spec.Batch.MicroBatchSequences).ToArray();
-            var passes = new MicroBatchPass[chunks.Length];
-            int ForwardBackward(TrainingEngine engine, int mb)
-            {
-                var chunk = chunks[mb];
-                var batch = Batch(samples, chunk);
-                var logp = engine.Forward(batch);
-                var result = _algorithm.Compute(Inputs(samples, chunk, batch, logp, oldLogProbs, normalizers), _aggregation);
-                engine.Backward(result.DLogProbs);
-                passes[mb] = new MicroBatchPass(result, logp, batch.SeqLen, engine.LastRouting);
-                return chunk.Sum(i => samples[i].ResponseLength);
-            }
+            var rows = chunks.Select(chunk => PolicyMicroBatchRows.Of(samples, chunk, oldLogProbs, normalizers)).ToArray();
+            PolicyMicroBatchPass[] passes;
             OptimizerStepResult stepResult;
-            if (_sharded is null)
+            if (_distributed is null)
             {
-                for (int mb = 0; mb < chunks.Length; mb++) ForwardBackward(Engine, mb);
+                passes = [.. rows.Select(r => PolicyMicroBatchPass.Run(Engine, _algorithm, _aggregation, r))];
                 stepResult = Engine.OptimizerStep();
             }
             else
             {
                 var o = Engine.Optimizer.Options;
-                var (decision, _) = _sharded.Step(Engine.Optimizer.StepCount + Engine.LossScaler.SkippedSteps, chunks.Length, ForwardBackward, o.MaxGradNorm, o.LearningRate);
-                _sharded.CopyStateTo(Engine);
-                stepResult = new OptimizerStepResult(decision.Apply, decision.GradNorm, decision.LossScale, decision.NextLossScale);
+                var result = await _distributed.StepAsync(Engine.Optimizer.StepCount + Engine.LossScaler.SkippedSteps, rows, o.MaxGradNorm, o.LearningRate);
+                passes = result.Passes;
+                stepResult = new OptimizerStepResult(result.Applied, result.GradNorm, result.LossScale, result.NextLossScale);
             }
             // Per micro-batch, in micro-batch order whichever engine ran it: the same sums as one process.
             for (int mb = 0; mb < chunks.Length; mb++)
@@ -311,8 +315,6 @@ public sealed class PolicyLearner
         return new TrainResult(loss / miniBatches, gradNorms, skipped, iterationStats.Result(samples.Length), firstPi, firstMu);
     }
 
-    private sealed record MicroBatchPass(PolicyLossResult Result, float[] LogProbs, int SeqLen, IReadOnlyList<ExpertRouting>? Routing);
-
     /// <summary>Keeps the training engine's routing of the forward just run (MoE policies) for the samples in <paramref name="chunk"/>.</summary>
     private void KeepRouting(int[] chunk) => KeepRouting(chunk, Engine.LastRouting);
 
@@ -334,33 +336,5 @@ public sealed class PolicyLearner
             [.. covered.Select(i => samples[i].PromptLength)], [.. covered.Select(i => samples[i].FullSequence.Length)]);
     }
 
-    private static TokenBatch Batch(TrainingSample[] samples, int[] chunk) =>
-        TokenBatch.FromSequences(chunk.Select(i => samples[i].FullSequence).ToArray(), chunk.Select(i => samples[i].PromptLength).ToArray());
-
-    private static PolicyLossInputs Inputs(TrainingSample[] samples, int[] chunk, TokenBatch batch, float[] logp, float[][]? old,
-        AggregationNormalizers normalizers)
-    {
-        int t = batch.SeqLen;
-        var mu = new float[chunk.Length * t];
-        var oldLp = old is null ? null : new float[chunk.Length * t];
-        var adv = new float[chunk.Length];
-        for (int r = 0; r < chunk.Length; r++)
-        {
-            var s = samples[chunk[r]];
-            s.RolloutLogProbs.CopyTo(mu, r * t + s.PromptLength);
-            old?[chunk[r]].CopyTo(oldLp!, r * t + s.PromptLength);
-            adv[r] = s.Advantage;
-        }
-        return new PolicyLossInputs
-        {
-            Sequences = chunk.Length,
-            SeqLen = t,
-            LogProbs = logp,
-            OldLogProbs = oldLp,
-            RolloutLogProbs = mu,
-            Mask = batch.TargetMask,
-            Advantages = adv,
-            Normalizers = normalizers,
-        };
-    }
+    private static TokenBatch Batch(TrainingSample[] samples, int[] chunk) => PolicyMicroBatchRows.Of(samples, chunk, null, default).Batch();
 }

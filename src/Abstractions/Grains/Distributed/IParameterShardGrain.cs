@@ -30,6 +30,9 @@ public interface IParameterShardGrain : IGrainWithStringKey
     /// <summary>Replaces this shard's slice with a checkpointed one (checksum checked) holding weight version <paramref name="version"/>.</summary>
     Task LoadSlice(string directory, ShardSliceFile file, long version);
 
+    /// <summary>This shard's AdamW moments and step count (the learner mirrors them before a full checkpoint).</summary>
+    Task<ShardMoments> GetMoments();
+
     /// <summary>Every decision this shard received, in step order (its own log).</summary>
     [AlwaysInterleave]
     Task<ShardLogEntry[]> GetLog();

@@ -3,7 +3,8 @@ namespace Precision.Orleans.Abstractions.Grains.Distributed;
 /// <summary>
 /// What a parameter shard holds: whole tensors [<paramref name="FirstTensor"/>, +<paramref name="TensorNames"/>.Length) of the
 /// trained parameters, the flat values [<paramref name="Offset"/>, +<paramref name="Master"/>.Length), its FP32 master
-/// slice at version <paramref name="Version"/>, and the optimizer it steps them with.
+/// slice at version <paramref name="Version"/>, and the optimizer it steps them with (a resumed run's AdamW state in
+/// <paramref name="Moments"/>; null = fresh moments).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ShardSetup(
@@ -14,4 +15,5 @@ public sealed record ShardSetup(
     [property: Id(4)] int[][] TensorShapes,
     [property: Id(5)] float[] Master,
     [property: Id(6)] AdamWSettings Optimizer,
-    [property: Id(7)] long Version);
+    [property: Id(7)] long Version,
+    [property: Id(8)] ShardMoments? Moments = null);

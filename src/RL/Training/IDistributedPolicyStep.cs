@@ -1,0 +1,18 @@
+using Precision.Orleans.Engine.Training;
+
+namespace Precision.Orleans.RL.Training;
+
+/// <summary>
+/// One optimizer step of a <c>parallel</c> run's policy loss over a mini-batch's micro-batches, by gradient workers and
+/// parameter shards: in this process (<see cref="LocalDistributedPolicyStep"/>) or on the cluster's grains. After a step
+/// the learner's engine holds the new weight version, step count and loss scale (the one-process view the old-log-prob
+/// pass, the weight hash and the metrics read).
+/// </summary>
+public interface IDistributedPolicyStep
+{
+    /// <summary>Runs one optimizer step (global step number <paramref name="step"/>) over <paramref name="microBatches"/>, in micro-batch order.</summary>
+    Task<DistributedPolicyStepResult> StepAsync(long step, IReadOnlyList<PolicyMicroBatchRows> microBatches, float maxGradNorm, float learningRate);
+
+    /// <summary>Writes the shards' AdamW moments into the learner's engine (before a full checkpoint).</summary>
+    Task MirrorMomentsAsync();
+}

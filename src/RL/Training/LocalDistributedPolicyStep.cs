@@ -1,0 +1,48 @@
+using Precision.Orleans.Engine.Distributed;
+using Precision.Orleans.Engine.Training;
+using Precision.Orleans.RL.Algorithms;
+
+namespace Precision.Orleans.RL.Training;
+
+/// <summary>
+/// The distributed policy step in the learner's process: N gradient-worker engines and S shard optimizers
+/// (<see cref="LocalShardedLearner"/>), bit-identical to the learner's engine stepping alone; the embedded trainer's
+/// <c>parallel</c> runs use it. The engine mirrors the shards' whole state after every step.
+/// </summary>
+public sealed class LocalDistributedPolicyStep : IDistributedPolicyStep
+{
+    private readonly TrainingEngine _engine;
+    private readonly LocalShardedLearner _sharded;
+    private readonly PolicyLoss _algorithm;
+    private readonly LossAggregation _aggregation;
+
+    public LocalDistributedPolicyStep(TrainingEngine engine, int gradientWorkers, int shards, PolicyLoss algorithm, LossAggregation aggregation)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        _engine = engine;
+        _algorithm = algorithm;
+        _aggregation = aggregation;
+        var workers = Enumerable.Range(0, gradientWorkers).Select(_ => new TrainingEngine(engine.Config, engine.Options,
+            (float[])engine.MasterWeights.Clone(), adapterWeights: (float[]?)engine.Adapters?.Weights.Clone())).ToArray();
+        _sharded = new LocalShardedLearner(engine, workers, shards);
+    }
+
+    /// <summary>The parameter shards (their own step logs).</summary>
+    public IReadOnlyList<ShardOptimizer> Shards => _sharded.Shards;
+
+    public Task<DistributedPolicyStepResult> StepAsync(long step, IReadOnlyList<PolicyMicroBatchRows> microBatches, float maxGradNorm, float learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(microBatches);
+        var passes = new PolicyMicroBatchPass[microBatches.Count];
+        var (decision, _) = _sharded.Step(step, microBatches.Count, (engine, mb) =>
+        {
+            passes[mb] = PolicyMicroBatchPass.Run(engine, _algorithm, _aggregation, microBatches[mb]);
+            return microBatches[mb].ResponseTokens;
+        }, maxGradNorm, learningRate);
+        _sharded.CopyStateTo(_engine);
+        return Task.FromResult(new DistributedPolicyStepResult(decision.Apply, decision.GradNorm, decision.LossScale, decision.NextLossScale, passes));
+    }
+
+    /// <summary>Already mirrored after every step.</summary>
+    public Task MirrorMomentsAsync() => Task.CompletedTask;
+}
