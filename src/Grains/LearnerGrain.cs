@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Precision.Orleans.Abstractions;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Grains.Distributed;
 using Precision.Orleans.Grains.Placement;
 using Precision.Orleans.RL.Spec;
 using Precision.Orleans.RL.Training;
@@ -127,6 +128,13 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
             var start = await Task.Run(() => LearnerStart.Open(spec, runDirectory));
             AtomicFile.WriteAllText(Path.Combine(runDirectory, RlTrainer.SpecFileName), RunSpecWriter.ToYaml(spec));
             var learner = start.Learner;
+            if (!spec.Parallel.IsSingleLearner)
+            {
+                // The run's optimizer steps go to its parameter-shard and gradient-worker grains (learner-role silos).
+                var coordinator = await ShardedLearnerCoordinator.StartAsync(GrainFactory, runId, learner.Engine, spec.Parallel.GradientWorkers,
+                    spec.Parallel.Shards, logger, RunSpecWriter.ToYaml(spec));
+                learner.UseDistributedStep(new GrainDistributedPolicyStep(coordinator, learner.Engine));
+            }
             attempt = await RunCalls.RetryAsync(() => run.BeginAttempt(start.StartStep, learner.WeightVersion, learner.WeightHash));
             GrainsLog.LearnerStarted(logger, runId, attempt > 1 ? "resumed" : "started", start.StartStep, start.StartStep);
             var loop = new PolicyIterationLoop(spec, learner, new GrainRolloutCollector(GrainFactory, runId, spec, PublishAsync, logger))

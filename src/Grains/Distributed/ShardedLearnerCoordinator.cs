@@ -56,8 +56,9 @@ public sealed class ShardedLearnerCoordinator
     /// Sets up a run's shards and workers from <paramref name="template"/> (model, options and the trained parameters at
     /// version 0; LoRA: the frozen base travels to the workers once).
     /// </summary>
+    /// <param name="policySpecYaml">RL runs: the run spec whose policy loss the workers compute (empty: next-token steps only).</param>
     public static async Task<ShardedLearnerCoordinator> StartAsync(IGrainFactory grains, string runId, TrainingEngine template,
-        int gradientWorkers, int shards, ILogger logger)
+        int gradientWorkers, int shards, ILogger logger, string policySpecYaml = "")
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(template);
@@ -67,15 +68,20 @@ public sealed class ShardedLearnerCoordinator
         var adamw = new AdamWSettings(o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay);
         var shardGrains = layout.Shards.Select(r => grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard(runId, r.Index))).ToArray();
         var weights = template.TrainedWeights;
+        // A resumed learner's AdamW state goes to the shards with the weights.
+        bool resumed = template.Optimizer.StepCount > 0;
         await Task.WhenAll(layout.Shards.Select(r =>
         {
             var tensors = layout.TensorsOf(r);
+            var moments = resumed ? new ShardMoments(r.Index, template.Optimizer.M.AsSpan((int)r.Offset, (int)r.Count).ToArray(),
+                template.Optimizer.V.AsSpan((int)r.Offset, (int)r.Count).ToArray(), template.Optimizer.StepCount) : null;
             return shardGrains[r.Index].Initialize(new ShardSetup(r.Index, r.FirstTensor, r.Offset, [.. tensors.Select(t => t.Name)],
-                [.. tensors.Select(t => t.Shape)], weights.AsSpan((int)r.Offset, (int)r.Count).ToArray(), adamw, 0));
+                [.. tensors.Select(t => t.Shape)], weights.AsSpan((int)r.Offset, (int)r.Count).ToArray(), adamw, 0, moments));
         }));
         var lora = template.Options.Lora is { } l ? new LoraSettings(l.Rank, l.Alpha, [.. l.TargetModules], false) : null;
         var setup = new GradientWorkerSetup(runId, template.Config.ToJson(), template.ComputeDType.Name(), lora,
-            lora is null ? [] : template.MasterWeights, [.. layout.Shards.Select(r => r.Offset)], [.. layout.Shards.Select(r => r.Count)]);
+            lora is null ? [] : template.MasterWeights, [.. layout.Shards.Select(r => r.Offset)], [.. layout.Shards.Select(r => r.Count)],
+            policySpecYaml);
         var workerGrains = Enumerable.Range(0, gradientWorkers).Select(w => grains.GetGrain<IGradientWorkerGrain>(ShardKeys.Worker(runId, w))).ToArray();
         await Task.WhenAll(workerGrains.Select(w => w.Configure(setup)));
         string frozen = lora is null ? "" : WeightVersionHash.OfSlice(template.MasterWeights);
@@ -84,18 +90,36 @@ public sealed class ShardedLearnerCoordinator
     }
 
     /// <summary>One optimizer step over <paramref name="microBatches"/> (indices 0…M−1, split into the workers' consecutive shares).</summary>
-    public async Task<(StepDecision Decision, WorkerReport[] Workers)> StepAsync(long step, IReadOnlyList<LanguageModelMicroBatch> microBatches,
+    public Task<(StepDecision Decision, WorkerReport[] Workers)> StepAsync(long step, IReadOnlyList<LanguageModelMicroBatch> microBatches,
         float maxGradNorm, float learningRate)
     {
         ArgumentNullException.ThrowIfNull(microBatches);
-        int m = microBatches.Count;
+        return StepAsync(step, microBatches.Count, (first, count) => new GradientWork(step, Version, WeightHash, Scale.Scale, 0, microBatches.Count,
+            [.. microBatches.Skip(first).Take(count)]), maxGradNorm, learningRate);
+    }
+
+    /// <summary>One optimizer step of the RL policy loss (the workers were set up with the run spec) over <paramref name="microBatches"/>.</summary>
+    public Task<(StepDecision Decision, WorkerReport[] Workers)> StepAsync(long step, IReadOnlyList<PolicyMicroBatch> microBatches,
+        float maxGradNorm, float learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(microBatches);
+        if (_setup.PolicySpecYaml.Length == 0)
+            throw new InvalidOperationException($"run {RunId}: the gradient workers were set up without a run spec, so they have no policy loss to compute");
+        return StepAsync(step, microBatches.Count, (first, count) => new GradientWork(step, Version, WeightHash, Scale.Scale, 0, microBatches.Count,
+            [], [.. microBatches.Skip(first).Take(count)]), maxGradNorm, learningRate);
+    }
+
+    /// <summary>The step's protocol; <paramref name="shareOf"/> gives the work of the share (first micro-batch, count) — its worker field is set here.</summary>
+    private async Task<(StepDecision Decision, WorkerReport[] Workers)> StepAsync(long step, int m, Func<int, int, GradientWork> shareOf,
+        float maxGradNorm, float learningRate)
+    {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await Task.WhenAll(_shards.Select(s => s.BeginStep(step, m)));
         double consensus0 = clock.Elapsed.TotalSeconds;
         var reports = await Task.WhenAll(Enumerable.Range(0, _workers.Length).Select(i =>
         {
             var (first, count) = DataParallelShares.Of(m, _workers.Length, i);
-            return ComputeShareAsync(step, i, new GradientWork(step, Version, WeightHash, Scale.Scale, i, m, [.. microBatches.Skip(first).Take(count)]));
+            return ComputeShareAsync(step, i, shareOf(first, count) with { Worker = i });
         }));
         double workersDone = clock.Elapsed.TotalSeconds;
         var reductions = await Task.WhenAll(_shards.Select(s => s.Reduce(step, Scale.Scale)));
@@ -180,6 +204,20 @@ public sealed class ShardedLearnerCoordinator
         Version = manifest.Version;
         WeightHash = manifest.WeightHash;
         return manifest.Step;
+    }
+
+    /// <summary>The current AdamW moments, fetched from the shards into flat arrays, and the shards' step count.</summary>
+    public async Task<(float[] M, float[] V, long StepCount)> FetchMomentsAsync()
+    {
+        var m = new float[_layout.TotalCount];
+        var v = new float[_layout.TotalCount];
+        var moments = await Task.WhenAll(_shards.Select(s => s.GetMoments()));
+        foreach (var r in _layout.Shards)
+        {
+            moments[r.Index].M.CopyTo(m, r.Offset);
+            moments[r.Index].V.CopyTo(v, r.Offset);
+        }
+        return (m, v, moments[0].StepCount);
     }
 
     /// <summary>Every shard's own log, in shard order.</summary>

@@ -56,8 +56,8 @@ public sealed record LearnerStart(PolicyLearner Learner, int StartStep, bool Res
         AtomicFile.WriteAllText(Path.Combine(runDirectory, OptimizerFootprint.FileName), footprint.ToJson());
         var problems = LoadProblems(spec);
         var order = new PromptOrder(problems, spec.Seed, state?.DataPosition ?? 0);
-        var learner = new PolicyLearner(spec, engine, tokenizer, order, AlgorithmCatalog.Create(spec.Algorithm.Name, AlgorithmOptions(spec)),
-            LossAggregationNames.Parse(spec.Algorithm.Aggregation), state?.WeightVersion ?? 0, baseHash);
+        var (algorithm, aggregation) = Objective(spec);
+        var learner = new PolicyLearner(spec, engine, tokenizer, order, algorithm, aggregation, state?.WeightVersion ?? 0, baseHash);
         learner.EncodeAll(problems);
         return new LearnerStart(learner, state?.Step ?? 0, resume is not null, store, initial.Config, initial.Fp16Range, footprint);
     }
@@ -145,6 +145,13 @@ public sealed record LearnerStart(PolicyLearner Learner, int StartStep, bool Res
             }.Validate()
             : null,
     };
+
+    /// <summary>The run's policy loss and aggregation (the learner's, and a gradient worker grain's from the same spec).</summary>
+    public static (PolicyLoss Algorithm, LossAggregation Aggregation) Objective(RunSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return (AlgorithmCatalog.Create(spec.Algorithm.Name, AlgorithmOptions(spec)), LossAggregationNames.Parse(spec.Algorithm.Aggregation));
+    }
 
     private static AlgorithmOptions AlgorithmOptions(RunSpec spec) => new()
     {

@@ -1,0 +1,49 @@
+using Precision.Orleans.Abstractions.Grains.Distributed;
+using Precision.Orleans.Engine.Training;
+using Precision.Orleans.RL.Algorithms;
+using Precision.Orleans.RL.Training;
+
+namespace Precision.Orleans.Grains.Distributed;
+
+/// <summary>
+/// The distributed policy step on the cluster: the learner grain's <c>parallel</c> runs send each optimizer step's policy
+/// micro-batches to the <see cref="IGradientWorkerGrain"/>s through a <see cref="ShardedLearnerCoordinator"/>; the
+/// <see cref="IParameterShardGrain"/>s hold the master weights and AdamW state. After each step the learner's engine
+/// fetches the new version from the shards (weights, step count, loss scale); the moments only before a checkpoint.
+/// Run it off the grain scheduler (the learner trains inside <c>Task.Run</c>).
+/// </summary>
+public sealed class GrainDistributedPolicyStep(ShardedLearnerCoordinator coordinator, TrainingEngine engine) : IDistributedPolicyStep
+{
+    public ShardedLearnerCoordinator Coordinator => coordinator;
+
+    /// <summary>Gradient-worker reports received (one per worker share per step).</summary>
+    public int WorkerReports { get; private set; }
+
+    public async Task<DistributedPolicyStepResult> StepAsync(long step, IReadOnlyList<PolicyMicroBatchRows> microBatches, float maxGradNorm, float learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(microBatches);
+        var wire = microBatches.Select((b, i) => new PolicyMicroBatch(i, b.Sequences, b.PromptLengths, b.RolloutLogProbs, b.OldLogProbs,
+            b.Advantages, b.Normalizers.Sequences, b.Normalizers.Tokens, b.Normalizers.MaxResponseLength)).ToArray();
+        var (decision, reports) = await coordinator.StepAsync(step, wire, maxGradNorm, learningRate);
+        WorkerReports += reports.Length;
+        var passes = new PolicyMicroBatchPass[microBatches.Count];
+        foreach (var o in reports.SelectMany(r => r.Policy ?? []))
+            passes[o.Index] = new PolicyMicroBatchPass(new PolicyLossResult(o.Loss, [], new ImportanceWeightStats(o.StatsCount, o.WeightMean, o.WeightMax,
+                o.EffectiveSampleSize, o.TruncatedFraction, o.MaskedFraction, o.ClippedFraction)), o.LogProbs, o.SeqLen, null);
+        if (Array.IndexOf(passes, null) is int missing and >= 0)
+            throw new InvalidOperationException($"run {coordinator.RunId} step {step}: no gradient worker reported micro-batch {missing}");
+        engine.LoadTrainedWeights(await coordinator.FetchWeightsAsync());
+        if (decision.Apply) engine.Optimizer.StepCount++;
+        var scale = coordinator.Scale;
+        engine.LossScaler.Restore(scale.Scale, scale.GrowthTracker, scale.SkippedSteps);
+        return new DistributedPolicyStepResult(decision.Apply, decision.GradNorm, decision.LossScale, decision.NextLossScale, passes);
+    }
+
+    public async Task MirrorMomentsAsync()
+    {
+        var (m, v, stepCount) = await coordinator.FetchMomentsAsync();
+        m.CopyTo(engine.Optimizer.M, 0);
+        v.CopyTo(engine.Optimizer.V, 0);
+        engine.Optimizer.StepCount = stepCount;
+    }
+}
