@@ -25,6 +25,9 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
     private bool _deactivating;
     private WeightManifest? _manifest;
     private byte[] _payload = [];
+
+    /// <summary>A <c>parallel</c> run's optimizer steps on the shard and worker grains (null: single learner).</summary>
+    private GrainDistributedPolicyStep? _shardedStep;
     private TaskCompletionSource _newVersion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private string RunId => this.GetPrimaryKeyString();
@@ -98,8 +101,12 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
         adapters.CopyTo(payload.AsSpan(master.Length));
         int chunk = options.WeightChunkBytes;
         _payload = payload;
+        // Full fine-tuning on shards: the payload is exactly the shards' slices, which the silos' caches fetch from them.
+        var shards = _shardedStep?.Coordinator is { } c && adapters.Length == 0
+            ? new ShardedWeightSource(c.RunId, c.Version, c.WeightHash, [.. c.Layout.Shards.Select(r => r.Offset)], [.. c.Layout.Shards.Select(r => r.Count)])
+            : null;
         _manifest = new WeightManifest(learner.WeightVersion, learner.WeightHash, master.Length, adapters.Length, chunk,
-            Math.Max(1, (int)((payload.LongLength + chunk - 1) / chunk)));
+            Math.Max(1, (int)((payload.LongLength + chunk - 1) / chunk)), shards);
         Interlocked.Exchange(ref _newVersion, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         try
         {
@@ -133,7 +140,8 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
                 // The run's optimizer steps go to its parameter-shard and gradient-worker grains (learner-role silos).
                 var coordinator = await ShardedLearnerCoordinator.StartAsync(GrainFactory, runId, learner.Engine, spec.Parallel.GradientWorkers,
                     spec.Parallel.Shards, logger, RunSpecWriter.ToYaml(spec));
-                learner.UseDistributedStep(new GrainDistributedPolicyStep(coordinator, learner.Engine));
+                _shardedStep = new GrainDistributedPolicyStep(coordinator, learner.Engine);
+                learner.UseDistributedStep(_shardedStep);
             }
             attempt = await RunCalls.RetryAsync(() => run.BeginAttempt(start.StartStep, learner.WeightVersion, learner.WeightHash));
             GrainsLog.LearnerStarted(logger, runId, attempt > 1 ? "resumed" : "started", start.StartStep, start.StartStep);

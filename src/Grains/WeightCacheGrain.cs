@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Precision.Orleans.Abstractions.Grains.Rl;
+using Precision.Orleans.Grains.Distributed;
 
 namespace Precision.Orleans.Grains;
 
@@ -7,7 +8,8 @@ namespace Precision.Orleans.Grains;
 /// A silo's copy of a run's newest weight version (key = run id; one activation per silo). It fetches each version
 /// from the learner once — in chunks well under the message size limit, a few at a time — checks the SHA-256, and
 /// hands the same immutable payload to every rollout worker of the silo (local calls share it, no copy). Calls are
-/// one at a time, so workers asking together wait for the one fetch.
+/// one at a time, so workers asking together wait for the one fetch. A sharded run's version comes from its parameter
+/// shards instead (<see cref="ShardedWeightCache"/>) while they still hold it.
 /// </summary>
 [StatelessWorker(1)]
 public sealed class WeightCacheGrain : Grain, IWeightCacheGrain
@@ -20,6 +22,8 @@ public sealed class WeightCacheGrain : Grain, IWeightCacheGrain
         if (_held is { } held && held.Manifest.Version >= minVersion && held.Manifest.Version <= maxVersion) return held;
         var learner = GrainFactory.GetGrain<ILearnerGrain>(runId);
         var manifest = await learner.GetWeightManifest(minVersion);
+        if (manifest.Shards is { } shards && await ShardedWeightCache.TryFetchAsync(GrainFactory, manifest, shards) is { } fromShards)
+            return _held = fromShards;
         var bytes = new byte[manifest.MasterBytes + manifest.AdapterBytes];
         for (int first = 0; first < manifest.ChunkCount; first += ChunksInFlight)
         {

@@ -23,8 +23,6 @@ namespace Precision.Orleans.Grains.Distributed;
 [LearnerRolePlacement]
 public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
 {
-    private const int ChunkValues = 1 << 18;
-    private const int ChunksInFlight = 4;
     private GradientWorkerSetup? _setup;
     private TrainingEngine? _engine;
     private IParameterShardGrain[] _shards = [];
@@ -59,7 +57,7 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
         double fetchSeconds = 0;
         if (work.Version != _version)
         {
-            var weights = await FetchAsync(setup, work.Version, work.WeightHash);
+            var weights = await ShardSliceFetch.FetchAsync(_shards, setup.ShardOffsets, setup.ShardCounts, work.Version, _frozenBaseHash, work.WeightHash, setup.RunId);
             engine.LoadTrainedWeights(weights);
             _version = work.Version;
             fetchSeconds = clock.Elapsed.TotalSeconds;
@@ -107,29 +105,4 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
 
     private static PolicyMicroBatchRows PolicyRows(PolicyMicroBatch b) => new(b.Sequences, b.PromptLengths, b.RolloutLogProbs, b.OldLogProbs,
         b.Advantages, new AggregationNormalizers(b.NormalizerSequences, b.NormalizerTokens, b.NormalizerMaxResponseLength));
-
-    /// <summary>Every shard's slice of <paramref name="version"/> at once, each in chunks with a few in flight; each slice and the whole checked against the shards' hashes.</summary>
-    private async Task<float[]> FetchAsync(GradientWorkerSetup setup, long version, string expectedHash)
-    {
-        long total = setup.ShardOffsets[^1] + setup.ShardCounts[^1];
-        var weights = new float[total];
-        await Task.WhenAll(_shards.Select(async (shard, s) =>
-        {
-            long count = setup.ShardCounts[s];
-            int chunks = (int)((count + ChunkValues - 1) / ChunkValues);
-            for (int c0 = 0; c0 < chunks; c0 += ChunksInFlight)
-            {
-                var batch = await Task.WhenAll(Enumerable.Range(c0, Math.Min(ChunksInFlight, chunks - c0))
-                    .Select(async c => (c, Values: await shard.GetWeightChunk(version, c, ChunkValues))));
-                foreach (var (c, values) in batch)
-                    values.CopyTo(weights, setup.ShardOffsets[s] + (long)c * ChunkValues);
-            }
-        }));
-        var sliceHashes = Enumerable.Range(0, _shards.Length)
-            .Select(s => WeightVersionHash.OfSlice(weights.AsSpan((int)setup.ShardOffsets[s], (int)setup.ShardCounts[s]))).ToArray();
-        string hash = WeightVersionHash.OfSliceHashes(_frozenBaseHash, sliceHashes);
-        if (hash != expectedHash)
-            throw new InvalidDataException($"weights v{version} of run '{setup.RunId}' assembled from {_shards.Length} shards hash to {hash}, the learner announced {expectedHash}");
-        return weights;
-    }
 }

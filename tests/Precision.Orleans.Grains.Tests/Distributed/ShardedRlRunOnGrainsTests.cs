@@ -8,7 +8,8 @@ namespace Precision.Orleans.Grains.Tests.Distributed;
 
 /// <summary>
 /// An RL run with <c>parallel</c> on the cluster: the learner grain's optimizer steps go to the run's parameter-shard and
-/// gradient-worker grains, whose policy-loss gradients must give the embedded single learner's rows and weights bit for bit.
+/// gradient-worker grains, whose policy-loss gradients must give the embedded single learner's rows and weights bit for bit;
+/// the silos' weight caches fetch the versions from the shards.
 /// </summary>
 public sealed class ShardedRlRunOnGrainsTests
 {
@@ -46,5 +47,13 @@ public sealed class ShardedRlRunOnGrainsTests
         Assert.Equal(logs[0].Count(e => e.Applied), logs[0][^1].Version);
         Assert.Equal(optimizerSteps - records.Sum(r => r.SkippedSteps), logs[0].Count(e => e.Applied));
         Assert.Contains(logs[0], e => e.Applied);
+
+        // A silo's weight cache assembles a full-fine-tuning version from the shards (hash-checked), not from the learner;
+        // LoRA versions (frozen base + adapters) still come from the learner.
+        long version = records[^1].WeightVersion;
+        var payload = await cluster.Client.GetGrain<IWeightCacheGrain>(runId).Get(runId, version, version);
+        Assert.Equal(!lora, payload.FromShards);
+        Assert.Equal(version, payload.Manifest.Version);
+        Assert.Equal(records[^1].WeightHash, payload.Manifest.Sha256);
     }
 }

@@ -12,6 +12,7 @@ namespace Precision.Orleans.Abstractions.Grains.Rl;
 /// <param name="AdapterBytes">Bytes of the FP32 LoRA adapter weights (0: not a LoRA run).</param>
 /// <param name="ChunkBytes">Size of every chunk but the last.</param>
 /// <param name="ChunkCount">Chunks in the payload.</param>
+/// <param name="Shards">A sharded full-fine-tuning run: the parameter shards that serve the same master weights (null: fetch from the learner).</param>
 [GenerateSerializer, Immutable]
 public sealed record WeightManifest(
     [property: Id(0)] long Version,
@@ -19,4 +20,5 @@ public sealed record WeightManifest(
     [property: Id(2)] long MasterBytes,
     [property: Id(3)] long AdapterBytes,
     [property: Id(4)] int ChunkBytes,
-    [property: Id(5)] int ChunkCount);
+    [property: Id(5)] int ChunkCount,
+    [property: Id(6)] ShardedWeightSource? Shards = null);
