@@ -25,15 +25,7 @@ public sealed class ExpertParallelExecutor : IExpertExecutor
     {
         if (rowStart.Length != experts.Length + 1) throw new ArgumentException("expert parallel: rowStart needs one entry per expert plus the end", nameof(rowStart));
         int d = inputs.Length / Math.Max(1, rowStart[^1]);
-        // [first expert index, end) per owner that has rows this call.
-        var calls = new List<(int Owner, int From, int To)>();
-        for (int i = 0; i < experts.Length;)
-        {
-            int owner = Partition.OwnerOf(experts[i]), j = i + 1;
-            while (j < experts.Length && Partition.OwnerOf(experts[j]) == owner) j++;
-            calls.Add((owner, i, j));
-            i = j;
-        }
+        var calls = Partition.OwnerRuns(experts);
         // Spans cannot cross threads: the owners run on arrays; each writes a disjoint row range of the output.
         int[] expertArray = experts.ToArray(), startArray = rowStart.ToArray();
         float[] input = inputs.ToArray(), output = new float[outputs.Length];

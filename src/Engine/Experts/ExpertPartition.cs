@@ -33,4 +33,21 @@ public sealed class ExpertPartition
 
     /// <summary>The experts owner <paramref name="owner"/> holds, ascending.</summary>
     public int[] ExpertsOf(int owner) => [.. Enumerable.Range(_firstExpert[owner], _firstExpert[owner + 1] - _firstExpert[owner])];
+
+    /// <summary>
+    /// Splits an ascending expert list into one run per owner: (owner, first index, end index) into
+    /// <paramref name="experts"/>. Blocks are contiguous, so each owner's experts (and their grouped rows) are one range.
+    /// </summary>
+    public List<(int Owner, int From, int To)> OwnerRuns(ReadOnlySpan<int> experts)
+    {
+        var runs = new List<(int Owner, int From, int To)>();
+        for (int i = 0; i < experts.Length;)
+        {
+            int owner = OwnerOf(experts[i]), j = i + 1;
+            while (j < experts.Length && OwnerOf(experts[j]) == owner) j++;
+            runs.Add((owner, i, j));
+            i = j;
+        }
+        return runs;
+    }
 }
