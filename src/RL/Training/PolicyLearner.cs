@@ -55,10 +55,16 @@ public sealed class PolicyLearner
         _baseWeightsSha256 = baseWeightsSha256;
         WeightVersion = weightVersion;
         WeightHash = PolicyHash();
-        if (!spec.Parallel.IsSingleLearner)
+        if (spec.Parallel.GradientWorkers > 1 || spec.Parallel.Shards > 1)
         {
             var workers = Enumerable.Range(0, spec.Parallel.GradientWorkers).Select(_ => new TrainingEngine(engine.Config, engine.Options,
-                (float[])engine.MasterWeights.Clone(), adapterWeights: (float[]?)engine.Adapters?.Weights.Clone())).ToArray();
+                (float[])engine.MasterWeights.Clone(), adapterWeights: (float[]?)engine.Adapters?.Weights.Clone())
+            {
+                // Expert parallelism inside each gradient worker too (parallel.expert_workers).
+                ExpertExecutor = spec.Parallel.ExpertWorkers > 1
+                    ? Precision.Orleans.Engine.Experts.TrainingExpertParallelExecutor.InProcess(engine.Config, engine.ComputeDType, spec.Parallel.ExpertWorkers, engine.Kernels)
+                    : null,
+            }).ToArray();
             _sharded = new LocalShardedLearner(engine, workers, spec.Parallel.Shards);
         }
     }
