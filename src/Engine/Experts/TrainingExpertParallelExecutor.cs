@@ -37,7 +37,7 @@ public sealed class TrainingExpertParallelExecutor : ITrainingExpertExecutor
     }
 
     public void Forward(int moeLayer, ReadOnlySpan<int> experts, ReadOnlySpan<int> rowStart, ReadOnlySpan<float> inputs, Span<float> outputs) =>
-        RunOwners(experts, rowStart, inputs, outputs, (owner, e, start, x, y) => owner.Forward(moeLayer, e, start, x, y));
+        Partition.RunOwners(experts, rowStart, inputs, outputs, (o, e, start, x, y) => _owners[o].Forward(moeLayer, e, start, x, y));
 
     public void ZeroGradients()
     {
@@ -45,33 +45,10 @@ public sealed class TrainingExpertParallelExecutor : ITrainingExpertExecutor
     }
 
     public void Backward(int moeLayer, ReadOnlySpan<int> experts, ReadOnlySpan<int> rowStart, ReadOnlySpan<float> dOutputs, Span<float> dInputs) =>
-        RunOwners(experts, rowStart, dOutputs, dInputs, (owner, e, start, dy, dx) => owner.Backward(moeLayer, e, start, dy, dx));
+        Partition.RunOwners(experts, rowStart, dOutputs, dInputs, (o, e, start, dy, dx) => _owners[o].Backward(moeLayer, e, start, dy, dx));
 
     public void WriteGradients(ParameterLayout layout, Span<float> gradients)
     {
         foreach (var owner in _owners) owner.WriteGradients(layout, gradients);
-    }
-
-    private delegate void OwnerCall(ITrainingExpertExecutor owner, ReadOnlySpan<int> experts, ReadOnlySpan<int> rowStart, ReadOnlySpan<float> rowsIn, Span<float> rowsOut);
-
-    private void RunOwners(ReadOnlySpan<int> experts, ReadOnlySpan<int> rowStart, ReadOnlySpan<float> rowsIn, Span<float> rowsOut, OwnerCall call)
-    {
-        if (rowStart.Length != experts.Length + 1) throw new ArgumentException("expert parallel: rowStart needs one entry per expert plus the end", nameof(rowStart));
-        int rows = rowStart[^1];
-        if (rows == 0) return;
-        int d = rowsIn.Length / rows;
-        var runs = Partition.OwnerRuns(experts);
-        // Spans cannot cross threads: the owners run on arrays; each writes a disjoint row range.
-        int[] expertArray = experts.ToArray(), startArray = rowStart.ToArray();
-        float[] input = rowsIn[..(rows * d)].ToArray(), output = new float[rows * d];
-        Parallel.ForEach(runs, run =>
-        {
-            int firstRow = startArray[run.From], lastRow = startArray[run.To];
-            var localStart = new int[run.To - run.From + 1];
-            for (int i = 0; i < localStart.Length; i++) localStart[i] = startArray[run.From + i] - firstRow;
-            call(_owners[run.Owner], expertArray.AsSpan(run.From, run.To - run.From), localStart,
-                input.AsSpan(firstRow * d, (lastRow - firstRow) * d), output.AsSpan(firstRow * d, (lastRow - firstRow) * d));
-        });
-        output.CopyTo(rowsOut);
     }
 }

@@ -24,12 +24,10 @@ public sealed class ExpertTrainingGroup : ITrainingExpertExecutor
     /// <param name="dtype">The training compute dtype the owners round the experts to.</param>
     public ExpertTrainingGroup(IGrainFactory grains, string group, ModelConfig config, DType dtype, int owners)
     {
-        ArgumentNullException.ThrowIfNull(grains);
-        if (!config.IsMoe) throw new ArgumentException($"expert-parallel group '{group}': model type {config.ModelType} has no experts (expert parallelism needs qwen3_moe)", nameof(config));
+        _workers = ExpertWorkerGroup.Workers(grains, group, config, owners);
         Config = config;
         DType = dtype;
         Partition = new ExpertPartition(config.NumExperts, owners);
-        _workers = [.. Enumerable.Range(0, owners).Select(o => grains.GetGrain<IExpertWorkerGrain>($"{group}/expert/{owners}/{o}"))];
         _executor = new TrainingExpertParallelExecutor(Partition, [.. _workers.Select((w, o) => (ITrainingExpertExecutor)new Owner(this, w, Partition.ExpertsOf(o)))]);
     }
 
