@@ -71,10 +71,7 @@ public sealed class TrainingExpertSet : ITrainingExpertExecutor
 
     public void Forward(int moeLayer, ReadOnlySpan<int> experts, ReadOnlySpan<int> rowStart, ReadOnlySpan<float> inputs, Span<float> outputs)
     {
-        int d = Config.HiddenSize, moe = Config.MoeIntermediateSize, m = moe * d;
-        CheckCall(moeLayer, experts, rowStart);
-        int rows = rowStart[^1];
-        if (inputs.Length < rows * d || outputs.Length < rows * d) throw new ArgumentException("training expert set: inputs or outputs shorter than the rows");
+        int d = Config.HiddenSize, moe = Config.MoeIntermediateSize, m = moe * d, rows = CheckCall(moeLayer, experts, rowStart, inputs.Length, outputs.Length);
         lock (_gate)
         {
             if (WeightVersion < 0) throw new InvalidOperationException("training expert set: no weights loaded");
@@ -108,10 +105,7 @@ public sealed class TrainingExpertSet : ITrainingExpertExecutor
 
     public void Backward(int moeLayer, ReadOnlySpan<int> experts, ReadOnlySpan<int> rowStart, ReadOnlySpan<float> dOutputs, Span<float> dInputs)
     {
-        int d = Config.HiddenSize, moe = Config.MoeIntermediateSize, m = moe * d;
-        CheckCall(moeLayer, experts, rowStart);
-        int rows = rowStart[^1];
-        if (dOutputs.Length < rows * d || dInputs.Length < rows * d) throw new ArgumentException("training expert set: dOutputs or dInputs shorter than the rows");
+        int d = Config.HiddenSize, moe = Config.MoeIntermediateSize, m = moe * d, rows = CheckCall(moeLayer, experts, rowStart, dOutputs.Length, dInputs.Length);
         lock (_gate)
         {
             var s = _stash[moeLayer];
@@ -184,10 +178,15 @@ public sealed class TrainingExpertSet : ITrainingExpertExecutor
         ? local
         : throw new ArgumentException($"training expert set: expert {expert} is not held here (holds {string.Join(",", Experts)})", nameof(expert));
 
-    private void CheckCall(int moeLayer, ReadOnlySpan<int> experts, ReadOnlySpan<int> rowStart)
+    /// <summary>Checks a forward or backward call's layer and row shape; returns the row count.</summary>
+    private int CheckCall(int moeLayer, ReadOnlySpan<int> experts, ReadOnlySpan<int> rowStart, int inLength, int outLength)
     {
         if ((uint)moeLayer >= (uint)_weights.Length) throw new ArgumentOutOfRangeException(nameof(moeLayer), moeLayer, $"training expert set: the model has {_weights.Length} sparse layers");
         if (rowStart.Length != experts.Length + 1) throw new ArgumentException("training expert set: rowStart needs one entry per expert plus the end", nameof(rowStart));
+        int rows = rowStart[^1];
+        if (inLength < rows * Config.HiddenSize || outLength < rows * Config.HiddenSize)
+            throw new ArgumentException($"training expert set: row buffers of {inLength} and {outLength} floats are shorter than {rows} rows");
+        return rows;
     }
 
     /// <summary>One sparse layer's forward activations of this owner's rows, kept for the backward.</summary>
