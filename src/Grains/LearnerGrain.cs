@@ -135,7 +135,7 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
             var start = await Task.Run(() => LearnerStart.Open(spec, runDirectory));
             AtomicFile.WriteAllText(Path.Combine(runDirectory, RlTrainer.SpecFileName), RunSpecWriter.ToYaml(spec));
             var learner = start.Learner;
-            if (!spec.Parallel.IsSingleLearner)
+            if (spec.Parallel.SplitsTheStep)
             {
                 // The run's optimizer steps go to its parameter-shard and gradient-worker grains (learner-role silos).
                 var coordinator = await ShardedLearnerCoordinator.StartAsync(GrainFactory, runId, learner.Engine, spec.Parallel.GradientWorkers,

@@ -21,30 +21,6 @@ public sealed class ExpertParallelExecutor : IExpertExecutor
 
     public ExpertPartition Partition { get; }
 
-    public void RunExperts(int moeLayer, ReadOnlySpan<int> experts, ReadOnlySpan<int> rowStart, ReadOnlySpan<float> inputs, Span<float> outputs)
-    {
-        if (rowStart.Length != experts.Length + 1) throw new ArgumentException("expert parallel: rowStart needs one entry per expert plus the end", nameof(rowStart));
-        int d = inputs.Length / Math.Max(1, rowStart[^1]);
-        // [first expert index, end) per owner that has rows this call.
-        var calls = new List<(int Owner, int From, int To)>();
-        for (int i = 0; i < experts.Length;)
-        {
-            int owner = Partition.OwnerOf(experts[i]), j = i + 1;
-            while (j < experts.Length && Partition.OwnerOf(experts[j]) == owner) j++;
-            calls.Add((owner, i, j));
-            i = j;
-        }
-        // Spans cannot cross threads: the owners run on arrays; each writes a disjoint row range of the output.
-        int[] expertArray = experts.ToArray(), startArray = rowStart.ToArray();
-        float[] input = inputs.ToArray(), output = new float[outputs.Length];
-        Parallel.ForEach(calls, call =>
-        {
-            int firstRow = startArray[call.From], lastRow = startArray[call.To];
-            var localStart = new int[call.To - call.From + 1];
-            for (int i = 0; i < localStart.Length; i++) localStart[i] = startArray[call.From + i] - firstRow;
-            _owners[call.Owner].RunExperts(moeLayer, expertArray.AsSpan(call.From, call.To - call.From), localStart,
-                input.AsSpan(firstRow * d, (lastRow - firstRow) * d), output.AsSpan(firstRow * d, (lastRow - firstRow) * d));
-        });
-        output.CopyTo(outputs);
-    }
+    public void RunExperts(int moeLayer, ReadOnlySpan<int> experts, ReadOnlySpan<int> rowStart, ReadOnlySpan<float> inputs, Span<float> outputs) =>
+        Partition.RunOwners(experts, rowStart, inputs, outputs, (o, e, start, x, y) => _owners[o].RunExperts(moeLayer, e, start, x, y));
 }

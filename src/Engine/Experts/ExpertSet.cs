@@ -122,5 +122,6 @@ public sealed class ExpertSet : IExpertExecutor
         }
     }
 
-    private static List<int> SparseLayers(ModelConfig c) => [.. Enumerable.Range(0, c.NumHiddenLayers).Where(c.IsSparseLayer)];
+    /// <summary>The sparse (MoE) layers' indices, ascending: moe layer i is model layer SparseLayers[i].</summary>
+    internal static List<int> SparseLayers(ModelConfig c) => [.. Enumerable.Range(0, c.NumHiddenLayers).Where(c.IsSparseLayer)];
 }

@@ -68,13 +68,14 @@ public sealed partial class TrainingEngine
         var shape = new AttentionLayer.Shape(B, T, c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim);
         int hd = c.HeadDim;
         var auxGradient = ScaledAuxGradient(act, scale);
+        _expertExecutor?.ZeroGradients();
 
         for (int l = c.NumHiddenLayers - 1; l >= 0; l--)
         {
             var o = L.Layers[l];
             var a = act.Layers[l];
             // MLP branch: dR is the gradient of the layer output, which flows unchanged into both residual inputs.
-            if (a.Moe is { } moe) MoeBackward(o, moe, act.Moe!, dR, a.Norm2Out, act.DNorm, n, auxGradient, act.RowValid);
+            if (a.Moe is { } moe) MoeBackward(l, o, moe, act.Moe!, dR, a.Norm2Out, act.DNorm, n, auxGradient, act.RowValid);
             else
             {
                 LinearBackward(dR, a.Hidden, o.DownProj, -1, act.DHidden, n, d, inter, false);
@@ -109,6 +110,8 @@ public sealed partial class TrainingEngine
         // bf16-parameter setup would sum them in the dtype instead).
         // A LoRA run freezes the embedding: its gradient is not needed.
         if (Adapters is null) Kernels.EmbeddingBackward(batch.Tokens, dR, G(L.Embedding, (long)V * d), d, dt);
+        // Each expert's weight gradient of this backward was formed on its owner from zero, as it would have been here.
+        _expertExecutor?.WriteGradients(L, _backwardGradients);
         if (accumulate) TensorPrimitives.Add(trained, _backwardScratch, trained);
         _backwardGradients = trained;
         _gradientsHeld = true;

@@ -27,6 +27,7 @@ public sealed partial class TrainingEngine
     public void RefreshComputeWeights()
     {
         RefreshAdapterComputeWeights();
+        LoadExpertWeights();
         if (ComputeDType == DType.Fp32)
         {
             _computeWeights = MasterWeights;
@@ -160,7 +161,7 @@ public sealed partial class TrainingEngine
             LinearForward(a.AttnOut, o.OProj, -1, scratch, n, d, qd);
             Kernels.ResidualForward(x.AsSpan(0, n * d), scratch.AsSpan(0, n * d), a.Mid, dt);
             Kernels.RmsNormForward(a.Mid, W(o.PostAttentionNorm, d), a.Normed2, a.Norm2Out, a.Rstd2, n, d, c.RmsNormEps, dt);
-            if (a.Moe is { } moe) MoeForward(o, moe, a.Norm2Out, scratch, n);
+            if (a.Moe is { } moe) MoeForward(l, o, moe, a.Norm2Out, scratch, n);
             else
             {
                 LinearForward(a.Norm2Out, o.GateProj, -1, a.Gate, n, inter, d);

@@ -13,7 +13,7 @@ namespace Precision.Orleans.Engine.Training;
 public sealed partial class TrainingEngine
 {
     /// <summary>y[n, D] = MoE(x) for sparse layer <paramref name="o"/>; fills <paramref name="m"/> for the backward.</summary>
-    private void MoeForward(LayerOffsets o, MoeActivations m, ReadOnlySpan<float> x, Span<float> y, int n)
+    private void MoeForward(int layer, LayerOffsets o, MoeActivations m, ReadOnlySpan<float> x, Span<float> y, int n)
     {
         var c = Config;
         var dt = ComputeDType;
@@ -25,6 +25,20 @@ public sealed partial class TrainingEngine
             x.Slice(m.AssignmentToken[a] * d, d).CopyTo(m.Input.AsSpan(a * d, d));
 
         y[..(n * d)].Clear();
+        if (_expertExecutor is { } executor)
+        {
+            // The experts run elsewhere; the combine stays here, in the same expert order as below.
+            var (ids, rowStart) = ExpertsWithRows(m.ExpertStart, experts);
+            int rows = n * k;
+            executor.Forward(MoeLayerIndex(layer), ids, rowStart, m.Input.AsSpan(0, rows * d), m.Output.AsSpan(0, rows * d));
+            for (int i = 0; i < ids.Length; i++)
+            {
+                int start = rowStart[i], count = rowStart[i + 1] - start;
+                Kernels.ExpertCombineForward(m.Output.AsSpan(start * d, count * d), m.Weights, m.AssignmentToken.AsSpan(start, count),
+                    m.AssignmentSlot.AsSpan(start, count), y, count, d, k, dt);
+            }
+            return;
+        }
         for (int e = 0; e < experts; e++)
         {
             int start = m.ExpertStart[e], count = m.ExpertStart[e + 1] - start;
@@ -50,7 +64,7 @@ public sealed partial class TrainingEngine
     /// probabilities of the rows <paramref name="rowMask"/> marks) and its linear. Weight gradients are added to
     /// <see cref="Gradients"/>.
     /// </summary>
-    private void MoeBackward(LayerOffsets o, MoeActivations m, MoeScratch s, ReadOnlySpan<float> dy, ReadOnlySpan<float> x,
+    private void MoeBackward(int layer, LayerOffsets o, MoeActivations m, MoeScratch s, ReadOnlySpan<float> dy, ReadOnlySpan<float> x,
         Span<float> dx, int n, ReadOnlySpan<float> auxGradient, ReadOnlySpan<float> rowMask)
     {
         var c = Config;
@@ -60,7 +74,12 @@ public sealed partial class TrainingEngine
         Kernels.MoeRouterBackward(s.DWeights, m.Probs32, m.TopExperts, m.TopProbs32, auxGradient, rowMask, s.DRouterLogits,
             n, experts, k, c.NormTopKProb, dt);
         LinearBackward(s.DRouterLogits, x, o.Router, -1, dx, n, experts, d, false);
-        for (int e = 0; e < experts; e++)
+        if (_expertExecutor is { } executor)
+        {
+            var (ids, rowStart) = ExpertsWithRows(m.ExpertStart, experts);
+            executor.Backward(MoeLayerIndex(layer), ids, rowStart, s.DOutput.AsSpan(0, assignments * d), s.DInput.AsSpan(0, assignments * d));
+        }
+        else for (int e = 0; e < experts; e++)
         {
             int start = m.ExpertStart[e], count = m.ExpertStart[e + 1] - start;
             if (count == 0) continue;

@@ -16,7 +16,7 @@ public sealed partial class TrainingEngine
         if (x.Length != rows * Config.HiddenSize) throw new ArgumentException($"x has {x.Length} values, expected {rows}×{Config.HiddenSize}");
         var block = (layer, rows, (float[])x.Clone(), new MoeActivations(Config, rows), new MoeScratch(Config, rows));
         var y = new float[rows * Config.HiddenSize];
-        MoeForward(o, block.Item4, block.Item3, y, rows);
+        MoeForward(layer, o, block.Item4, block.Item3, y, rows);
         _block = block;
         return y;
     }
@@ -33,7 +33,15 @@ public sealed partial class TrainingEngine
     {
         var b = _block ?? throw new InvalidOperationException("MoeBlockBackward needs a MoeBlockForward first");
         var dx = new float[b.Rows * Config.HiddenSize];
-        MoeBackward(Layout.Layers[b.Layer], b.Act, b.Scratch, dy, b.X, dx, b.Rows, auxGradient ?? [], []);
+        _expertExecutor?.ZeroGradients();
+        MoeBackward(b.Layer, Layout.Layers[b.Layer], b.Act, b.Scratch, dy, b.X, dx, b.Rows, auxGradient ?? [], []);
+        if (_expertExecutor is { } executor)
+        {
+            // The block's expert gradients were formed on the executor from zero: add them (zero elsewhere) here.
+            var expertGradients = new float[_backwardGradients.Length];
+            executor.WriteGradients(Layout, expertGradients);
+            System.Numerics.Tensors.TensorPrimitives.Add(_backwardGradients, expertGradients, _backwardGradients);
+        }
         return dx;
     }
 }

@@ -20,13 +20,19 @@ public sealed class ExpertWorkerGroup : IExpertExecutor
 
     public ExpertWorkerGroup(IGrainFactory grains, string group, ModelConfig config, DType dtype, int owners)
     {
-        ArgumentNullException.ThrowIfNull(grains);
-        if (!config.IsMoe) throw new ArgumentException($"expert-parallel group '{group}': model type {config.ModelType} has no experts (expert parallelism needs qwen3_moe)", nameof(config));
+        _workers = Workers(grains, group, config, owners);
         Config = config;
         DType = dtype;
         Partition = new ExpertPartition(config.NumExperts, owners);
-        _workers = [.. Enumerable.Range(0, owners).Select(o => grains.GetGrain<IExpertWorkerGrain>($"{group}/expert/{owners}/{o}"))];
         _executor = new ExpertParallelExecutor(Partition, [.. _workers.Select(w => (IExpertExecutor)new Owner(this, w))]);
+    }
+
+    /// <summary>The group's expert workers, owner o keyed "{group}/expert/{owners}/{o}" (refused for a dense model).</summary>
+    internal static IExpertWorkerGrain[] Workers(IGrainFactory grains, string group, ModelConfig config, int owners)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        if (!config.IsMoe) throw new ArgumentException($"expert-parallel group '{group}': model type {config.ModelType} has no experts (expert parallelism needs qwen3_moe)", nameof(config));
+        return [.. Enumerable.Range(0, owners).Select(o => grains.GetGrain<IExpertWorkerGrain>($"{group}/expert/{owners}/{o}"))];
     }
 
     public ModelConfig Config { get; }

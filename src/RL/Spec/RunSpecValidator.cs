@@ -91,7 +91,8 @@ public static class RunSpecValidator
 
     /// <summary>
     /// <c>parallel</c>: every count ≥ 1; no more shards than trained tensors (a shard holds whole tensors); no more
-    /// gradient workers than a mini-batch has micro-batches (a worker would have no share); expert parallelism refused.
+    /// gradient workers than a mini-batch has micro-batches (a worker would have no share); expert workers only for
+    /// qwen3_moe full fine-tuning, at most one per expert.
     /// </summary>
     private static void ValidateParallel(RunSpec spec, ModelConfig config, Func<string, string, RunSpecException> bad)
     {
@@ -100,7 +101,14 @@ public static class RunSpecValidator
         if (p.Shards < 1) throw bad("parallel.shards", $"must be >= 1, got {p.Shards}");
         if (p.ExpertWorkers < 1) throw bad("parallel.expert_workers", $"must be >= 1, got {p.ExpertWorkers}");
         if (p.ExpertWorkers > 1)
-            throw bad("parallel.expert_workers", $"is {p.ExpertWorkers}: expert-parallel runs are not implemented yet (only expert-parallel rollout on ExpertWorker grains exists, not its training step); use 1 (every worker holds all experts)");
+        {
+            if (!config.IsMoe)
+                throw bad("parallel.expert_workers", $"is {p.ExpertWorkers} but model type {config.ModelType} has no experts (expert parallelism needs qwen3_moe); use 1");
+            if (p.ExpertWorkers > config.NumExperts)
+                throw bad("parallel.expert_workers", $"is {p.ExpertWorkers} but the model has {config.NumExperts} experts: an expert worker would hold none");
+            if (spec.Lora is not null)
+                throw bad("parallel.expert_workers", $"is {p.ExpertWorkers} in a LoRA run: adapters on the experts would have to live on the expert workers, which is not supported; use 1");
+        }
         var b = spec.Batch;
         long miniBatch = (long)b.Prompts * b.GroupSize / Math.Max(1, b.MiniBatches);
         long microBatches = (miniBatch + b.MicroBatchSequences - 1) / Math.Max(1, b.MicroBatchSequences);

@@ -1,4 +1,5 @@
 using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Engine.Experts;
 using Precision.Orleans.Engine.Lora;
 using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Rollout;
@@ -44,6 +45,8 @@ public sealed record LearnerStart(PolicyLearner Learner, int StartStep, bool Res
         string? baseHash = options.Lora is null ? null : WeightSync.WeightHash(initial.Weights);
         var resume = FindResumePoint(spec, runDirectory, store, initial.Layout, options.Lora, baseHash, resumeFrom);
         var engine = new TrainingEngine(initial.Config, options, resume?.Weights ?? initial.Weights, spec.Seed, resume?.Adapters);
+        if (spec.Parallel.ExpertWorkers > 1)
+            engine.ExpertExecutor = TrainingExpertParallelExecutor.InProcess(initial.Config, options.ComputeDType, spec.Parallel.ExpertWorkers, options.Kernels);
         var state = resume?.State;
         if (resume is not null)
         {

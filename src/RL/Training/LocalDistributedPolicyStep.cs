@@ -16,14 +16,21 @@ public sealed class LocalDistributedPolicyStep : IDistributedPolicyStep
     private readonly PolicyLoss _algorithm;
     private readonly LossAggregation _aggregation;
 
-    public LocalDistributedPolicyStep(TrainingEngine engine, int gradientWorkers, int shards, PolicyLoss algorithm, LossAggregation aggregation)
+    /// <param name="expertWorkers">parallel.expert_workers: above 1, each gradient worker runs its experts on that many in-process owners.</param>
+    public LocalDistributedPolicyStep(TrainingEngine engine, int gradientWorkers, int shards, PolicyLoss algorithm, LossAggregation aggregation,
+        int expertWorkers = 1)
     {
         ArgumentNullException.ThrowIfNull(engine);
         _engine = engine;
         _algorithm = algorithm;
         _aggregation = aggregation;
         var workers = Enumerable.Range(0, gradientWorkers).Select(_ => new TrainingEngine(engine.Config, engine.Options,
-            (float[])engine.MasterWeights.Clone(), adapterWeights: (float[]?)engine.Adapters?.Weights.Clone())).ToArray();
+            (float[])engine.MasterWeights.Clone(), adapterWeights: (float[]?)engine.Adapters?.Weights.Clone())
+        {
+            ExpertExecutor = expertWorkers > 1
+                ? Engine.Experts.TrainingExpertParallelExecutor.InProcess(engine.Config, engine.ComputeDType, expertWorkers, engine.Kernels)
+                : null,
+        }).ToArray();
         _sharded = new LocalShardedLearner(engine, workers, shards);
     }
 

@@ -55,8 +55,9 @@ public sealed class PolicyLearner
         _baseWeightsSha256 = baseWeightsSha256;
         WeightVersion = weightVersion;
         WeightHash = PolicyHash();
-        if (!spec.Parallel.IsSingleLearner)
-            _distributed = new LocalDistributedPolicyStep(engine, spec.Parallel.GradientWorkers, spec.Parallel.Shards, algorithm, aggregation);
+        if (spec.Parallel.SplitsTheStep)
+            _distributed = new LocalDistributedPolicyStep(engine, spec.Parallel.GradientWorkers, spec.Parallel.Shards, algorithm, aggregation,
+                spec.Parallel.ExpertWorkers);
     }
 
     /// <summary>

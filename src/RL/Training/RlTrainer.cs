@@ -58,9 +58,13 @@ public sealed class RlTrainer
         var start = LearnerStart.Open(Spec, RunDirectory, ResumeFrom);
         if (start.Fp16Range is { } range) Fp16RangeChecked?.Invoke(range);
         var learner = start.Learner;
-        var rollout = new RolloutEngine(start.Config, Spec.Precision.Rollout, kernels: Engine.Backends.KernelSets.For(Spec.Precision.Device));
+        var kernels = Engine.Backends.KernelSets.For(Spec.Precision.Device);
+        var rollout = new RolloutEngine(start.Config, Spec.Precision.Rollout, kernels: kernels);
+        // parallel.expert_workers > 1: the experts run on in-process owners (the learner's training side is set up in LearnerStart).
+        var experts = Spec.Parallel.ExpertWorkers > 1 ? new Engine.Experts.InProcessExpertGroup(start.Config, Spec.Precision.Rollout, Spec.Parallel.ExpertWorkers, kernels) : null;
+        rollout.ExpertExecutor = experts;
         var collector = new LocalRolloutCollector(Spec, learner.Tokenizer, rollout, RewardFunctions.For(Spec.Data.Task),
-            new PolicyPublisher(learner.Engine, rollout, Spec.Lora));
+            new PolicyPublisher(learner.Engine, rollout, Spec.Lora, experts));
         Started?.Invoke(start.Footprint);
         AtomicFile.WriteAllText(Path.Combine(RunDirectory, SpecFileName), RunSpecWriter.ToYaml(Spec));
         // The same loop the learner grain runs; a stop request ends it between steps, never mid-step.

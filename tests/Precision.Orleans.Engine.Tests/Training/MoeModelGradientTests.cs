@@ -63,9 +63,11 @@ public class MoeModelGradientTests
     [InlineData("qwen3-moe", 42, null)]
     [InlineData("qwen3-moe-mixed", 43, null)]
     [InlineData("qwen3-moe", 42, 0.05f)]
-    public void Loss_gradient_of_every_tensor_matches_fp64_finite_differences(string model, int seed, float? auxCoef)
+    [InlineData("qwen3-moe-mixed", 43, null, 2)] // experts forward and backward on 2 owners (TrainingExpertParallelExecutor)
+    public void Loss_gradient_of_every_tensor_matches_fp64_finite_differences(string model, int seed, float? auxCoef, int expertOwners = 1)
     {
         var engine = Engine(model, seed, auxCoef);
+        if (expertOwners > 1) engine.ExpertExecutor = Precision.Orleans.Engine.Experts.TrainingExpertParallelExecutor.InProcess(engine.Config, DType.Fp32, expertOwners);
         var c = engine.Config;
         var batch = TinyModels.Batch();
         var logp = engine.Forward(batch);

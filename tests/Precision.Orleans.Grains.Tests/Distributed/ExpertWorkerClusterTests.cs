@@ -2,6 +2,7 @@ using Precision.Orleans.Abstractions;
 using Precision.Orleans.Abstractions.Grains.Distributed;
 using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Rollout;
+using Precision.Orleans.Engine.Training;
 using Precision.Orleans.Grains.Distributed;
 using Orleans.TestingHost;
 using Xunit;
@@ -11,7 +12,8 @@ namespace Precision.Orleans.Grains.Tests.Distributed;
 /// <summary>
 /// Expert-parallel rollout on a two-silo in-process Orleans cluster: ExpertWorker grains hold disjoint expert sets at
 /// a weight version; a rollout engine whose experts run on 2 or 4 of them gives the tokens, μ and routing of one
-/// engine holding every expert, bit for bit.
+/// engine holding every expert, bit for bit; and an expert-parallel training step through the same grains gives the
+/// single learner's weights, bit for bit.
 /// </summary>
 public sealed class ExpertWorkerClusterTests : IAsyncLifetime
 {
@@ -70,6 +72,45 @@ public sealed class ExpertWorkerClusterTests : IAsyncLifetime
             for (int l = 0; l < a.MoeLayers; l++)
                 for (int p = 0; p < a.Positions; p++) Assert.True(a.SameSet(b, l, p), $"sequence {s} layer {l} position {p}");
         }
+    }
+
+    [Theory]
+    [InlineData("fp16", 2)]
+    [InlineData("bf16", 4)]
+    public async Task Training_steps_through_expert_workers_give_the_single_learners_weights(string dtypeName, int owners)
+    {
+        var config = Model.Validate();
+        var dtype = DTypeNames.Parse(dtypeName);
+        var options = new TrainingOptions { ComputeDType = dtype, RouterAuxLossCoef = 0.01f, LossScaler = new LossScalerOptions { InitialScale = 1024f } };
+        var rng = new Random(41);
+        var weights = Enumerable.Range(0, (int)new ParameterLayout(config).TotalCount).Select(_ => (float)(rng.NextDouble() * 0.5 - 0.25)).ToArray();
+        var local = new TrainingEngine(config, options, (float[])weights.Clone());
+        var parallel = new TrainingEngine(config, options, (float[])weights.Clone());
+        var group = new ExpertTrainingGroup(_cluster.Client, $"ept-{dtypeName}-{owners}", config, dtype, owners);
+        await Task.Run(() => parallel.ExpertExecutor = group);
+        for (int step = 0; step < 2; step++)
+        {
+            var batch = TokenBatch.FromSequences([.. Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, rng.Next(4, 10)).Select(_ => rng.Next(config.VocabSize)).ToArray())], [1, 1, 2]);
+            var dLogp = batch.TargetMask.Select(m => -m / 8f).ToArray();
+            var expected = local.Forward(batch);
+            local.Backward(dLogp);
+            var a = local.OptimizerStep(1e-2f);
+            var (actual, b) = await Task.Run(() =>
+            {
+                var logp = parallel.Forward(batch);
+                parallel.Backward(dLogp);
+                return (logp, parallel.OptimizerStep(1e-2f));
+            });
+            Assert.Equal(expected, actual);
+            Assert.Equal(a, b);
+            Assert.True(a.Applied, $"step {step} skipped");
+            Assert.True(local.MasterWeights.AsSpan().SequenceEqual(parallel.MasterWeights), $"step {step}: weights differ");
+        }
+        // The owners hold the weights of the version after the last step: the engine reloaded them after each step.
+        Assert.Equal(2, group.WeightVersion);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _cluster.Client.GetGrain<IExpertWorkerGrain>($"ept-{dtypeName}-{owners}/expert/{owners}/0")
+            .TrainForward(new ExpertRows(1, 0, [0], [0, 1], new byte[config.HiddenSize * 4])));
+        Assert.Contains("v1, it holds v2", error.Message);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace Precision.Orleans.RL.Tests.Training;
 public sealed class MoeLoraTrainerTests
 {
     /// <summary>Replaces the tiny run's dense model with a qwen3_moe one of the same vocabulary (tokenizer kept).</summary>
-    private static void UseMoeModel(TinyRun run)
+    internal static void UseMoeModel(TinyRun run)
     {
         var dense = ModelCheckpoint.Load(run.ModelDir).Config;
         var config = dense with

@@ -1,3 +1,6 @@
+using System.Text.RegularExpressions;
+using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Tests.Shared;
 using Precision.Orleans.RL.Spec;
 using Precision.Orleans.RL.Training;
@@ -27,6 +30,71 @@ public sealed class ParallelTrainerTests
         var single = RlTrainerTests.RunRows(run, Yaml(run, lora, 1, 1), "single");
         var parallel = RlTrainerTests.RunRows(run, Yaml(run, lora, workers, shards), "parallel");
 
+        AssertSameRun(run, single, parallel, $"{workers} workers × {shards} shards");
+    }
+
+    /// <summary>
+    /// <c>parallel.expert_workers: E</c> on a tiny qwen3_moe policy: rollout and training experts on E in-process owners
+    /// (alone, and inside gradient workers and shards) give the single learner's metrics and checkpoints bit for bit.
+    /// </summary>
+    [Theory]
+    [InlineData(2, "bf16", "")]
+    [InlineData(4, "fp16", "")]
+    [InlineData(2, "fp16", "  gradient_workers: 2\n  shards: 3\n")]
+    public void Three_iterations_of_a_moe_run_with_E_expert_workers_equal_the_single_learner_bit_for_bit(int experts, string dtype, string more)
+    {
+        using var run = new TinyRun();
+        UseMoeModelOfTheDensePolicy(run);
+        string yaml = run.Yaml(train: dtype, rollout: dtype, iterations: 3, checkpointEvery: 3, micro: 1)
+            .Replace("model: model", "model:\n  path: model\n  moe:\n    aux_loss_coef: 0.01\n", StringComparison.Ordinal);
+        var single = RlTrainerTests.RunRows(run, yaml, "single");
+        var parallel = RlTrainerTests.RunRows(run, yaml + $"\nparallel:\n  expert_workers: {experts}\n{more}", "parallel");
+        AssertSameRun(run, single, parallel, $"{experts} expert workers");
+        // Applied updates, so the comparison covers trained weights (an overflow-skipped step changes nothing).
+        Assert.True(single.Sum(r => r.SkippedSteps) < single.Count * 2, "every optimizer step was skipped");
+        Assert.Contains(single, r => r.RewardMean > 0); // a policy-gradient signal flows through the experts
+    }
+
+    [Theory]
+    [InlineData("  expert_workers: 5\n", "the model has 4 experts")]
+    [InlineData("  expert_workers: 2\nlora:\n  rank: 2\n  alpha: 4\n", "LoRA run")]
+    public void Bad_expert_worker_counts_for_a_moe_model_are_refused_with_the_reason(string lines, string expected)
+    {
+        using var run = new TinyRun();
+        MoeLoraTrainerTests.UseMoeModel(run);
+        var e = Assert.Throws<RunSpecException>(() => run.Spec(run.Yaml(micro: 1) + $"\nparallel:\n{lines}"));
+        Assert.Contains("parallel.expert_workers", e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    /// <summary>
+    /// Replaces the tiny dense policy with a qwen3_moe one that behaves like it: every expert a copy of the layer's dense
+    /// MLP and a small random router, so (top-k weights renormalised) the MoE output is the dense MLP's while tokens still
+    /// spread over all experts — the policy earns reward and the policy gradient reaches every expert owner.
+    /// </summary>
+    private static void UseMoeModelOfTheDensePolicy(TinyRun run)
+    {
+        var dense = ModelCheckpoint.Load(run.ModelDir);
+        var config = dense.Config with
+        {
+            ModelType = "qwen3_moe", NumExperts = 4, NumExpertsPerToken = 2, MoeIntermediateSize = dense.Config.IntermediateSize, NormTopKProb = true,
+        };
+        var layout = new ParameterLayout(config);
+        var weights = new float[layout.TotalCount];
+        var byName = dense.Layout.Parameters.ToDictionary(p => p.Name);
+        var rng = new Random(9);
+        foreach (var p in layout.Parameters)
+        {
+            string source = Regex.Replace(p.Name, @"\.mlp\.experts\.\d+\.", ".mlp.");
+            var target = weights.AsSpan((int)p.Offset, (int)p.Count);
+            if (byName.TryGetValue(source, out var d)) dense.Weights.AsSpan((int)d.Offset, (int)d.Count).CopyTo(target);
+            else for (int i = 0; i < target.Length; i++) target[i] = (float)(rng.NextDouble() - 0.5); // the router
+        }
+        ModelCheckpoint.Save(run.ModelDir, config, layout, weights);
+    }
+
+    private static void AssertSameRun(TinyRun run, IReadOnlyList<IterationMetrics> single, IReadOnlyList<IterationMetrics> parallel, string what)
+    {
         Assert.Equal(3, parallel.Count);
         for (int i = 0; i < 3; i++) Assert.Equal(single[i], parallel[i], MetricsComparer.Instance);
         Assert.Contains(single, r => r.GradNormMax > 0);
@@ -35,7 +103,7 @@ public sealed class ParallelTrainerTests
         Assert.Equal(files, Directory.GetFiles(Step3("parallel")).Select(Path.GetFileName).Order().ToArray());
         foreach (var f in files)
             Assert.True(File.ReadAllBytes(Path.Combine(Step3("single"), f!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(Step3("parallel"), f!))),
-                $"checkpoint file {f} differs between the single learner and {workers} workers × {shards} shards");
+                $"checkpoint file {f} differs between the single learner and {what}");
     }
 
     [Theory]
@@ -43,7 +111,7 @@ public sealed class ParallelTrainerTests
     [InlineData("gradient_workers: 7", "only 6 micro-batches")]
     [InlineData("shards: 0", "parallel.shards")]
     [InlineData("shards: 100000", "whole tensors")]
-    [InlineData("expert_workers: 2", "not implemented yet")]
+    [InlineData("expert_workers: 2", "has no experts (expert parallelism needs qwen3_moe)")]
     [InlineData("experts: 2", "experts")]
     public void Bad_parallel_keys_are_refused_naming_the_key(string line, string expected)
     {

@@ -15,4 +15,22 @@ public interface IExpertWorkerGrain : IGrainWithStringKey
 
     /// <summary>The weight version held; -1 before the first load.</summary>
     Task<long> GetWeightVersion();
+
+    /// <summary>
+    /// Training side: replaces the held training experts with <paramref name="weights"/>'s, rounded to
+    /// <see cref="ExpertWeights.RolloutDType"/> (here the training compute dtype); a no-op for the same version and set.
+    /// </summary>
+    Task LoadTraining(ExpertWeights weights);
+
+    /// <summary>Training forward of a sparse layer's rows; keeps the activations for <see cref="TrainBackward"/>. Replies the expert outputs.</summary>
+    Task<byte[]> TrainForward(ExpertRows rows);
+
+    /// <summary>Zeroes the training experts' weight gradients (a learner backward starts).</summary>
+    Task ZeroGradients();
+
+    /// <summary>Backward of the last <see cref="TrainForward"/> of the layer: <paramref name="rows"/> carry dOutput, the reply dInput; adds the weight gradients.</summary>
+    Task<byte[]> TrainBackward(ExpertRows rows);
+
+    /// <summary>Floats [<paramref name="offset"/>, +<paramref name="count"/>) of the held weight gradients (FP32, master-slice order), so a reply stays under the message size limit.</summary>
+    Task<byte[]> ReadGradients(long offset, int count);
 }
