@@ -24,4 +24,10 @@ internal static partial class GrainsLog
 
     [LoggerMessage(EventId = 6005, Level = LogLevel.Warning, Message = "Silo {Silo}: RL start hook failed, retrying: {Reason}")]
     public static partial void HookRetry(ILogger logger, string silo, string reason);
+
+    [LoggerMessage(EventId = 6008, Level = LogLevel.Error, Message = "Silo {Silo}: RL start gave up after {Attempts} attempts: {Reason}")]
+    public static partial void HookGaveUp(ILogger logger, string silo, int attempts, string reason);
+
+    [LoggerMessage(EventId = 6009, Level = LogLevel.Error, Message = "Silo {Silo}: could not start its RL start grain: {Reason}")]
+    public static partial void HookFailed(ILogger logger, string silo, string reason);
 }

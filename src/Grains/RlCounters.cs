@@ -14,7 +14,7 @@ public sealed class RlCounters
     private readonly Counter<long> _steps;
     private readonly Counter<long> _groups;
     private readonly Counter<long> _tokens;
-    private readonly Histogram<double> _tokensPerSecond;
+    private double _lastTokensPerSecond = double.NaN;
 
     public RlCounters(IMeterFactory meters)
     {
@@ -23,7 +23,8 @@ public sealed class RlCounters
         _steps = meter.CreateCounter<long>("precision-rl-steps", description: "policy iterations trained");
         _groups = meter.CreateCounter<long>("precision-rl-groups", description: "prompt groups trained");
         _tokens = meter.CreateCounter<long>("precision-rl-response-tokens", description: "response tokens trained on");
-        _tokensPerSecond = meter.CreateHistogram<double>("precision-rl-rollout-tokens-per-second", description: "rollout tokens/s of each step");
+        // A gauge of the latest step, not a histogram: the dashboard shows a histogram as the sum of its samples.
+        meter.CreateObservableGauge("precision-rl-rollout-tokens-per-second", LatestTokensPerSecond, description: "rollout tokens/s of the latest step");
     }
 
     public void StepTrained(IterationMetrics metrics)
@@ -32,6 +33,9 @@ public sealed class RlCounters
         _steps.Add(1);
         _groups.Add(metrics.Prompts);
         _tokens.Add(metrics.ResponseTokens);
-        if (metrics.RolloutSeconds > 0) _tokensPerSecond.Record(metrics.ResponseTokens / metrics.RolloutSeconds);
+        if (metrics.RolloutSeconds > 0) Volatile.Write(ref _lastTokensPerSecond, metrics.ResponseTokens / metrics.RolloutSeconds);
     }
+
+    private IEnumerable<Measurement<double>> LatestTokensPerSecond() =>
+        Volatile.Read(ref _lastTokensPerSecond) is var latest && !double.IsNaN(latest) ? [new Measurement<double>(latest)] : [];
 }

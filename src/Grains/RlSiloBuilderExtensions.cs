@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
 using Orleans.Runtime.MembershipService.SiloMetadata;
@@ -16,8 +17,11 @@ public static class RlSiloBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
+        // Refuse bad options here, before the silo starts, with every failure named (OptionsValidationException).
+        RlGrainOptionsValidator.Check(options);
         builder.UseSiloMetadata(new Dictionary<string, string> { [SiloRoles.MetadataKey] = string.Join(",", options.Roles) });
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<IValidateOptions<RlGrainOptions>, RlGrainOptionsValidator>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RlCounters>();
         builder.Services.AddPlacementDirector<LearnerRolePlacementStrategy, LearnerRolePlacementDirector>();

@@ -1,53 +1,26 @@
 using Microsoft.Extensions.Logging;
 using Precision.Orleans.Abstractions.Grains.Rl;
-using Precision.Orleans.Grains.Placement;
 
 namespace Precision.Orleans.Grains;
 
 /// <summary>
-/// When the silo becomes Active: joins its <see cref="RlGrainOptions.RolloutSlots"/> rollout workers to the pool and,
-/// on a silo with the learner role, restarts the learners of unfinished runs (learner failover). Runs in the
-/// background, retrying while the cluster settles (the pool or the registry may still be on a dying silo).
+/// When the silo becomes Active: starts this incarnation's <see cref="SiloStartGrain"/> (on this silo), which joins
+/// the rollout workers and restarts unfinished runs' learners, retrying on its grain timer. One call, no loop here.
 /// </summary>
-internal sealed class RlSiloStartup(RlGrainOptions options, IGrainFactory grains, ILocalSiloDetails silo, ILogger<RlSiloStartup> logger)
+internal sealed class RlSiloStartup(IGrainFactory grains, ILocalSiloDetails silo, ILogger<RlSiloStartup> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
-    private readonly CancellationTokenSource _stopping = new();
-
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(RlSiloStartup), ServiceLifecycleStage.Active,
-            started =>
-            {
-                _ = Task.Run(() => JoinAsync(_stopping.Token), CancellationToken.None);
-                return Task.CompletedTask;
-            },
-            stopped =>
-            {
-                _stopping.Cancel();
-                return Task.CompletedTask;
-            });
-
-    private async Task JoinAsync(CancellationToken stopping)
-    {
-        for (int attempt = 0; !stopping.IsCancellationRequested && attempt < 600; attempt++)
+        lifecycle.Subscribe(nameof(RlSiloStartup), ServiceLifecycleStage.Active, async _ =>
         {
             try
             {
-                for (int slot = 0; slot < options.RolloutSlots; slot++)
-                    await grains.GetGrain<IRolloutWorkerGrain>($"{silo.Name}/{slot}").Join();
-                if (options.Roles.Contains(SiloRoles.Learner, StringComparer.OrdinalIgnoreCase))
-                {
-                    var runs = await grains.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key).List();
-                    foreach (var run in runs.Where(r => r.State is RunState.Submitted or RunState.Running))
-                        await grains.GetGrain<ILearnerGrain>(run.RunId).Start();
-                }
-                return;
+                await grains.GetGrain<ISiloStartGrain>(silo.SiloAddress.ToParsableString()).Start();
             }
-            catch (Exception e) when (!stopping.IsCancellationRequested)
+            catch (Exception e)
             {
-                GrainsLog.HookRetry(logger, silo.Name, e.Message);
-                await Task.Delay(500, CancellationToken.None);
+                // A local call that fails means the silo itself is failing; its start is reported by Orleans.
+                GrainsLog.HookFailed(logger, silo.Name, e.Message);
             }
-        }
-    }
+        });
 }

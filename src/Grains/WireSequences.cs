@@ -1,3 +1,4 @@
+using Precision.Orleans.Abstractions;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Rollout;
@@ -8,10 +9,10 @@ namespace Precision.Orleans.Grains;
 internal static class WireSequences
 {
     public static GeneratedSequence ToWire(RolloutSequence sequence) =>
-        new(sequence.Tokens, sequence.LogProbs, sequence.Finish == FinishReason.Stop, sequence.Routing is { } r ? ToWire(r) : null);
+        new(sequence.Tokens, sequence.LogProbs, sequence.Finish, sequence.Routing is { } r ? ToWire(r) : null);
 
     public static RolloutSequence FromWire(int[] promptTokens, GeneratedSequence sequence) =>
-        new(promptTokens, sequence.Tokens, sequence.LogProbs, sequence.Stopped ? FinishReason.Stop : FinishReason.Length)
+        new(promptTokens, sequence.Tokens, sequence.LogProbs, sequence.Finish)
         {
             Routing = sequence.Routing is { } r ? FromWire(r) : null,
         };

@@ -41,8 +41,31 @@ public static class SiloHostBuilder
         var options = new SiloHostOptions();
         configuration.GetSection(SiloHostOptions.Section).Bind(options);
         var result = new SiloHostOptionsValidator().Validate(null, options);
-        failures = result.Failed ? [.. result.Failures] : [];
+        var all = result.Failed ? result.Failures.ToList() : [];
+        var grains = new RlGrainOptionsValidator().Validate(null, GrainOptions(options, configuration));
+        if (grains.Failed) all.AddRange(grains.Failures.Select(f => $"{GrainsSection}: {f}"));
+        failures = all;
         return options;
+    }
+
+    /// <summary>Section of the RL grains' tuning (WorkerWaitTimeout, RolloutCoalesceWindow, MaxDispatches, WeightWaitTimeout, WeightChunkBytes).</summary>
+    public const string GrainsSection = SiloHostOptions.Section + ":Grains";
+
+    /// <summary>The RL grains' options: paths, slots and roles from <paramref name="options"/>, tuning from <see cref="GrainsSection"/>.</summary>
+    public static RlGrainOptions GrainOptions(SiloHostOptions options, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var grains = new RlGrainOptions();
+        configuration.GetSection(GrainsSection).Bind(grains);
+        return grains with
+        {
+            // An empty RunsRoot stays empty so that the validator names it (GetFullPath would throw).
+            RunsRoot = string.IsNullOrWhiteSpace(options.RunsRoot) ? options.RunsRoot : Path.GetFullPath(options.RunsRoot),
+            SpecBaseDirectory = options.SpecBaseDirectory.Length > 0 ? Path.GetFullPath(options.SpecBaseDirectory) : Directory.GetCurrentDirectory(),
+            RolloutSlots = options.RolloutSlots,
+            Roles = SiloHostOptionsValidator.Roles(options),
+        };
     }
 
     /// <summary>The silo host: a web application when <see cref="SiloHostOptions.WebPort"/> is set, else a plain host.</summary>
@@ -90,13 +113,7 @@ public static class SiloHostBuilder
             silo.AddRedisGrainStorage(RlStorage.Name, o => o.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis));
             silo.UseFastFailover(TimeSpan.FromSeconds(options.ResponseTimeoutSeconds));
             if (options.CertificatePath.Length > 0) silo.UseClusterCertificate(ClusterCertificate.Load(options.CertificatePath, options.CertificatePassword));
-            silo.AddRlGrains(new RlGrainOptions
-            {
-                RunsRoot = Path.GetFullPath(options.RunsRoot),
-                SpecBaseDirectory = options.SpecBaseDirectory.Length > 0 ? Path.GetFullPath(options.SpecBaseDirectory) : Directory.GetCurrentDirectory(),
-                RolloutSlots = options.RolloutSlots,
-                Roles = SiloHostOptionsValidator.Roles(options),
-            });
+            silo.AddRlGrains(GrainOptions(options, configuration));
             if (options.WebPort > 0) silo.AddDashboard();
         });
     }

@@ -53,7 +53,7 @@ public sealed class SiloHostOptionsValidator : IValidateOptions<SiloHostOptions>
                 failures.Add($"{at}CertificatePath: {e.Message}.");
             }
         }
-        var unknownRoles = Roles(options).Where(r => r is not (Grains.Placement.SiloRoles.Learner or Grains.Placement.SiloRoles.Rollout)).ToList();
+        var unknownRoles = Roles(options).Where(r => !Grains.Placement.SiloRoles.IsKnown(r)).ToList();
         if (unknownRoles.Count > 0) failures.Add($"{at}Roles: unknown role(s) {string.Join(", ", unknownRoles)}; known: learner, rollout.");
         if (options.RolloutSlots > 0 && !Roles(options).Contains(Grains.Placement.SiloRoles.Rollout))
             failures.Add($"{at}RolloutSlots is {options.RolloutSlots} but Roles has no 'rollout'.");

@@ -7,6 +7,11 @@ using System.Security.Cryptography.X509Certificates;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Grains;
 using Precision.Orleans.Grains.Reports;
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
 using StackExchange.Redis;
 
 namespace Precision.Orleans.Client.Cluster;
@@ -62,6 +67,47 @@ public sealed class ClusterRunClient : IRunSource, IAsyncDisposable
                 throw new ClusterException($"{ClusterTarget.CertificateVariable}: {e.Message}.", e);
             }
         }
+        try
+        {
+            var host = await ConnectPipeline(limit).ExecuteAsync(
+                static async (state, token) => await StartClientAsync(state.target, state.certificate, token), (target, certificate), cancellationToken);
+            return new ClusterRunClient(host, target);
+        }
+        catch (Exception e) when (e is TimeoutRejectedException or OrleansException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ClusterException($"Cannot connect to cluster '{target.ClusterId}' through {target.Display} within {limit.TotalSeconds:0} s: " +
+                (e is TimeoutRejectedException ? "no silo answered (is a silo running with this Redis and cluster id?" +
+                    (certificate is null ? $" If the cluster requires its certificate, set {ClusterTarget.CertificateVariable}.)" : " Is this the cluster's certificate?)")
+                    : FirstLine(e.Message)), e);
+        }
+    }
+
+    /// <summary>
+    /// Connection attempts within <paramref name="limit"/> in all: a silo that is starting, restarting or not yet in the
+    /// gateway list is tried again after an exponentially growing, jittered pause; anything else fails at once.
+    /// </summary>
+    internal static ResiliencePipeline ConnectPipeline(TimeSpan limit) =>
+        new ResiliencePipelineBuilder()
+            .AddTimeout(limit)
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(2),
+                MaxRetryAttempts = int.MaxValue,
+            })
+            .Build();
+
+    /// <summary>Failures a later attempt may not see: no gateway yet, a gateway that went away, a connection refused.</summary>
+    internal static bool IsTransient(Exception e) =>
+        e is SiloUnavailableException or ConnectionFailedException or GatewayTooBusyException or TimeoutException
+        || (e is OrleansException && e.Message.Contains("gateway", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>One connection attempt: a fresh client host (a failed one cannot be started again), disposed if it fails.</summary>
+    private static async Task<IHost> StartClientAsync(ClusterTarget target, X509Certificate2? certificate, CancellationToken cancellationToken)
+    {
         var host = Host.CreateDefaultBuilder([])
             .ConfigureLogging(logging => logging.ClearProviders())
             .UseOrleansClient(client =>
@@ -78,21 +124,16 @@ public sealed class ClusterRunClient : IRunSource, IAsyncDisposable
                 if (certificate is not null) client.UseClusterCertificate(certificate);
             })
             .Build();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(limit);
         try
         {
-            await host.StartAsync(deadline.Token).WaitAsync(deadline.Token);
+            await host.StartAsync(cancellationToken).WaitAsync(cancellationToken);
+            return host;
         }
-        catch (Exception e) when (e is OperationCanceledException or OrleansException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        catch
         {
             host.Dispose();
-            throw new ClusterException($"Cannot connect to cluster '{target.ClusterId}' through {target.Display} within {limit.TotalSeconds:0} s: " +
-                (e is OperationCanceledException ? "no silo answered (is a silo running with this Redis and cluster id?" +
-                    (certificate is null ? $" If the cluster requires its certificate, set {ClusterTarget.CertificateVariable}.)" : " Is this the cluster's certificate?)")
-                    : FirstLine(e.Message)), e);
+            throw;
         }
-        return new ClusterRunClient(host, target);
     }
 
     public async Task<RunStatus> SubmitAsync(string specYaml, string runId, CancellationToken cancellationToken = default)

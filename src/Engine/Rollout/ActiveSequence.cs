@@ -1,3 +1,4 @@
+using Precision.Orleans.Abstractions;
 using Precision.Orleans.Engine.Model;
 
 namespace Precision.Orleans.Engine.Rollout;

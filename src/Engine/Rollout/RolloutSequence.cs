@@ -1,16 +1,7 @@
+using Precision.Orleans.Abstractions;
 using Precision.Orleans.Engine.Model;
 
 namespace Precision.Orleans.Engine.Rollout;
-
-/// <summary>Why a sequence stopped.</summary>
-public enum FinishReason
-{
-    /// <summary>It emitted a stop token.</summary>
-    Stop,
-
-    /// <summary>It reached the maximum number of new tokens (or the model's context).</summary>
-    Length,
-}
 
 /// <summary>
 /// One generated response. <see cref="LogProbs"/>[i] is μ(Tokens[i] | prompt, Tokens[..i]): the

@@ -12,6 +12,10 @@ public static class SiloRoles
     /// <summary>Silos that host rollout workers.</summary>
     public const string Rollout = "rollout";
 
+    /// <summary>Whether <paramref name="role"/> is one of the roles placement knows (any case).</summary>
+    public static bool IsKnown(string role) =>
+        string.Equals(role, Learner, StringComparison.OrdinalIgnoreCase) || string.Equals(role, Rollout, StringComparison.OrdinalIgnoreCase);
+
     public static string[] Parse(string? roles) =>
         string.IsNullOrWhiteSpace(roles) ? [] : [.. roles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 }

@@ -1,3 +1,4 @@
+using Precision.Orleans.Abstractions;
 using Precision.Orleans.Engine.Rollout;
 using Precision.Orleans.Engine.Text;
 using Precision.Orleans.RL.Algorithms;

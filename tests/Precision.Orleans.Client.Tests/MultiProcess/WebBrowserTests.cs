@@ -1,4 +1,6 @@
 using Microsoft.Playwright;
+using Orleans;
+using Orleans.Runtime;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Client.Tests.Console;
 using Xunit;
@@ -7,7 +9,7 @@ namespace Precision.Orleans.Client.Tests.MultiProcess;
 
 /// <summary>
 /// The learner silo's web port in headless Chromium (Debian's, which ./test.sh installs; driven by Playwright): log in,
-/// then the Orleans Dashboard shows the silos and the grain types, and the run pages draw a finished run's accuracy and
+/// then the Orleans Dashboard shows the silos, the grain types and the learner silo's RL counters, and the run pages draw a finished run's accuracy and
 /// k3 curves. Screenshots go to $PRECISION_SCREENSHOTS (docs/ when regenerating them) or a temp directory.
 /// </summary>
 public sealed class WebBrowserTests
@@ -65,6 +67,17 @@ public sealed class WebBrowserTests
         Assert.Contains("RunGrain", grains, StringComparison.Ordinal);
         Assert.Contains("RolloutWorkerGrain", grains, StringComparison.Ordinal);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "orleans-dashboard-grains.png"), FullPage = true });
+
+        // The learner silo's counters page: the RL counters (on the Microsoft.Orleans meter) beside the runtime's, with
+        // the run's 6 steps counted there.
+        var hosts = await cluster.Client.Grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
+        var learnerAddress = hosts.Single(h => h.SiloName == "learner").SiloAddress.ToParsableString();
+        await page.GotoAsync(web + $"/dashboard/#/host/{learnerAddress}/counters");
+        foreach (var counter in new[] { "precision-rl-steps", "precision-rl-groups", "precision-rl-response-tokens", "precision-rl-rollout-tokens-per-second" })
+            await WaitForTextAsync(page, counter, shots);
+        var steps = page.Locator("tr", new PageLocatorOptions { HasText = "precision-rl-steps" });
+        Assert.Matches(@"precision-rl-steps\s+6\b", await steps.First.InnerTextAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "orleans-dashboard-counters.png"), FullPage = true });
         Assert.True(await cluster.Client.Grains.GetGrain<IRunGrain>("web-1").GetStatus() is { State: RunState.Completed });
     }
 

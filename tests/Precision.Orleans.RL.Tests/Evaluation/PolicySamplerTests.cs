@@ -1,3 +1,4 @@
+using Precision.Orleans.Abstractions;
 using Xunit;
 using Precision.Orleans.Engine.Rollout;
 using Precision.Orleans.RL.Evaluation;
