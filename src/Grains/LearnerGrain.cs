@@ -106,7 +106,7 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
             ? new ShardedWeightSource(c.RunId, c.Version, c.WeightHash, [.. c.Layout.Shards.Select(r => r.Offset)], [.. c.Layout.Shards.Select(r => r.Count)])
             : null;
         _manifest = new WeightManifest(learner.WeightVersion, learner.WeightHash, master.Length, adapters.Length, chunk,
-            Math.Max(1, (int)((payload.LongLength + chunk - 1) / chunk)), shards);
+            Math.Max(1, (int)((payload.LongLength + chunk - 1) / chunk)), shards, WeightTransportHash.Of(payload));
         Interlocked.Exchange(ref _newVersion, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         try
         {

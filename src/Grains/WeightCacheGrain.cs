@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Grains.Distributed;
 
@@ -6,7 +5,8 @@ namespace Precision.Orleans.Grains;
 
 /// <summary>
 /// A silo's copy of a run's newest weight version (key = run id; one activation per silo). It fetches each version
-/// from the learner once — in chunks well under the message size limit, at most 8 in flight — checks the SHA-256, and
+/// from the learner once — in chunks well under the message size limit, at most 8 in flight — checks the payload's
+/// transport checksum (<see cref="WeightTransportHash"/>), and
 /// hands the same immutable payload to every rollout worker of the silo (local calls share it, no copy). Calls are
 /// one at a time, so workers asking together wait for the one fetch. A sharded run's version comes from its parameter
 /// shards instead (<see cref="ShardedWeightCache"/>) while they still hold it.
@@ -38,9 +38,7 @@ public sealed class WeightCacheGrain : Grain, IWeightCacheGrain
             }
             finally { window.Release(); }
         }));
-        string hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        if (hash != manifest.Sha256)
-            throw new InvalidDataException($"weights v{manifest.Version} of run '{runId}' arrived with hash {hash}, expected {manifest.Sha256}");
+        WeightTransportHash.Check(manifest, bytes, $"weights v{manifest.Version} of run '{runId}'");
         _held = new WeightPayload(manifest, bytes);
         return _held;
     }

@@ -12,6 +12,11 @@ namespace Precision.Orleans.Abstractions.Grains.Rl;
 /// <param name="AdapterBytes">Bytes of the FP32 LoRA adapter weights (0: not a LoRA run).</param>
 /// <param name="ChunkBytes">Size of every chunk but the last.</param>
 /// <param name="ChunkCount">Chunks in the payload.</param>
+/// <param name="TransportXxHash128">
+/// Lower-case hex XXH128 of the payload: what a weight cache checks after assembling the chunks. A transport checksum,
+/// not the policy's identity (that stays <paramref name="Sha256"/>): XXH128 runs at memory speed where SHA-256 of a
+/// 40 MB version cost a receiver 25–50 ms, most of the publication's budget. Empty: check the SHA-256.
+/// </param>
 /// <param name="Shards">A sharded full-fine-tuning run: the parameter shards that serve the same master weights (null: fetch from the learner).</param>
 [GenerateSerializer, Immutable]
 public sealed record WeightManifest(
@@ -21,4 +26,5 @@ public sealed record WeightManifest(
     [property: Id(3)] long AdapterBytes,
     [property: Id(4)] int ChunkBytes,
     [property: Id(5)] int ChunkCount,
-    [property: Id(6)] ShardedWeightSource? Shards = null);
+    [property: Id(6)] ShardedWeightSource? Shards = null,
+    [property: Id(7)] string TransportXxHash128 = "");
