@@ -22,7 +22,7 @@ internal static class WeightPublicationBenchmark
         await cluster.StartSiloAsync("rollout-c", [SiloRoles.Rollout]);
         double mb = policy.ParameterBytes / 1e6;
         Console.WriteLine($"weight-publish: {mb:0.0} MB of FP32 weights ({policy.ParameterBytes / 4:N0} parameters) from the learner's silo to receivers on two other silos " +
-            $"(Orleans 10.4.2, three silos in one process over loopback TCP, 4 MiB chunks); {Environment.ProcessorCount} cores");
+            $"(Orleans 10.4.2, three silos in one process over loopback TCP, {new Precision.Orleans.Grains.RlGrainOptions().WeightChunkBytes >> 20} MiB chunks); {Environment.ProcessorCount} cores");
         Console.WriteLine($"{"receivers",10}{"seconds",10}{"delivered MB/s",16}");
         foreach (int receivers in new[] { 1, 4, 16 })
         {

@@ -31,6 +31,6 @@ public sealed record RlGrainOptions
     /// <summary>How long a weight-manifest request waits for a version the learner has not published yet. Default 20 s.</summary>
     public TimeSpan WeightWaitTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Bytes per weight chunk: well under Orleans' MaxMessageBodySize (an over-size message hangs the call). Default 4 MiB.</summary>
-    public int WeightChunkBytes { get; init; } = 4 << 20;
+    /// <summary>Bytes per weight chunk: well under Orleans' MaxMessageBodySize (an over-size message hangs the call). Default 1 MiB (measured: as fast as 4 MiB to 1 and 4 receivers, faster to 16; 16 MiB slower).</summary>
+    public int WeightChunkBytes { get; init; } = 1 << 20;
 }
