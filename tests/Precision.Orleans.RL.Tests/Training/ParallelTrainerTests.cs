@@ -31,6 +31,10 @@ public sealed class ParallelTrainerTests
         var parallel = RlTrainerTests.RunRows(run, Yaml(run, lora, workers, shards), "parallel");
 
         AssertSameRun(run, single, parallel, $"{workers} workers × {shards} shards");
+        // The comparison covers trained weights only if updates were applied and a policy gradient flowed.
+        Assert.True(single.Sum(r => r.SkippedSteps) < single.Count * 2, "every optimizer step was skipped");
+        Assert.Contains(single, r => r.RewardMean > 0);
+        Assert.Contains(single, r => r.GradNormMax > 0);
     }
 
     /// <summary>
