@@ -12,12 +12,16 @@ public sealed class RlCountersTests
     public void Steps_groups_and_tokens_add_up_and_tokens_per_second_is_the_latest_steps()
     {
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var counters = new RlCounters(services.GetRequiredService<IMeterFactory>());
+        var factory = services.GetRequiredService<IMeterFactory>();
+        var counters = new RlCounters(factory);
         var totals = new Dictionary<string, double>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == RlCounters.MeterName && instrument.Name.StartsWith("precision-rl-", StringComparison.Ordinal)) l.EnableMeasurementEvents(instrument);
+            // Only this test's meter: silos of other test classes running in parallel publish the same instruments.
+            if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Meter.Name == RlCounters.MeterName &&
+                instrument.Name.StartsWith("precision-rl-", StringComparison.Ordinal))
+                l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => totals[instrument.Name] = totals.GetValueOrDefault(instrument.Name) + value);
         listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => totals[instrument.Name] = value);
