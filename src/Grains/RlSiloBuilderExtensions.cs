@@ -25,6 +25,7 @@ public static class RlSiloBuilderExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RlCounters>();
         builder.Services.AddPlacementDirector<LearnerRolePlacementStrategy, LearnerRolePlacementDirector>();
+        builder.Services.AddPlacementDirector<LearnerSpreadPlacementStrategy, LearnerSpreadPlacementDirector>();
         builder.Services.AddPlacementDirector<SiloNamedPlacementStrategy, SiloNamedPlacementDirector>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RlSiloStartup>();
         return builder;

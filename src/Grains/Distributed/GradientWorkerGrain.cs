@@ -20,7 +20,7 @@ namespace Precision.Orleans.Grains.Distributed;
 /// loss of the run spec it was set up with — send every micro-batch's gradient slices to their shards, and report (RL:
 /// with each micro-batch's loss, importance-weight statistics and log-probs for the learner's metrics).
 /// </summary>
-[LearnerRolePlacement]
+[LearnerSpreadPlacement]
 public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
 {
     private GradientWorkerSetup? _setup;

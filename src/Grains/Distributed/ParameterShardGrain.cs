@@ -12,7 +12,7 @@ namespace Precision.Orleans.Grains.Distributed;
 /// optimizer's pending buffer, never in arrival order. Weight reads interleave with the step (they read the version the
 /// shard holds and name it).
 /// </summary>
-[LearnerRolePlacement]
+[LearnerSpreadPlacement]
 public sealed class ParameterShardGrain : Grain, IParameterShardGrain
 {
     private ShardOptimizer? _optimizer;

@@ -48,6 +48,17 @@ public sealed class ShardedRlRunOnGrainsTests
         Assert.Equal(optimizerSteps - records.Sum(r => r.SkippedSteps), logs[0].Count(e => e.Applied));
         Assert.Contains(logs[0], e => e.Applied);
 
+        // The shards and gradient workers were spread round-robin by index over the two learner-role silos, not
+        // activated beside the learner grain: shard 0 and 2 share a silo, shard 1 and worker 1 are on the other.
+        var management = cluster.Client.GetGrain<IManagementGrain>(0);
+        var shardSilos = await Task.WhenAll(Enumerable.Range(0, shards).Select(s => management.GetActivationAddress(cluster.Client.GetGrain<IParameterShardGrain>(ShardKeys.Shard(runId, s))).AsTask()));
+        var workerSilos = await Task.WhenAll(Enumerable.Range(0, 2).Select(w => management.GetActivationAddress(cluster.Client.GetGrain<IGradientWorkerGrain>(ShardKeys.Worker(runId, w))).AsTask()));
+        Assert.All(shardSilos.Concat(workerSilos), Assert.NotNull);
+        Assert.NotEqual(shardSilos[0], shardSilos[1]);
+        Assert.Equal(shardSilos[0], shardSilos[2]);
+        Assert.NotEqual(workerSilos[0], workerSilos[1]);
+        Assert.Equal(shardSilos[0], workerSilos[0]);
+
         // A silo's weight cache assembles a full-fine-tuning version from the shards (hash-checked), not from the learner;
         // LoRA versions (frozen base + adapters) still come from the learner.
         long version = records[^1].WeightVersion;
