@@ -121,16 +121,66 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
 
     private async Task RunLoopAsync()
     {
+        try
+        {
+            // A sharded run whose step failed (a shard's or gradient worker's silo died, taking the shard state with it)
+            // restarts from its last checkpoint: the shards are initialized again from it on the silos still alive.
+            for (int recovery = 0; ; recovery++)
+            {
+                var outcome = await RunOnceAsync();
+                if (outcome is not { } failure) return;
+                if (recovery >= ShardRecoveryAttempts)
+                {
+                    await FinishFailedAsync(failure.Attempt, $"{failure.Error.Message} (sharded run: gave up after {recovery} restarts from the last checkpoint)");
+                    return;
+                }
+                GrainsLog.ShardedStepRecovering(logger, RunId, recovery + 1, ShardRecoveryAttempts, failure.Error.Message);
+                _shardedStep = null;
+                await Task.Delay(ShardRecoveryDelay);
+            }
+        }
+        finally
+        {
+            // Negative: back to the regular idle collection.
+            this.DelayDeactivation(TimeSpan.FromMilliseconds(-1));
+        }
+    }
+
+    /// <summary>Restarts of a sharded run from its last checkpoint after a failed step, before the run fails.</summary>
+    private const int ShardRecoveryAttempts = 5;
+
+    /// <summary>Wait before a restart, so the membership can declare a killed silo dead and placement skip it.</summary>
+    private static readonly TimeSpan ShardRecoveryDelay = TimeSpan.FromSeconds(2);
+
+    private sealed record ShardedFailure(int Attempt, Exception Error);
+
+    private async Task FinishFailedAsync(int attempt, string reason)
+    {
+        try
+        {
+            if (attempt > 0) await RunCalls.RetryAsync(() => GrainFactory.GetGrain<IRunGrain>(RunId).Finish(attempt, RunState.Failed, reason));
+        }
+        catch (Exception)
+        {
+            // The run grain is unreachable too (cluster shutting down): the next learner attempt resumes the run.
+        }
+    }
+
+    /// <summary>One pass of the run from its last checkpoint; a failed sharded step comes back for a restart, anything else ends the run.</summary>
+    private async Task<ShardedFailure?> RunOnceAsync()
+    {
         string runId = RunId;
         var run = GrainFactory.GetGrain<IRunGrain>(runId);
         int attempt = 0;
+        bool sharded = false;
         try
         {
             string yaml = await RunCalls.RetryAsync(run.GetSpec);
             if (yaml.Length == 0) throw new InvalidOperationException($"learner of '{runId}': no run spec stored (submit the run first)");
             var status = await RunCalls.RetryAsync(run.GetStatus);
-            if (status.State is RunState.Completed or RunState.Cancelled or RunState.Failed) return;
+            if (status.State is RunState.Completed or RunState.Cancelled or RunState.Failed) return null;
             var spec = RunGrain.ParseSpec(yaml, runId, options);
+            sharded = spec.Parallel.SplitsTheStep;
             string runDirectory = Path.Combine(options.RunsRoot, runId);
             var start = await Task.Run(() => LearnerStart.Open(spec, runDirectory));
             AtomicFile.WriteAllText(Path.Combine(runDirectory, RlTrainer.SpecFileName), RunSpecWriter.ToYaml(spec));
@@ -158,32 +208,26 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
                 Checkpointed = async step => await RunCalls.RetryAsync(() => run.RecordCheckpoint(attempt, step)),
             };
             var result = await loop.RunAsync(start, runDirectory);
-            if (result.Abandoned) return;
+            if (result.Abandoned) return null;
             if (result.Stopped && _deactivating && !_stopAfterStep && !await RunCalls.RetryAsync(run.IsCancelRequested))
             {
                 // Deactivated, not stopped (e.g. the directory lost its entry): the next activation resumes from the checkpoint.
                 var grains = GrainFactory;
                 _ = Task.Run(() => RunCalls.RetryAsync(() => grains.GetGrain<ILearnerGrain>(runId).Start()));
-                return;
+                return null;
             }
             await RunCalls.RetryAsync(() => run.Finish(attempt, result.Stopped ? RunState.Cancelled : RunState.Completed, null));
+        }
+        catch (Exception e) when (sharded && !_deactivating && !_stopAfterStep)
+        {
+            GrainsLog.LearnerFailed(logger, runId, e);
+            return new ShardedFailure(attempt, e);
         }
         catch (Exception e)
         {
             GrainsLog.LearnerFailed(logger, runId, e);
-            try
-            {
-                if (attempt > 0) await RunCalls.RetryAsync(() => run.Finish(attempt, RunState.Failed, e.Message));
-            }
-            catch (Exception)
-            {
-                // The run grain is unreachable too (cluster shutting down): the next learner attempt resumes the run.
-            }
+            await FinishFailedAsync(attempt, e.Message);
         }
-        finally
-        {
-            // Negative: back to the regular idle collection.
-            this.DelayDeactivation(TimeSpan.FromMilliseconds(-1));
-        }
+        return null;
     }
 }

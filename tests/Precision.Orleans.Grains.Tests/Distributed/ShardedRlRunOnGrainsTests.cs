@@ -67,4 +67,41 @@ public sealed class ShardedRlRunOnGrainsTests
         Assert.Equal(version, payload.Manifest.Version);
         Assert.Equal(records[^1].WeightHash, payload.Manifest.Sha256);
     }
+
+    [Fact]
+    public async Task A_sharded_run_whose_shard_silo_is_killed_mid_run_restarts_from_its_last_checkpoint_and_equals_the_embedded_learner()
+    {
+        using var run = new TinyRlRun();
+        string single = run.Yaml(iterations: 5);
+        var embedded = EmbeddedReference.Run(single, Path.Combine(run.Root, "embedded"));
+        const string runId = "sharded-kill";
+        const int shards = 3;
+        await using var cluster = new RlCluster(Path.Combine(run.Root, "runs"));
+        var learners = new[] { await cluster.StartSiloAsync("learner-a", SiloRoles.Learner), await cluster.StartSiloAsync("learner-b", SiloRoles.Learner) };
+        await cluster.StartSiloAsync("rollout-a", SiloRoles.Rollout, rolloutSlots: 1);
+        await cluster.Client.GetGrain<IRunGrain>(runId).Submit(single + $"\nparallel:\n  gradient_workers: 2\n  shards: {shards}\n");
+        await cluster.WaitAsync(runId, s => s.Step >= 1, TimeSpan.FromSeconds(120));
+
+        // Kill (no goodbye) the learner-role silo that holds shards but not the learner grain.
+        var management = cluster.Client.GetGrain<IManagementGrain>(0);
+        var learnerSilo = await management.GetActivationAddress(cluster.Client.GetGrain<ILearnerGrain>(runId));
+        var victim = learners.Single(h => !h.SiloAddress.Equals(learnerSilo));
+        var shardSilos = await Task.WhenAll(Enumerable.Range(0, shards).Select(s => management.GetActivationAddress(cluster.Client.GetGrain<IParameterShardGrain>(ShardKeys.Shard(runId, s))).AsTask()));
+        Assert.Contains(victim.SiloAddress, shardSilos);
+        await cluster.KillAsync(victim);
+
+        var status = await cluster.WaitAsync(runId, s => s.State is RunState.Completed or RunState.Failed, TimeSpan.FromSeconds(120));
+        Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
+        var records = await cluster.Client.GetGrain<IRunGrain>(runId).GetMetrics(0);
+        SameMetrics.Assert(embedded, records, SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));
+
+        // The shards were initialized again mid-run (from a checkpoint after step 0) on the survivor, and agree on every step since.
+        var logs = await Task.WhenAll(Enumerable.Range(0, shards).Select(s => cluster.Client.GetGrain<IParameterShardGrain>(ShardKeys.Shard(runId, s)).GetLog()));
+        Assert.All(logs, log => Assert.NotEmpty(log));
+        Assert.True(logs[0][0].Step > 0, $"the shards' logs start at step {logs[0][0].Step}: no restart from a checkpoint happened");
+        foreach (var log in logs)
+            Assert.Equal(logs[0].Select(e => (e.Step, e.Applied, e.LossScale, e.Version)), log.Select(e => (e.Step, e.Applied, e.LossScale, e.Version)));
+        var after = await Task.WhenAll(Enumerable.Range(0, shards).Select(s => management.GetActivationAddress(cluster.Client.GetGrain<IParameterShardGrain>(ShardKeys.Shard(runId, s))).AsTask()));
+        Assert.All(after, a => Assert.Equal(learnerSilo, a));
+    }
 }
