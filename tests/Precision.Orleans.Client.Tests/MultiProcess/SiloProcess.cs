@@ -11,17 +11,21 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private SiloProcess(Process process, string name, int webPort)
+    private SiloProcess(Process process, string name, int webPort, int siloPort)
     {
         _process = process;
         Name = name;
         WebPort = webPort;
+        SiloPort = siloPort;
     }
 
     public string Name { get; }
 
     /// <summary>The web app's port (0: none).</summary>
     public int WebPort { get; }
+
+    /// <summary>The silo-to-silo port (the port of the silo's address in the membership).</summary>
+    public int SiloPort { get; }
 
     public bool HasExited => _process.HasExited;
 
@@ -55,7 +59,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
         info.Environment["PRECISION_Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
-        var silo = new SiloProcess(process, name, webPort);
+        var silo = new SiloProcess(process, name, webPort, int.Parse(all["SiloPort"], System.Globalization.CultureInfo.InvariantCulture));
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
         {

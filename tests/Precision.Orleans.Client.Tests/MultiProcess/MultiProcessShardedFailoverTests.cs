@@ -1,0 +1,64 @@
+using Precision.Orleans.Abstractions.Grains.Distributed;
+using Precision.Orleans.Abstractions.Grains.Rl;
+using Precision.Orleans.Client.Tests.Console;
+using Precision.Orleans.Grains.Distributed;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Precision.Orleans.Client.Tests.MultiProcess;
+
+/// <summary>
+/// A sharded run (<c>parallel: {gradient_workers: 2, shards: 3}</c>) on real silo processes on redis-server: its shards
+/// and gradient workers spread over two learner-role silos; SIGKILLing the one that holds shards but not the learner
+/// grain makes the learner restart from its last checkpoint with the shards on the survivor, and the run completes
+/// equal to the undisturbed embedded single learner.
+/// </summary>
+public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
+{
+    private const int Steps = 40;
+    private const int Prompts = 4;
+    private const int Shards = 3;
+
+    [Fact]
+    public async Task A_SIGKILLed_shard_silo_makes_the_learner_restart_from_its_sharded_checkpoint_and_the_run_equals_the_embedded_learner()
+    {
+        const int checkpointEvery = 5;
+        await using var cluster = new SiloCluster();
+        var a = cluster.StartSiloAsync("learner-a", "learner");
+        var b = cluster.StartSiloAsync("learner-b", "learner");
+        await cluster.StartSiloAsync("rollout-a", "rollout", rolloutSlots: 1);
+        SiloProcess[] learners = [await a, await b];
+        await cluster.ConnectAsync();
+        var single = cluster.Tiny.WriteSpec(Steps, Prompts, checkpointEvery);
+        var sharded = Path.Combine(cluster.Tiny.Root, "sharded.yaml");
+        File.WriteAllText(sharded, cluster.Tiny.Spec(Steps, Prompts, checkpointEvery) + $"\nparallel:\n  gradient_workers: 2\n  shards: {Shards}\n");
+        var submit = await CommandRun.InvokeAsync("submit", sharded, "--id", "sharded-kill", "--cluster", cluster.Url);
+        Assert.True(submit.ExitCode == 0, submit.Output + submit.Error);
+        var run = cluster.Client.Grains.GetGrain<IRunGrain>("sharded-kill");
+        await cluster.WaitAsync("sharded-kill", s => s.Step >= checkpointEvery + 1, TimeSpan.FromSeconds(60));
+
+        // The shards sit on both learner-role silos; kill the one without the learner grain.
+        var management = cluster.Client.Grains.GetGrain<IManagementGrain>(0);
+        var learnerSilo = await management.GetActivationAddress(cluster.Client.Grains.GetGrain<ILearnerGrain>("sharded-kill"));
+        Assert.NotNull(learnerSilo);
+        var shardSilos = await Task.WhenAll(Enumerable.Range(0, Shards).Select(s =>
+            management.GetActivationAddress(cluster.Client.Grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard("sharded-kill", s))).AsTask()));
+        Assert.Equal(2, shardSilos.Select(s => s!.Endpoint.Port).Distinct().Count());
+        var victim = learners.Single(p => p.SiloPort != learnerSilo.Endpoint.Port);
+        victim.Kill();
+        int trainedBeforeKill = (await cluster.WaitAsync("sharded-kill", _ => true, TimeSpan.FromSeconds(30))).Step;
+        output.WriteLine($"SIGKILL {victim.Name} (shards on ports {string.Join(",", shardSilos.Select(s => s!.Endpoint.Port))}, learner on {learnerSilo.Endpoint.Port}) after step {trainedBeforeKill}");
+        Assert.True(trainedBeforeKill < Steps - 5, $"the run was at step {trainedBeforeKill} of {Steps} at the kill: make it longer");
+
+        var status = await cluster.WaitAsync("sharded-kill", s => s.State == RunState.Completed, TimeSpan.FromSeconds(120));
+        Assert.Equal(Steps, status.Step);
+        // The shards were initialized again from a checkpoint after the kill, all on the survivor, and agree on every step since.
+        var logs = await Task.WhenAll(Enumerable.Range(0, Shards).Select(s => cluster.Client.Grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard("sharded-kill", s)).GetLog()));
+        Assert.All(logs, log => Assert.NotEmpty(log));
+        Assert.True(logs[0][0].Step > 0, $"the shards' logs start at optimizer step {logs[0][0].Step}: no restart from a checkpoint happened");
+        foreach (var log in logs)
+            Assert.Equal(logs[0].Select(e => (e.Step, e.Applied, e.LossScale, e.Version)), log.Select(e => (e.Step, e.Applied, e.LossScale, e.Version)));
+        RunLedger.AssertExactlyOnce(await run.GetTrainedGroups(), Steps, Prompts);
+        RunLedger.AssertSame(RunLedger.Embedded(single, cluster.Tiny.Root, Path.Combine(cluster.Tiny.Root, "embedded")), await run.GetMetrics(0));
+    }
+}
