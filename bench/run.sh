@@ -11,6 +11,8 @@
 #               concurrent calls, beside the removed stand-in runtime's saved figures (not in the default set)
 #   weight-publish  a 10M-parameter weight version from the learner to 1, 4, 16 receivers on two other silos through the
 #               silos' weight caches: delivered MB/s (not in the default set)
+#   weight-probe  where one receiver's weight fetch spends its time: byte[] vs pooled chunks, 1 vs 4 chunk-serving
+#               activations, a fresh vs a reused buffer, 1 vs 4 connections per silo pair (not in the default set)
 #   sharded-step  the distributed learner on two learner-role silos: step time with 1/2/4 gradient workers, weight fetch
 #               of 4 workers from 1 vs 3 shards, consensus round ms/step, MB moved per step (not in the default set)
 #   rollout-cluster  rollout tokens/s of an RL run, learner silo + one rollout silo vs embedded (not in the default set)

@@ -18,6 +18,8 @@ switch (args.FirstOrDefault())
         return await OrleansGrainCallBenchmark.RunAsync(options);
     case "weight-publish":
         return await WeightPublicationBenchmark.RunAsync(options);
+    case "weight-probe":
+        return await WeightPathProbe.RunAsync(options);
     case "sharded-step":
         return await ShardedStepBenchmark.RunAsync(options);
     case "rollout-cluster":
@@ -27,6 +29,6 @@ switch (args.FirstOrDefault())
     case "hf-load-child":
         return HfLoadBenchmark.ChildMain(options);
     default:
-        Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode|policy-iteration|lora|grain-call|weight-publish|sharded-step|rollout-cluster|hf-load> [--threads N] [--tokens N]");
+        Console.WriteLine("usage: Precision.Orleans.Bench <gemm|train-step|decode|policy-iteration|lora|grain-call|weight-publish|weight-probe|sharded-step|rollout-cluster|hf-load> [--threads N] [--tokens N]");
         return 2;
 }

@@ -32,15 +32,21 @@ public static class ClusterCertificate
     public static ISiloBuilder UseClusterCertificate(this ISiloBuilder builder, X509Certificate2 certificate) =>
         builder.UseTls(certificate, options => Require(options, certificate));
 
-    public static IClientBuilder UseClusterCertificate(this IClientBuilder builder, X509Certificate2 certificate) =>
-        builder.UseTls(certificate, options => Require(options, certificate));
+    /// <param name="rejected">Told the peer's certificate (null: none) each time it is refused — the handshake's failure
+    /// itself only reaches the caller as an aborted connection.</param>
+    public static IClientBuilder UseClusterCertificate(this IClientBuilder builder, X509Certificate2 certificate, Action<X509Certificate2?>? rejected = null) =>
+        builder.UseTls(certificate, options => Require(options, certificate, rejected));
 
-    private static void Require(TlsOptions options, X509Certificate2 certificate)
+    private static void Require(TlsOptions options, X509Certificate2 certificate, Action<X509Certificate2?>? rejected = null)
     {
         options.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
         options.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
         byte[] pinned = certificate.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         options.RemoteCertificateValidation = (remote, _, _) =>
-            remote is not null && remote.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256).AsSpan().SequenceEqual(pinned);
+        {
+            bool accepted = remote is not null && remote.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256).AsSpan().SequenceEqual(pinned);
+            if (!accepted) rejected?.Invoke(remote);
+            return accepted;
+        };
     }
 }

@@ -25,8 +25,7 @@ internal sealed class GrainRolloutCollector(IGrainFactory grains, string runId, 
 
     public async Task<CollectedStep> CollectAsync(StepRollouts request, CancellationToken cancellationToken)
     {
-        var s = request.Sampling;
-        var sampling = new SamplingSettings(s.Temperature, s.TopP, s.TopK, s.MaxNewTokens, [.. s.StopTokens], s.Seed);
+        var sampling = request.Sampling;
         var clock = Stopwatch.StartNew();
         var scored = await Task.WhenAll(request.Prompts.Select(p => RunGroupAsync(new PromptGroupWork(runId, request.Step, p.Index, p.Problem.Prompt,
             p.Problem.Answer, p.Tokens, spec.Batch.GroupSize, spec.Data.Task ?? "", spec.Algorithm.NormalizeAdvantageStd, spec.Model,

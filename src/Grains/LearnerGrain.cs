@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Orleans.Serialization.Buffers;
 using Precision.Orleans.Abstractions;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Engine.Checkpoints;
@@ -71,13 +72,16 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
         }
     }
 
-    public Task<byte[]> GetWeightChunk(long version, int index)
+    public Task<PooledBuffer> GetWeightChunk(long version, int index)
     {
         if (_manifest is not { } m || m.Version != version)
             throw new InvalidOperationException($"learner of '{RunId}': weight version {version} is no longer published (newest: {_manifest?.Version.ToString() ?? "none"})");
         if ((uint)index >= (uint)m.ChunkCount) throw new ArgumentOutOfRangeException(nameof(index), index, $"version {version} has {m.ChunkCount} chunks");
         long offset = (long)index * m.ChunkBytes;
-        return Task.FromResult(_payload.AsSpan((int)offset, (int)Math.Min(m.ChunkBytes, _payload.Length - offset)).ToArray());
+        // Pooled, not a new array per chunk: Orleans' codec returns it to the pool once it is serialized.
+        var chunk = new PooledBuffer();
+        chunk.Write(_payload.AsSpan((int)offset, (int)Math.Min(m.ChunkBytes, _payload.Length - offset)));
+        return Task.FromResult(chunk);
     }
 
     public Task<WeightVersion> GetVersion() =>

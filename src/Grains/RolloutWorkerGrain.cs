@@ -87,9 +87,12 @@ public sealed class RolloutWorkerGrain(ILocalSiloDetails silo, RlGrainOptions gr
     private static bool Coalescible(RolloutRequest a, RolloutRequest b) =>
         a.RunId == b.RunId && a.Model == b.Model && a.RolloutDType == b.RolloutDType && SameAdapters(a.Lora, b.Lora)
         && a.MinWeightVersion == b.MinWeightVersion && a.MaxWeightVersion == b.MaxWeightVersion
-        && a.Sampling.Temperature.Equals(b.Sampling.Temperature) && a.Sampling.TopP.Equals(b.Sampling.TopP)
-        && a.Sampling.TopK == b.Sampling.TopK && a.Sampling.MaxNewTokens == b.Sampling.MaxNewTokens
-        && a.Sampling.Seed == b.Sampling.Seed && a.Sampling.StopTokens.AsSpan().SequenceEqual(b.Sampling.StopTokens);
+        && SameSampling(a.Sampling, b.Sampling);
+
+    /// <summary>Same draws apart from where each prompt's streams start (the coalesced call sets every prompt's own).</summary>
+    private static bool SameSampling(SamplingOptions a, SamplingOptions b) =>
+        a.Temperature.Equals(b.Temperature) && a.TopP.Equals(b.TopP) && a.TopK == b.TopK && a.MaxNewTokens == b.MaxNewTokens
+        && a.Seed == b.Seed && a.StopTokens.AsSpan().SequenceEqual(b.StopTokens);
 
     private static bool SameAdapters(LoraSettings? a, LoraSettings? b) =>
         a is null ? b is null
@@ -116,16 +119,9 @@ public sealed class RolloutWorkerGrain(ILocalSiloDetails silo, RlGrainOptions gr
                 throw new InvalidDataException($"learner of '{request.RunId}' sent weights v{payload.Manifest.Version}, older than the requested v{request.MinWeightVersion}");
             _weightHash = Load(_engine, _config, payload, request.Lora, request.Model).ContentHash;
         }
-        var s = request.Sampling;
         var prompts = requests.SelectMany(r => Enumerable.Repeat(r.PromptTokens, r.Count)).ToArray();
-        var options = new SamplingOptions
+        var options = request.Sampling with
         {
-            Temperature = s.Temperature,
-            TopP = s.TopP,
-            TopK = s.TopK,
-            MaxNewTokens = s.MaxNewTokens,
-            StopTokens = s.StopTokens,
-            Seed = s.Seed,
             SequenceStreams = [.. requests.SelectMany(r => Enumerable.Range(0, r.Count).Select(i => (long)r.FirstSequenceIndex + i))],
         };
         var clock = Stopwatch.StartNew();

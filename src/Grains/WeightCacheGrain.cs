@@ -5,7 +5,8 @@ namespace Precision.Orleans.Grains;
 
 /// <summary>
 /// A silo's copy of a run's newest weight version (key = run id; one activation per silo). It fetches each version
-/// from the learner once — in chunks well under the message size limit, at most 8 in flight — checks the payload's
+/// from the learner once — in pooled chunks well under the message size limit, at most 8 in flight, each copied once
+/// into the version's buffer and its pooled buffer given back — checks the payload's
 /// transport checksum (<see cref="WeightTransportHash"/>), and
 /// hands the same immutable payload to every rollout worker of the silo (local calls share it, no copy). Calls are
 /// one at a time, so workers asking together wait for the one fetch. A sharded run's version comes from its parameter
@@ -24,7 +25,8 @@ public sealed class WeightCacheGrain : Grain, IWeightCacheGrain
         var manifest = await learner.GetWeightManifest(minVersion);
         if (manifest.Shards is { } shards && await ShardedWeightCache.TryFetchAsync(GrainFactory, manifest, shards) is { } fromShards)
             return _held = fromShards;
-        var bytes = new byte[manifest.MasterBytes + manifest.AdapterBytes];
+        // Uninitialized: every byte is overwritten by a chunk (and checked by the hash below).
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)(manifest.MasterBytes + manifest.AdapterBytes)));
         // A sliding window: a new chunk request goes out as soon as one arrives (lock-step batches idled the link while
         // the slowest chunk of each batch was still on the way).
         using var window = new SemaphoreSlim(ChunksInFlight);
@@ -33,7 +35,7 @@ public sealed class WeightCacheGrain : Grain, IWeightCacheGrain
             await window.WaitAsync();
             try
             {
-                var chunk = await learner.GetWeightChunk(manifest.Version, i);
+                using var chunk = await learner.GetWeightChunk(manifest.Version, i);
                 chunk.CopyTo(bytes.AsSpan((int)((long)i * manifest.ChunkBytes)));
             }
             finally { window.Release(); }

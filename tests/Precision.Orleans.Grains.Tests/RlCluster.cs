@@ -42,7 +42,9 @@ internal sealed class RlCluster : IAsyncDisposable
                 silo.Services.PostConfigure<SiloOptions>(o => o.SiloName = siloName);
                 silo.Services.AddKeyedSingleton<IGrainStorage>(RlStorage.Name, (sp, _) => new SharedGrainStorage(_storage, sp.GetRequiredService<Serializer>()));
                 silo.UseFastFailover(TimeSpan.FromSeconds(60));
-                silo.AddRlGrains(new RlGrainOptions { RunsRoot = _runsRoot, RolloutSlots = slots, Roles = roles, WorkerWaitTimeout = TimeSpan.FromSeconds(30) });
+                // 4 KiB weight chunks: the tiny policy's weights cross in many pooled chunks, several in flight (the real 1 MiB
+                // chunks would carry them in one), so the bit-for-bit tests check the chunked path.
+                silo.AddRlGrains(new RlGrainOptions { RunsRoot = _runsRoot, RolloutSlots = slots, Roles = roles, WorkerWaitTimeout = TimeSpan.FromSeconds(30), WeightChunkBytes = 4096 });
             });
             builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(60)));
             _cluster = builder.Build();

@@ -15,7 +15,14 @@ internal sealed class BenchCluster : IAsyncDisposable
     private (string Name, string[] Roles, int Slots) _next;
     private InProcessTestCluster? _cluster;
 
-    public BenchCluster(string runsRoot) => RunsRoot = runsRoot;
+    private readonly int _connectionsPerEndpoint;
+
+    /// <param name="connectionsPerEndpoint">Orleans' <see cref="ConnectionOptions.ConnectionsPerEndpoint"/> of every silo (its default: 1).</param>
+    public BenchCluster(string runsRoot, int connectionsPerEndpoint = 1)
+    {
+        RunsRoot = runsRoot;
+        _connectionsPerEndpoint = connectionsPerEndpoint;
+    }
 
     public string RunsRoot { get; }
 
@@ -35,6 +42,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         {
             var (siloName, siloRoles, slots) = _next;
             silo.Services.PostConfigure<SiloOptions>(o => o.SiloName = siloName);
+            silo.Configure<ConnectionOptions>(o => o.ConnectionsPerEndpoint = _connectionsPerEndpoint);
             silo.AddMemoryGrainStorage(RlStorage.Name);
             silo.UseFastFailover(TimeSpan.FromSeconds(120));
             silo.AddRlGrains(new RlGrainOptions { RunsRoot = RunsRoot, RolloutSlots = slots, Roles = siloRoles, WorkerWaitTimeout = TimeSpan.FromSeconds(60) });

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Hosting;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Grains;
@@ -73,6 +74,13 @@ public sealed class ClusterRunClient : IRunSource, IAsyncDisposable
                 static async (state, token) => await StartClientAsync(state.target, state.certificate, token), (target, certificate), cancellationToken);
             return new ClusterRunClient(host, target);
         }
+        catch (Exception e) when (TlsRefusal(e) is { } refusal && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ClusterException($"Cannot connect to cluster '{target.ClusterId}' through {target.Display}: the TLS handshake with its silo failed " +
+                $"({FirstLine(refusal.Message)}). " + (certificate is null
+                    ? $"The cluster requires its certificate: set {ClusterTarget.CertificateVariable}."
+                    : "Is this the cluster's certificate?"), e);
+        }
         catch (Exception e) when (e is TimeoutRejectedException or OrleansException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
             throw new ClusterException($"Cannot connect to cluster '{target.ClusterId}' through {target.Display} within {limit.TotalSeconds:0} s: " +
@@ -100,14 +108,33 @@ public sealed class ClusterRunClient : IRunSource, IAsyncDisposable
             })
             .Build();
 
-    /// <summary>Failures a later attempt may not see: no gateway yet, a gateway that went away, a connection refused.</summary>
+    /// <summary>
+    /// Failures a later attempt may not see: no gateway yet, a gateway that went away, a connection refused. A failed TLS
+    /// handshake (a certificate the other side does not accept) is not one: the next attempt presents the same certificate.
+    /// </summary>
     internal static bool IsTransient(Exception e) =>
-        e is SiloUnavailableException or ConnectionFailedException or GatewayTooBusyException or TimeoutException
-        || (e is OrleansException && e.Message.Contains("gateway", StringComparison.OrdinalIgnoreCase));
+        TlsRefusal(e) is null
+        && (e is SiloUnavailableException or ConnectionFailedException or GatewayTooBusyException or TimeoutException
+            || (e is OrleansException && e.Message.Contains("gateway", StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>The <see cref="AuthenticationException"/> somewhere in <paramref name="e"/>'s chain (Orleans wraps a
+    /// gateway's handshake failure in two <see cref="ConnectionFailedException"/>s), or null.</summary>
+    internal static AuthenticationException? TlsRefusal(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is AuthenticationException auth) return auth;
+            if (e is AggregateException all)
+                foreach (var inner in all.InnerExceptions)
+                    if (TlsRefusal(inner) is { } found) return found;
+        }
+        return null;
+    }
 
     /// <summary>One connection attempt: a fresh client host (a failed one cannot be started again), disposed if it fails.</summary>
     private static async Task<IHost> StartClientAsync(ClusterTarget target, X509Certificate2? certificate, CancellationToken cancellationToken)
     {
+        string? refusal = null;
         var host = Host.CreateDefaultBuilder([])
             .ConfigureLogging(logging => logging.ClearProviders())
             .UseOrleansClient(client =>
@@ -120,8 +147,14 @@ public sealed class ClusterRunClient : IRunSource, IAsyncDisposable
                     })
                     // The console's calls are short (submit, status, metrics): one to a silo that just died fails in
                     // seconds and is retried by the caller, instead of holding the console for Orleans' default 30 s.
-                    .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
-                if (certificate is not null) client.UseClusterCertificate(certificate);
+                    .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout)
+                    // Each failed attempt comes back to ConnectPipeline, which tells a transient failure from one that
+                    // cannot heal (a refused TLS handshake); Orleans' own filter would retry both, silently, 15 times.
+                    .UseConnectionRetryFilter(static (_, _) => Task.FromResult(false));
+                // Orleans logs a refused handshake and reports only "connection initialization failed": note it here.
+                if (certificate is not null)
+                    client.UseClusterCertificate(certificate, remote => refusal ??= remote is null ? "the silo presented no certificate"
+                        : $"the silo presented '{remote.Subject}' (SHA-256 {remote.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256)}), not this certificate");
             })
             .Build();
         try
@@ -129,9 +162,10 @@ public sealed class ClusterRunClient : IRunSource, IAsyncDisposable
             await host.StartAsync(cancellationToken).WaitAsync(cancellationToken);
             return host;
         }
-        catch
+        catch (Exception e)
         {
             host.Dispose();
+            if (refusal is not null) throw new AuthenticationException(refusal, e);
             throw;
         }
     }

@@ -16,8 +16,8 @@ public sealed partial class RolloutEngine
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         ValidatePrompts(prompts);
-        if (options.SequenceStreams is { } streams && streams.Count != prompts.Count)
-            throw new ArgumentException($"rollout: {streams.Count} sequence streams for {prompts.Count} prompts", nameof(options));
+        if (options.SequenceStreams is { } streams && streams.Length != prompts.Count)
+            throw new ArgumentException($"rollout: {streams.Length} sequence streams for {prompts.Count} prompts", nameof(options));
         if (prompts.Count == 0) return [];
         lock (_gate)
         {
@@ -58,7 +58,7 @@ public sealed partial class RolloutEngine
         for (int s = 0; s < slots; s++, nextPrompt++, active++)
             bySlot[s] = new ActiveSequence(nextPrompt, prompts[nextPrompt], MaxNew(prompts[nextPrompt]), Config);
 
-        var stops = options.StopTokens as ISet<int> ?? new HashSet<int>(options.StopTokens);
+        var stops = new HashSet<int>(options.StopTokens);
         while (active > 0)
         {
             int rows = 0, sampleCount = 0, slotsLeft = active;

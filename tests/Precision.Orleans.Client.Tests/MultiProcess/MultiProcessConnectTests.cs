@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
 using Polly.Timeout;
 using Precision.Orleans.Client.Cluster;
 using Xunit;
@@ -43,6 +44,16 @@ public sealed class MultiProcessConnectTests
         {
             attempts++;
             throw new InvalidOperationException("not a connection failure");
+        }));
+        Assert.Equal(1, attempts);
+
+        // A refused TLS handshake, wrapped as Orleans wraps a gateway's (two ConnectionFailedExceptions): not retried.
+        attempts = 0;
+        await Assert.ThrowsAsync<ConnectionFailedException>(async () => await ClusterRunClient.ConnectPipeline(TimeSpan.FromSeconds(20)).ExecuteAsync<int>(_ =>
+        {
+            attempts++;
+            throw new ConnectionFailedException("Unable to connect to any of the 1 available gateways.",
+                new ConnectionFailedException("Unable to connect to endpoint", new System.Security.Authentication.AuthenticationException("The remote certificate was rejected")));
         }));
         Assert.Equal(1, attempts);
 

@@ -1,3 +1,5 @@
+using Orleans.Serialization.Buffers;
+
 namespace Precision.Orleans.Abstractions.Grains.Rl;
 
 /// <summary>
@@ -18,9 +20,14 @@ public interface ILearnerGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<WeightManifest> GetWeightManifest(long minVersion);
 
-    /// <summary>Chunk <paramref name="index"/> of version <paramref name="version"/>'s payload (fails if that version is no longer the newest).</summary>
+    /// <summary>
+    /// Chunk <paramref name="index"/> of version <paramref name="version"/>'s payload (fails if that version is no longer
+    /// the newest), in Orleans' pooled buffer: the sender's goes back to its pool once serialized, and the caller must
+    /// dispose the one it gets after copying it out. Fresh 1 MiB arrays per chunk at both ends cost more than the
+    /// network (see README "Benchmarks", weight-probe).
+    /// </summary>
     [AlwaysInterleave, ReadOnly]
-    Task<byte[]> GetWeightChunk(long version, int index);
+    Task<PooledBuffer> GetWeightChunk(long version, int index);
 
     /// <summary>Newest published version without the payload.</summary>
     [AlwaysInterleave, ReadOnly]

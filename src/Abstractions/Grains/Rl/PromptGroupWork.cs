@@ -1,3 +1,5 @@
+using Precision.Orleans.Engine.Rollout;
+
 namespace Precision.Orleans.Abstractions.Grains.Rl;
 
 /// <summary>
@@ -18,7 +20,7 @@ namespace Precision.Orleans.Abstractions.Grains.Rl;
 /// <param name="MinWeightVersion">Oldest weight version the rollouts may be sampled with (learner version − max lag).</param>
 /// <param name="MaxWeightVersion">Newest version the learner has published: a worker holding a newer one (from a learner
 /// incarnation that failed over since, and resumed from an older checkpoint) must pull again.</param>
-/// <param name="Sampling">Sampling settings and the step's seed.</param>
+/// <param name="Sampling">The step's sampling options (the engine's own; sequence streams start at 0, the worker places them).</param>
 /// <param name="Lora">A LoRA run's adapter settings (null: full fine-tuning).</param>
 /// <param name="GroupMeanBaseline">Advantages against the mean of all G rewards (advantage.estimator grpo) instead of
 /// the other G − 1 (rloo, the default).</param>
@@ -37,6 +39,6 @@ public sealed record PromptGroupWork(
     [property: Id(10)] string RolloutDType,
     [property: Id(11)] long MinWeightVersion,
     [property: Id(12)] long MaxWeightVersion,
-    [property: Id(13)] SamplingSettings Sampling,
+    [property: Id(13)] SamplingOptions Sampling,
     [property: Id(14)] LoraSettings? Lora,
     [property: Id(15)] bool GroupMeanBaseline = false);

@@ -1,3 +1,5 @@
+using Precision.Orleans.Engine.Rollout;
+
 namespace Precision.Orleans.Abstractions.Grains.Rl;
 
 /// <summary>
@@ -14,7 +16,7 @@ namespace Precision.Orleans.Abstractions.Grains.Rl;
 /// <param name="MinWeightVersion">The worker pulls weights first when its version is older.</param>
 /// <param name="MaxWeightVersion">Newest version the learner has published: a worker holding a newer one (from a learner
 /// incarnation that failed over since, and resumed from an older checkpoint) must pull again.</param>
-/// <param name="Sampling">Sampling settings and seed.</param>
+/// <param name="Sampling">The step's sampling options (the engine's own); the worker sets each prompt's sequence streams.</param>
 /// <param name="Lora">A LoRA run's adapter settings (null: full fine-tuning).</param>
 [GenerateSerializer, Immutable]
 public sealed record RolloutRequest(
@@ -26,5 +28,5 @@ public sealed record RolloutRequest(
     [property: Id(5)] int FirstSequenceIndex,
     [property: Id(6)] long MinWeightVersion,
     [property: Id(7)] long MaxWeightVersion,
-    [property: Id(8)] SamplingSettings Sampling,
+    [property: Id(8)] SamplingOptions Sampling,
     [property: Id(9)] LoraSettings? Lora);
