@@ -30,7 +30,7 @@ internal sealed class GrainRolloutCollector(IGrainFactory grains, string runId, 
         var scored = await Task.WhenAll(request.Prompts.Select(p => RunGroupAsync(new PromptGroupWork(runId, request.Step, p.Index, p.Problem.Prompt,
             p.Problem.Answer, p.Tokens, spec.Batch.GroupSize, spec.Data.Task ?? "", spec.Algorithm.NormalizeAdvantageStd, spec.Model,
             spec.Precision.Rollout.Name(), request.MinWeightVersion, request.MaxWeightVersion, sampling, _lora,
-            spec.Algorithm.AdvantageEstimator == AdvantageEstimator.Grpo), cancellationToken)));
+            spec.Algorithm.AdvantageEstimator == AdvantageEstimator.Grpo, spec.Parallel.ExpertWorkers), cancellationToken)));
         double seconds = clock.Elapsed.TotalSeconds;
         var groups = scored.Select(g => new GroupRollouts(g.PromptIndex, request.Prompts[g.PromptIndex].Problem,
             [.. g.Sequences.Select(q => WireSequences.FromWire(g.PromptTokens, q))], g.Rewards, g.Advantages) { WeightVersion = g.WeightVersion }).ToArray();

@@ -24,7 +24,7 @@ public sealed class PromptGroupGrain(RlGrainOptions options, ILogger<PromptGroup
         string key = this.GetPrimaryKeyString();
         var pool = GrainFactory.GetGrain<IWorkerPoolGrain>(IWorkerPoolGrain.Key);
         var request = new RolloutRequest(work.RunId, work.Model, work.RolloutDType, work.PromptTokens, work.GroupSize,
-            work.PromptIndex * work.GroupSize, work.MinWeightVersion, work.MaxWeightVersion, work.Sampling, work.Lora);
+            work.PromptIndex * work.GroupSize, work.MinWeightVersion, work.MaxWeightVersion, work.Sampling, work.Lora, work.ExpertWorkers);
         var tried = new List<string>();
         var waitDeadline = time.GetUtcNow() + options.WorkerWaitTimeout;
         int attempts = 0;

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Precision.Orleans.Abstractions;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Engine.Lora;
+using Precision.Orleans.Grains.Distributed;
 using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Rollout;
 using Precision.Orleans.Grains.Placement;
@@ -30,6 +31,7 @@ public sealed class RolloutWorkerGrain(ILocalSiloDetails silo, RlGrainOptions gr
     private ModelConfig? _config;
     private (string RunId, string Model, string DType, LoraSettings? Lora) _serves;
     private string _weightHash = "";
+    private ExpertWorkerGroup? _experts; // parallel.expert_workers > 1: the engine's MoE experts run on these grains
 
     public Task Join() => GrainFactory.GetGrain<IWorkerPoolGrain>(IWorkerPoolGrain.Key).Register(this.GetPrimaryKeyString(), silo.Name);
 
@@ -86,7 +88,7 @@ public sealed class RolloutWorkerGrain(ILocalSiloDetails silo, RlGrainOptions gr
     /// <summary>Requests that can share one engine call: same run, model, dtype, adapters, weight window and sampling.</summary>
     private static bool Coalescible(RolloutRequest a, RolloutRequest b) =>
         a.RunId == b.RunId && a.Model == b.Model && a.RolloutDType == b.RolloutDType && SameAdapters(a.Lora, b.Lora)
-        && a.MinWeightVersion == b.MinWeightVersion && a.MaxWeightVersion == b.MaxWeightVersion
+        && a.ExpertWorkers == b.ExpertWorkers && a.MinWeightVersion == b.MinWeightVersion && a.MaxWeightVersion == b.MaxWeightVersion
         && SameSampling(a.Sampling, b.Sampling);
 
     /// <summary>Same draws apart from where each prompt's streams start (the coalesced call sets every prompt's own).</summary>
@@ -103,13 +105,19 @@ public sealed class RolloutWorkerGrain(ILocalSiloDetails silo, RlGrainOptions gr
     {
         var request = requests[0];
         var serves = (request.RunId, request.Model, request.RolloutDType, request.Lora);
-        if (_engine is null || _config is null || !SameRun(serves))
+        if (_engine is null || _config is null || !SameRun(serves) || (_experts?.Partition.Owners ?? 1) != request.ExpertWorkers)
         {
             string path = Path.Combine(request.Model, "config.json");
             _config = ModelConfig.FromJson(File.ReadAllText(path), path);
             _engine = new RolloutEngine(_config, DTypeNames.Parse(request.RolloutDType));
             _serves = serves;
             _weightHash = "";
+            // One group per worker and run: the worker samples at one version at a time (rounds are sequential), so
+            // its owners are reloaded in step with it and never asked for rows at a version they do not hold.
+            _experts = request.ExpertWorkers > 1
+                ? new ExpertWorkerGroup(GrainFactory, $"{request.RunId}/rollout/{this.GetPrimaryKeyString()}", _config, _engine.DType, request.ExpertWorkers)
+                : null;
+            _engine.ExpertExecutor = _experts;
         }
         long held = _engine.WeightVersion;
         if (held < request.MinWeightVersion || held > request.MaxWeightVersion || _weightHash.Length == 0)
@@ -117,7 +125,11 @@ public sealed class RolloutWorkerGrain(ILocalSiloDetails silo, RlGrainOptions gr
             var payload = await GrainFactory.GetGrain<IWeightCacheGrain>(request.RunId).Get(request.RunId, request.MinWeightVersion, request.MaxWeightVersion);
             if (payload.Manifest.Version < request.MinWeightVersion)
                 throw new InvalidDataException($"learner of '{request.RunId}' sent weights v{payload.Manifest.Version}, older than the requested v{request.MinWeightVersion}");
-            _weightHash = Load(_engine, _config, payload, request.Lora, request.Model).ContentHash;
+            _weightHash = "";
+            string hash = Load(_engine, _config, payload, request.Lora, request.Model).ContentHash;
+            if (_experts is not null)
+                await _experts.LoadAsync(MemoryMarshal.Cast<byte, float>(payload.Bytes.AsSpan(0, (int)payload.Manifest.MasterBytes)).ToArray(), _engine.WeightVersion);
+            _weightHash = hash; // set last: a failed expert load makes the next round load again
         }
         var prompts = requests.SelectMany(r => Enumerable.Repeat(r.PromptTokens, r.Count)).ToArray();
         var options = request.Sampling with

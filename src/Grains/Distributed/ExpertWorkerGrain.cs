@@ -17,6 +17,7 @@ public sealed class ExpertWorkerGrain : Grain, IExpertWorkerGrain
     private TrainingExpertSet? _training;
     private string _trainingConfigJson = "";
     private float[]? _gradientSlice; // the last backward's gradients, read in chunks
+    private long _rowsServed; // rollout rows run here since activation (tests check the experts really ran here)
 
     public Task Load(ExpertWeights weights)
     {
@@ -42,8 +43,11 @@ public sealed class ExpertWorkerGrain : Grain, IExpertWorkerGrain
             throw new InvalidOperationException($"expert worker {this.GetPrimaryKeyString()}: rows are for weights v{rows.WeightVersion}, it holds v{set.WeightVersion}");
         var outputs = new byte[rows.Inputs.Length];
         set.RunExperts(rows.MoeLayer, rows.Experts, rows.RowStart, MemoryMarshal.Cast<byte, float>(rows.Inputs), MemoryMarshal.Cast<byte, float>(outputs.AsSpan()));
+        _rowsServed += rows.RowStart.Length > 0 ? rows.RowStart[^1] - rows.RowStart[0] : 0;
         return Task.FromResult(outputs);
     }
+
+    public Task<long> GetRowsServed() => Task.FromResult(_rowsServed);
 
     public Task<long> GetWeightVersion() => Task.FromResult(_set?.WeightVersion ?? -1);
 

@@ -16,6 +16,9 @@ public interface IExpertWorkerGrain : IGrainWithStringKey
     /// <summary>The weight version held; -1 before the first load.</summary>
     Task<long> GetWeightVersion();
 
+    /// <summary>Rollout rows (routed token·expert pairs) this activation has run through <see cref="Run"/>.</summary>
+    Task<long> GetRowsServed();
+
     /// <summary>
     /// Training side: replaces the held training experts with <paramref name="weights"/>'s, rounded to
     /// <see cref="ExpertWeights.RolloutDType"/> (here the training compute dtype); a no-op for the same version and set.

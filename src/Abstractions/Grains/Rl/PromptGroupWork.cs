@@ -24,6 +24,7 @@ namespace Precision.Orleans.Abstractions.Grains.Rl;
 /// <param name="Lora">A LoRA run's adapter settings (null: full fine-tuning).</param>
 /// <param name="GroupMeanBaseline">Advantages against the mean of all G rewards (advantage.estimator grpo) instead of
 /// the other G − 1 (rloo, the default).</param>
+/// <param name="ExpertWorkers">parallel.expert_workers, passed on to the rollout worker.</param>
 [GenerateSerializer, Immutable]
 public sealed record PromptGroupWork(
     [property: Id(0)] string RunId,
@@ -41,4 +42,5 @@ public sealed record PromptGroupWork(
     [property: Id(12)] long MaxWeightVersion,
     [property: Id(13)] SamplingOptions Sampling,
     [property: Id(14)] LoraSettings? Lora,
-    [property: Id(15)] bool GroupMeanBaseline = false);
+    [property: Id(15)] bool GroupMeanBaseline = false,
+    [property: Id(16)] int ExpertWorkers = 1);

@@ -18,6 +18,7 @@ namespace Precision.Orleans.Abstractions.Grains.Rl;
 /// incarnation that failed over since, and resumed from an older checkpoint) must pull again.</param>
 /// <param name="Sampling">The step's sampling options (the engine's own); the worker sets each prompt's sequence streams.</param>
 /// <param name="Lora">A LoRA run's adapter settings (null: full fine-tuning).</param>
+/// <param name="ExpertWorkers">parallel.expert_workers: above 1, the worker's MoE experts run on that many ExpertWorker grains.</param>
 [GenerateSerializer, Immutable]
 public sealed record RolloutRequest(
     [property: Id(0)] string RunId,
@@ -29,4 +30,5 @@ public sealed record RolloutRequest(
     [property: Id(6)] long MinWeightVersion,
     [property: Id(7)] long MaxWeightVersion,
     [property: Id(8)] SamplingOptions Sampling,
-    [property: Id(9)] LoraSettings? Lora);
+    [property: Id(9)] LoraSettings? Lora,
+    [property: Id(10)] int ExpertWorkers = 1);
