@@ -11,7 +11,8 @@ namespace Precision.Orleans.Client.Tests.MultiProcess;
 /// A sharded run (<c>parallel: {gradient_workers: 2, shards: 3}</c>) on real silo processes on redis-server: its shards
 /// and gradient workers spread over two learner-role silos; SIGKILLing the one that holds shards but not the learner
 /// grain makes the learner restart from its last checkpoint with the shards on the survivor, and the run completes
-/// equal to the undisturbed embedded single learner.
+/// equal to the undisturbed embedded single learner. SIGKILLing the silo of the learner grain itself (it holds shards
+/// too) and restarting it resumes the run from its last sharded checkpoint, again equal to the embedded learner.
 /// </summary>
 public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
 {
@@ -56,6 +57,51 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         var logs = await Task.WhenAll(Enumerable.Range(0, Shards).Select(s => cluster.Client.Grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard("sharded-kill", s)).GetLog()));
         Assert.All(logs, log => Assert.NotEmpty(log));
         Assert.True(logs[0][0].Step > 0, $"the shards' logs start at optimizer step {logs[0][0].Step}: no restart from a checkpoint happened");
+        foreach (var log in logs)
+            Assert.Equal(logs[0].Select(e => (e.Step, e.Applied, e.LossScale, e.Version)), log.Select(e => (e.Step, e.Applied, e.LossScale, e.Version)));
+        RunLedger.AssertExactlyOnce(await run.GetTrainedGroups(), Steps, Prompts);
+        RunLedger.AssertSame(RunLedger.Embedded(single, cluster.Tiny.Root, Path.Combine(cluster.Tiny.Root, "embedded")), await run.GetMetrics(0));
+    }
+
+    [Fact]
+    public async Task A_SIGKILLed_learner_silo_of_a_sharded_run_restarted_resumes_from_the_sharded_checkpoint()
+    {
+        const int checkpointEvery = 5;
+        await using var cluster = new SiloCluster();
+        var a = cluster.StartSiloAsync("learner-a", "learner");
+        var b = cluster.StartSiloAsync("learner-b", "learner");
+        await cluster.StartSiloAsync("rollout-a", "rollout", rolloutSlots: 1);
+        SiloProcess[] learners = [await a, await b];
+        await cluster.ConnectAsync();
+        var single = cluster.Tiny.WriteSpec(Steps, Prompts, checkpointEvery);
+        var sharded = Path.Combine(cluster.Tiny.Root, "sharded.yaml");
+        File.WriteAllText(sharded, cluster.Tiny.Spec(Steps, Prompts, checkpointEvery) + $"\nparallel:\n  gradient_workers: 2\n  shards: {Shards}\n");
+        var submit = await CommandRun.InvokeAsync("submit", sharded, "--id", "sharded-learner-kill", "--cluster", cluster.Url);
+        Assert.True(submit.ExitCode == 0, submit.Output + submit.Error);
+        var run = cluster.Client.Grains.GetGrain<IRunGrain>("sharded-learner-kill");
+        await cluster.WaitAsync("sharded-learner-kill", s => s.Step >= checkpointEvery + 1, TimeSpan.FromSeconds(60));
+
+        var management = cluster.Client.Grains.GetGrain<IManagementGrain>(0);
+        var learnerSilo = await management.GetActivationAddress(cluster.Client.Grains.GetGrain<ILearnerGrain>("sharded-learner-kill"));
+        Assert.NotNull(learnerSilo);
+        var victim = learners.Single(p => p.SiloPort == learnerSilo.Endpoint.Port);
+        victim.Kill();
+        int trainedBeforeKill = (await cluster.WaitAsync("sharded-learner-kill", _ => true, TimeSpan.FromSeconds(30))).Step;
+        output.WriteLine($"SIGKILL {victim.Name} (the learner grain's silo) after step {trainedBeforeKill}");
+        Assert.True(trainedBeforeKill < Steps - 5, $"the run was at step {trainedBeforeKill} of {Steps} at the kill: make it longer");
+        await cluster.StartSiloAsync(victim.Name, "learner");
+
+        var status = await cluster.WaitAsync("sharded-learner-kill", s => s.State == RunState.Completed, TimeSpan.FromSeconds(180));
+        Assert.Equal(Steps, status.Step);
+        var resumes = await run.GetResumes();
+        Assert.NotEmpty(resumes);
+        var resume = resumes[0];
+        output.WriteLine($"resumed from checkpoint {resume.CheckpointStep}, last trained before: {resume.LastTrainedStep} ({resumes.Count} resume(s))");
+        Assert.Equal(0, resume.CheckpointStep % checkpointEvery);
+        Assert.True(resume.CheckpointStep > 0, "the run started over instead of resuming from a sharded checkpoint");
+        Assert.InRange(resume.LastTrainedStep - resume.CheckpointStep, 0, checkpointEvery);
+        var logs = await Task.WhenAll(Enumerable.Range(0, Shards).Select(s => cluster.Client.Grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard("sharded-learner-kill", s)).GetLog()));
+        Assert.All(logs, log => Assert.NotEmpty(log));
         foreach (var log in logs)
             Assert.Equal(logs[0].Select(e => (e.Step, e.Applied, e.LossScale, e.Version)), log.Select(e => (e.Step, e.Applied, e.LossScale, e.Version)));
         RunLedger.AssertExactlyOnce(await run.GetTrainedGroups(), Steps, Prompts);
