@@ -128,19 +128,21 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
         try
         {
             // A sharded run whose step failed (a shard's or gradient worker's silo died, taking the shard state with it)
-            // restarts from its last checkpoint: the shards are initialized again from it on the silos still alive.
+            // restarts from its last checkpoint: the shards are initialized again from it on the silos still alive, at most
+            // RlGrainOptions.ShardedRunRestarts times, ShardedRunRestartDelay apart.
             for (int recovery = 0; ; recovery++)
             {
                 var outcome = await RunOnceAsync();
                 if (outcome is not { } failure) return;
-                if (recovery >= ShardRecoveryAttempts)
+                if (recovery >= options.ShardedRunRestarts)
                 {
                     await FinishFailedAsync(failure.Attempt, $"{failure.Error.Message} (sharded run: gave up after {recovery} restarts from the last checkpoint)");
                     return;
                 }
-                GrainsLog.ShardedStepRecovering(logger, RunId, recovery + 1, ShardRecoveryAttempts, failure.Error.Message);
+                GrainsLog.ShardedStepRecovering(logger, RunId, recovery + 1, options.ShardedRunRestarts, failure.Error.Message);
                 _shardedStep = null;
-                await Task.Delay(ShardRecoveryDelay);
+                // Time for the membership to declare a killed silo dead, so placement skips it on the restart.
+                await Task.Delay(options.ShardedRunRestartDelay);
             }
         }
         finally
@@ -149,12 +151,6 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
             this.DelayDeactivation(TimeSpan.FromMilliseconds(-1));
         }
     }
-
-    /// <summary>Restarts of a sharded run from its last checkpoint after a failed step, before the run fails.</summary>
-    private const int ShardRecoveryAttempts = 5;
-
-    /// <summary>Wait before a restart, so the membership can declare a killed silo dead and placement skip it.</summary>
-    private static readonly TimeSpan ShardRecoveryDelay = TimeSpan.FromSeconds(2);
 
     private sealed record ShardedFailure(int Attempt, Exception Error);
 

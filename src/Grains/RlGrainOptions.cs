@@ -33,4 +33,14 @@ public sealed record RlGrainOptions
 
     /// <summary>Bytes per weight chunk: well under Orleans' MaxMessageBodySize (an over-size message hangs the call). Default 1 MiB (measured: as fast as 4 MiB to 1 and 4 receivers, faster to 16; 16 MiB slower).</summary>
     public int WeightChunkBytes { get; init; } = 1 << 20;
+
+    /// <summary>
+    /// How many times a sharded (<c>parallel</c>) run whose distributed step failed (a shard's or gradient worker's silo
+    /// died) is restarted from its last checkpoint before the run fails with the last error. Zero fails it at the first
+    /// failed step. Default 5.
+    /// </summary>
+    public int ShardedRunRestarts { get; init; } = 5;
+
+    /// <summary>Wait before each such restart, so the membership can declare a killed silo dead and placement skip it. Default 2 s.</summary>
+    public TimeSpan ShardedRunRestartDelay { get; init; } = TimeSpan.FromSeconds(2);
 }

@@ -14,6 +14,11 @@ public sealed class RlGrainOptionsValidator : IValidateOptions<RlGrainOptions>
 
     public const int MaxRolloutSlots = 64;
 
+    public const int MaxShardedRunRestarts = 100;
+
+    /// <summary>The longest wait before a sharded run's restart: longer only delays a run the membership has long since repaired.</summary>
+    public static readonly TimeSpan MaxShardedRunRestartDelay = TimeSpan.FromMinutes(5);
+
     public ValidateOptionsResult Validate(string? name, RlGrainOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -31,6 +36,10 @@ public sealed class RlGrainOptionsValidator : IValidateOptions<RlGrainOptions>
         if (options.MaxDispatches is < 1 or > 1000) failures.Add($"{at}MaxDispatches must be 1–1000, got {options.MaxDispatches}.");
         if (options.WeightChunkBytes <= 0 || options.WeightChunkBytes > MaxWeightChunkBytes)
             failures.Add($"{at}WeightChunkBytes must be 1–{MaxWeightChunkBytes} (a quarter of Orleans' MaxMessageBodySize), got {options.WeightChunkBytes}.");
+        if (options.ShardedRunRestarts is < 0 or > MaxShardedRunRestarts)
+            failures.Add($"{at}ShardedRunRestarts must be 0–{MaxShardedRunRestarts}, got {options.ShardedRunRestarts}.");
+        if (options.ShardedRunRestartDelay < TimeSpan.Zero || options.ShardedRunRestartDelay > MaxShardedRunRestartDelay)
+            failures.Add($"{at}ShardedRunRestartDelay must be 0–{MaxShardedRunRestartDelay.TotalMinutes:0} min, got {options.ShardedRunRestartDelay}.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -18,12 +18,19 @@ internal sealed class RlCluster : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, (byte[] Data, string ETag)> _storage = new();
     private readonly string _runsRoot;
+    private readonly Func<RlGrainOptions, RlGrainOptions>? _tune;
+    private readonly Action<ISiloBuilder>? _configureSilo;
     private (string Name, string[] Roles, int Slots) _next;
     private InProcessTestCluster? _cluster;
 
-    public RlCluster(string runsRoot)
+    /// <param name="runsRoot">The silos' RunsRoot.</param>
+    /// <param name="tune">Changes to every silo's RL grain options (applied to the test defaults).</param>
+    /// <param name="configureSilo">More configuration of every silo (e.g. a test-only fault hook).</param>
+    public RlCluster(string runsRoot, Func<RlGrainOptions, RlGrainOptions>? tune = null, Action<ISiloBuilder>? configureSilo = null)
     {
         _runsRoot = runsRoot;
+        _tune = tune;
+        _configureSilo = configureSilo;
     }
 
     public IClusterClient Client => _cluster?.Client ?? throw new InvalidOperationException("start a silo first");
@@ -44,7 +51,9 @@ internal sealed class RlCluster : IAsyncDisposable
                 silo.UseFastFailover(TimeSpan.FromSeconds(60));
                 // 4 KiB weight chunks: the tiny policy's weights cross in many pooled chunks, several in flight (the real 1 MiB
                 // chunks would carry them in one), so the bit-for-bit tests check the chunked path.
-                silo.AddRlGrains(new RlGrainOptions { RunsRoot = _runsRoot, RolloutSlots = slots, Roles = roles, WorkerWaitTimeout = TimeSpan.FromSeconds(30), WeightChunkBytes = 4096 });
+                var grains = new RlGrainOptions { RunsRoot = _runsRoot, RolloutSlots = slots, Roles = roles, WorkerWaitTimeout = TimeSpan.FromSeconds(30), WeightChunkBytes = 4096 };
+                silo.AddRlGrains(_tune is null ? grains : _tune(grains));
+                _configureSilo?.Invoke(silo);
             });
             builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(60)));
             _cluster = builder.Build();

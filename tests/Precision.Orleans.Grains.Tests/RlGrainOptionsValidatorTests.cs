@@ -21,6 +21,10 @@ public sealed class RlGrainOptionsValidatorTests
     [InlineData("MaxDispatches", "got 0")]
     [InlineData("RolloutSlots", "got -1")]
     [InlineData("Roles", "trainer")]
+    [InlineData("ShardedRunRestarts", "got -1")]
+    [InlineData("ShardedRunRestarts", "got 101")]
+    [InlineData("ShardedRunRestartDelay", "got -00:00:00.0010000")]
+    [InlineData("ShardedRunRestartDelay", "got 00:05:00.0010000")]
     public void A_bad_value_fails_with_its_key_and_value(string key, string expected)
     {
         var options = Bad(key, expected);
@@ -29,6 +33,17 @@ public sealed class RlGrainOptionsValidatorTests
         var failure = Assert.Single(result.Failures!);
         Assert.Contains($"RlGrainOptions.{key}", failure, StringComparison.Ordinal);
         Assert.Contains(expected, failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Restart_bounds_at_their_limits_pass()
+    {
+        var edges = new[]
+        {
+            new RlGrainOptions { ShardedRunRestarts = 0, ShardedRunRestartDelay = TimeSpan.Zero },
+            new RlGrainOptions { ShardedRunRestarts = RlGrainOptionsValidator.MaxShardedRunRestarts, ShardedRunRestartDelay = RlGrainOptionsValidator.MaxShardedRunRestartDelay },
+        };
+        Assert.All(edges, o => Assert.True(new RlGrainOptionsValidator().Validate(null, o).Succeeded));
     }
 
     [Fact]
@@ -48,6 +63,8 @@ public sealed class RlGrainOptionsValidatorTests
         "MaxDispatches" => new() { MaxDispatches = 0 },
         "RolloutSlots" => new() { RolloutSlots = -1 },
         "Roles" => new() { Roles = ["learner", "trainer"] },
+        "ShardedRunRestarts" => new() { ShardedRunRestarts = expected == "got -1" ? -1 : 101 },
+        "ShardedRunRestartDelay" => new() { ShardedRunRestartDelay = expected.StartsWith("got -", StringComparison.Ordinal) ? TimeSpan.FromMilliseconds(-1) : TimeSpan.FromMinutes(5) + TimeSpan.FromMilliseconds(1) },
         _ => throw new ArgumentOutOfRangeException(nameof(key)),
     };
 }
