@@ -5,7 +5,10 @@ using Precision.Orleans.Engine.Rollout;
 
 namespace Precision.Orleans.Grains;
 
-/// <summary>The rollout engine's sequences to and from their wire form (with the MoE routing when there is one).</summary>
+/// <summary>
+/// The rollout engine's sequences to and from their wire form (with the MoE routing when there is one); the routing alone
+/// also travels with a gradient worker's policy micro-batch outcomes.
+/// </summary>
 internal static class WireSequences
 {
     public static GeneratedSequence ToWire(RolloutSequence sequence) =>
@@ -17,7 +20,7 @@ internal static class WireSequences
             Routing = sequence.Routing is { } r ? FromWire(r) : null,
         };
 
-    private static SequenceRouting ToWire(ExpertRouting routing)
+    public static SequenceRouting ToWire(ExpertRouting routing)
     {
         var experts = new int[routing.MoeLayers * routing.Positions * routing.TopK];
         for (int l = 0, o = 0; l < routing.MoeLayers; l++)
@@ -26,7 +29,7 @@ internal static class WireSequences
         return new SequenceRouting(routing.MoeLayers, routing.TopK, routing.Positions, experts);
     }
 
-    private static ExpertRouting FromWire(SequenceRouting wire)
+    public static ExpertRouting FromWire(SequenceRouting wire)
     {
         if (wire.Experts.Length != wire.MoeLayers * wire.Positions * wire.TopK)
             throw new InvalidDataException($"routing of {wire.MoeLayers} layers × {wire.Positions} positions × top-{wire.TopK} arrived with {wire.Experts.Length} experts");

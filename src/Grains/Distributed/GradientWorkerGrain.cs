@@ -89,7 +89,8 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
                 var pass = PolicyMicroBatchPass.Run(e, algorithm, aggregation, rows);
                 var st = pass.Result.Stats;
                 outcomes[mb - first] = new PolicyMicroBatchOutcome(mb, pass.Result.Loss, st.Count, st.Mean, st.Max, st.EffectiveSampleSize,
-                    st.TruncatedFraction, st.MaskedFraction, st.ClippedFraction, pass.LogProbs, pass.SeqLen);
+                    st.TruncatedFraction, st.MaskedFraction, st.ClippedFraction, pass.LogProbs, pass.SeqLen,
+                    pass.Routing is { } routing ? [.. routing.Select(WireSequences.ToWire)] : null);
                 return rows.ResponseTokens;
             },
             (mb, gradient) =>

@@ -29,7 +29,8 @@ public sealed class GrainDistributedPolicyStep(ShardedLearnerCoordinator coordin
         var passes = new PolicyMicroBatchPass[microBatches.Count];
         foreach (var o in reports.SelectMany(r => r.Policy ?? []))
             passes[o.Index] = new PolicyMicroBatchPass(new PolicyLossResult(o.Loss, [], new ImportanceWeightStats(o.StatsCount, o.WeightMean, o.WeightMax,
-                o.EffectiveSampleSize, o.TruncatedFraction, o.MaskedFraction, o.ClippedFraction)), o.LogProbs, o.SeqLen, null);
+                o.EffectiveSampleSize, o.TruncatedFraction, o.MaskedFraction, o.ClippedFraction)), o.LogProbs, o.SeqLen,
+                o.Routing is { } routing ? [.. routing.Select(WireSequences.FromWire)] : null);
         if (Array.IndexOf(passes, null) is int missing and >= 0)
             throw new InvalidOperationException($"run {coordinator.RunId} step {step}: no gradient worker reported micro-batch {missing}");
         engine.LoadTrainedWeights(await coordinator.FetchWeightsAsync());

@@ -40,8 +40,11 @@ public sealed class ParallelTrainerTests
     /// <summary>
     /// <c>parallel.expert_workers: E</c> on a tiny qwen3_moe policy: rollout and training experts on E in-process owners
     /// (alone, and inside gradient workers and shards) give the single learner's metrics and checkpoints bit for bit.
+    /// E = 1 with workers and shards is the plain sharded MoE run: the routing of π comes back from the gradient workers,
+    /// so its routing-mismatch fields (compared with every other metric) are the single learner's, not empty.
     /// </summary>
     [Theory]
+    [InlineData(1, "fp16", "  gradient_workers: 2\n  shards: 3\n")]
     [InlineData(2, "bf16", "")]
     [InlineData(4, "fp16", "")]
     [InlineData(2, "fp16", "  gradient_workers: 2\n  shards: 3\n")]
@@ -54,9 +57,31 @@ public sealed class ParallelTrainerTests
         var single = RlTrainerTests.RunRows(run, yaml, "single");
         var parallel = RlTrainerTests.RunRows(run, yaml + $"\nparallel:\n  expert_workers: {experts}\n{more}", "parallel");
         AssertSameRun(run, single, parallel, $"{experts} expert workers");
+        // The routing mismatch (pg-seq-is: π's routing is the first mini-batch's training pass) is there to compare.
+        Assert.All(parallel, r => Assert.True(r.RoutingMismatch is not null && r.RoutingMismatchAnyLayer is not null && r.RoutingMismatchByLayer.Count > 0,
+            $"step {r.Step}: the routing-mismatch fields are empty"));
         // Applied updates, so the comparison covers trained weights (an overflow-skipped step changes nothing).
         Assert.True(single.Sum(r => r.SkippedSteps) < single.Count * 2, "every optimizer step was skipped");
         Assert.Contains(single, r => r.RewardMean > 0); // a policy-gradient signal flows through the experts
+    }
+
+    /// <summary>
+    /// A sharded MoE run whose rollouts (bf16) and training (fp16) route some tokens differently: a router of near ties
+    /// (scaled down) makes the routing mismatch non-zero, so it can only equal the single learner's if each gradient
+    /// worker's π routing comes back for the right rows — the rollouts' own routing, or another micro-batch's, would not.
+    /// </summary>
+    [Fact]
+    public void A_sharded_moe_run_reports_the_single_learners_non_zero_routing_mismatch()
+    {
+        using var run = new TinyRun();
+        UseMoeModelOfTheDensePolicy(run, nearTies: true);
+        string yaml = run.Yaml(train: "fp16", rollout: "bf16", iterations: 3, checkpointEvery: 3, micro: 1);
+        var single = RlTrainerTests.RunRows(run, yaml, "single");
+        var parallel = RlTrainerTests.RunRows(run, yaml + "\nparallel:\n  gradient_workers: 2\n  shards: 3\n", "parallel");
+        AssertSameRun(run, single, parallel, "2 workers × 3 shards");
+        Assert.All(parallel, r => Assert.True(r.RoutingMismatch is not null && r.RoutingMismatchAnyLayer is not null && r.RoutingMismatchByLayer.Count > 0,
+            $"step {r.Step}: the routing-mismatch fields are empty"));
+        Assert.Contains(parallel, r => r.RoutingMismatch > 0);
     }
 
     [Theory]
@@ -76,7 +101,9 @@ public sealed class ParallelTrainerTests
     /// MLP and a small random router, so (top-k weights renormalised) the MoE output is the dense MLP's while tokens still
     /// spread over all experts — the policy earns reward and the policy gradient reaches every expert owner.
     /// </summary>
-    private static void UseMoeModelOfTheDensePolicy(TinyRun run)
+    /// <param name="nearTies">Expert 2's router row is expert 1's plus 1e-4 of noise: their scores nearly tie, so
+    /// engines of different precision pick differently between them at some tokens (a non-zero routing mismatch).</param>
+    private static void UseMoeModelOfTheDensePolicy(TinyRun run, bool nearTies = false)
     {
         var dense = ModelCheckpoint.Load(run.ModelDir);
         var config = dense.Config with
@@ -92,7 +119,13 @@ public sealed class ParallelTrainerTests
             string source = Regex.Replace(p.Name, @"\.mlp\.experts\.\d+\.", ".mlp.");
             var target = weights.AsSpan((int)p.Offset, (int)p.Count);
             if (byName.TryGetValue(source, out var d)) dense.Weights.AsSpan((int)d.Offset, (int)d.Count).CopyTo(target);
-            else for (int i = 0; i < target.Length; i++) target[i] = (float)(rng.NextDouble() - 0.5); // the router
+            else
+            {
+                for (int i = 0; i < target.Length; i++) target[i] = (float)(rng.NextDouble() - 0.5); // the router [experts, hidden]
+                int hidden = target.Length / config.NumExperts;
+                if (nearTies)
+                    for (int i = 0; i < hidden; i++) target[2 * hidden + i] = target[hidden + i] + (float)((rng.NextDouble() - 0.5) * 1e-4);
+            }
         }
         ModelCheckpoint.Save(run.ModelDir, config, layout, weights);
     }
