@@ -19,24 +19,13 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
     private const int Steps = 40;
     private const int Prompts = 4;
     private const int Shards = 3;
+    private const int CheckpointEvery = 5;
 
     [Fact]
     public async Task A_SIGKILLed_shard_silo_makes_the_learner_restart_from_its_sharded_checkpoint_and_the_run_equals_the_embedded_learner()
     {
-        const int checkpointEvery = 5;
         await using var cluster = new SiloCluster();
-        var a = cluster.StartSiloAsync("learner-a", "learner");
-        var b = cluster.StartSiloAsync("learner-b", "learner");
-        await cluster.StartSiloAsync("rollout-a", "rollout", rolloutSlots: 1);
-        SiloProcess[] learners = [await a, await b];
-        await cluster.ConnectAsync();
-        var single = cluster.Tiny.WriteSpec(Steps, Prompts, checkpointEvery);
-        var sharded = Path.Combine(cluster.Tiny.Root, "sharded.yaml");
-        File.WriteAllText(sharded, cluster.Tiny.Spec(Steps, Prompts, checkpointEvery) + $"\nparallel:\n  gradient_workers: 2\n  shards: {Shards}\n");
-        var submit = await CommandRun.InvokeAsync("submit", sharded, "--id", "sharded-kill", "--cluster", cluster.Url);
-        Assert.True(submit.ExitCode == 0, submit.Output + submit.Error);
-        var run = cluster.Client.Grains.GetGrain<IRunGrain>("sharded-kill");
-        await cluster.WaitAsync("sharded-kill", s => s.Step >= checkpointEvery + 1, TimeSpan.FromSeconds(60));
+        var (learners, single, run) = await StartShardedRunAsync(cluster, "sharded-kill");
 
         // The shards sit on both learner-role silos; kill the one without the learner grain.
         var management = cluster.Client.Grains.GetGrain<IManagementGrain>(0);
@@ -66,20 +55,8 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
     [Fact]
     public async Task A_SIGKILLed_learner_silo_of_a_sharded_run_restarted_resumes_from_the_sharded_checkpoint()
     {
-        const int checkpointEvery = 5;
         await using var cluster = new SiloCluster();
-        var a = cluster.StartSiloAsync("learner-a", "learner");
-        var b = cluster.StartSiloAsync("learner-b", "learner");
-        await cluster.StartSiloAsync("rollout-a", "rollout", rolloutSlots: 1);
-        SiloProcess[] learners = [await a, await b];
-        await cluster.ConnectAsync();
-        var single = cluster.Tiny.WriteSpec(Steps, Prompts, checkpointEvery);
-        var sharded = Path.Combine(cluster.Tiny.Root, "sharded.yaml");
-        File.WriteAllText(sharded, cluster.Tiny.Spec(Steps, Prompts, checkpointEvery) + $"\nparallel:\n  gradient_workers: 2\n  shards: {Shards}\n");
-        var submit = await CommandRun.InvokeAsync("submit", sharded, "--id", "sharded-learner-kill", "--cluster", cluster.Url);
-        Assert.True(submit.ExitCode == 0, submit.Output + submit.Error);
-        var run = cluster.Client.Grains.GetGrain<IRunGrain>("sharded-learner-kill");
-        await cluster.WaitAsync("sharded-learner-kill", s => s.Step >= checkpointEvery + 1, TimeSpan.FromSeconds(60));
+        var (learners, single, run) = await StartShardedRunAsync(cluster, "sharded-learner-kill");
 
         var management = cluster.Client.Grains.GetGrain<IManagementGrain>(0);
         var learnerSilo = await management.GetActivationAddress(cluster.Client.Grains.GetGrain<ILearnerGrain>("sharded-learner-kill"));
@@ -97,14 +74,33 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         Assert.NotEmpty(resumes);
         var resume = resumes[0];
         output.WriteLine($"resumed from checkpoint {resume.CheckpointStep}, last trained before: {resume.LastTrainedStep} ({resumes.Count} resume(s))");
-        Assert.Equal(0, resume.CheckpointStep % checkpointEvery);
+        Assert.Equal(0, resume.CheckpointStep % CheckpointEvery);
         Assert.True(resume.CheckpointStep > 0, "the run started over instead of resuming from a sharded checkpoint");
-        Assert.InRange(resume.LastTrainedStep - resume.CheckpointStep, 0, checkpointEvery);
+        Assert.InRange(resume.LastTrainedStep - resume.CheckpointStep, 0, CheckpointEvery);
         var logs = await Task.WhenAll(Enumerable.Range(0, Shards).Select(s => cluster.Client.Grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard("sharded-learner-kill", s)).GetLog()));
         Assert.All(logs, log => Assert.NotEmpty(log));
         foreach (var log in logs)
             Assert.Equal(logs[0].Select(e => (e.Step, e.Applied, e.LossScale, e.Version)), log.Select(e => (e.Step, e.Applied, e.LossScale, e.Version)));
         RunLedger.AssertExactlyOnce(await run.GetTrainedGroups(), Steps, Prompts);
         RunLedger.AssertSame(RunLedger.Embedded(single, cluster.Tiny.Root, Path.Combine(cluster.Tiny.Root, "embedded")), await run.GetMetrics(0));
+    }
+
+    /// <summary>Two learner-role silos and a rollout silo; submits a 2-worker × 3-shard run and waits until it is past
+    /// its first checkpoint. Returns the learner-role silo processes, the same spec without <c>parallel</c> (the
+    /// embedded reference) and the run grain.</summary>
+    private static async Task<(SiloProcess[] Learners, string SingleSpec, IRunGrain Run)> StartShardedRunAsync(SiloCluster cluster, string runId)
+    {
+        var a = cluster.StartSiloAsync("learner-a", "learner");
+        var b = cluster.StartSiloAsync("learner-b", "learner");
+        await cluster.StartSiloAsync("rollout-a", "rollout", rolloutSlots: 1);
+        SiloProcess[] learners = [await a, await b];
+        await cluster.ConnectAsync();
+        var single = cluster.Tiny.WriteSpec(Steps, Prompts, CheckpointEvery);
+        var sharded = Path.Combine(cluster.Tiny.Root, "sharded.yaml");
+        File.WriteAllText(sharded, cluster.Tiny.Spec(Steps, Prompts, CheckpointEvery) + $"\nparallel:\n  gradient_workers: 2\n  shards: {Shards}\n");
+        var submit = await CommandRun.InvokeAsync("submit", sharded, "--id", runId, "--cluster", cluster.Url);
+        Assert.True(submit.ExitCode == 0, submit.Output + submit.Error);
+        await cluster.WaitAsync(runId, s => s.Step >= CheckpointEvery + 1, TimeSpan.FromSeconds(60));
+        return (learners, single, cluster.Client.Grains.GetGrain<IRunGrain>(runId));
     }
 }
