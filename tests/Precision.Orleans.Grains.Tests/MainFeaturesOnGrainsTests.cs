@@ -54,10 +54,7 @@ public sealed class MainFeaturesOnGrainsTests
     public async Task A_moe_run_reports_the_workers_routing_mismatch_as_the_embedded_run_does()
     {
         using var run = new TinyRlRun();
-        var dense = ModelCheckpoint.Load(run.ModelDir).Config;
-        var config = dense with { ModelType = "qwen3_moe", NumHiddenLayers = 2, NumExperts = 4, NumExpertsPerToken = 2, MoeIntermediateSize = 8, NormTopKProb = true };
-        var engine = new TrainingEngine(config, new TrainingOptions(), null, seed: 5);
-        ModelCheckpoint.Save(run.ModelDir, config, engine.Layout, engine.MasterWeights);
+        run.UseMoeModel();
         string yaml = run.Yaml(iterations: 2);
         var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
         Assert.All(embedded, r => Assert.NotNull(r.RoutingMismatch));

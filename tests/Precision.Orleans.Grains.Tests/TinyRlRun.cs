@@ -1,3 +1,6 @@
+using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Engine.Model;
+using Precision.Orleans.Engine.Training;
 using Precision.Orleans.Tests.Shared;
 
 namespace Precision.Orleans.Grains.Tests;
@@ -55,6 +58,20 @@ internal sealed class TinyRlRun : IDisposable
     public void UseByteLevelTokenizer() =>
         // Exactly the tokenizer's ids: no padded rows for a random policy to sample.
         TinyPolicyFiles.WriteByteLevelPolicy(ModelDir, extraVocabRows: 0, maxPositions: 128);
+
+    /// <summary>
+    /// Replaces the dense policy with a 2-layer qwen3_moe one (4 experts, top-2, seed 5) and returns its training engine;
+    /// <paramref name="adjust"/> may change the weights before they are saved.
+    /// </summary>
+    public TrainingEngine UseMoeModel(Action<ModelConfig, TrainingEngine>? adjust = null)
+    {
+        var dense = ModelCheckpoint.Load(ModelDir).Config;
+        var config = dense with { ModelType = "qwen3_moe", NumHiddenLayers = 2, NumExperts = 4, NumExpertsPerToken = 2, MoeIntermediateSize = 8, NormTopKProb = true };
+        var engine = new TrainingEngine(config, new TrainingOptions(), null, seed: 5);
+        adjust?.Invoke(config, engine);
+        ModelCheckpoint.Save(ModelDir, config, engine.Layout, engine.MasterWeights);
+        return engine;
+    }
 
     public void Dispose()
     {

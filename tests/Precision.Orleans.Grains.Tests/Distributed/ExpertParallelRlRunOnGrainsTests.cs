@@ -18,10 +18,7 @@ public sealed class ExpertParallelRlRunOnGrainsTests
     public async Task Rollouts_on_expert_worker_grains_give_the_embedded_single_holder_runs_rows()
     {
         using var run = new TinyRlRun();
-        var dense = ModelCheckpoint.Load(run.ModelDir).Config;
-        var config = dense with { ModelType = "qwen3_moe", NumHiddenLayers = 2, NumExperts = 4, NumExpertsPerToken = 2, MoeIntermediateSize = 8, NormTopKProb = true };
-        var engine = new TrainingEngine(config, new TrainingOptions(), null, seed: 5);
-        ModelCheckpoint.Save(run.ModelDir, config, engine.Layout, engine.MasterWeights);
+        run.UseMoeModel();
         string yaml = run.Yaml(iterations: 2);
         var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
         Assert.All(embedded, r => Assert.NotNull(r.RoutingMismatch));

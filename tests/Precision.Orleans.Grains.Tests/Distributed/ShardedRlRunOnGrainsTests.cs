@@ -29,19 +29,18 @@ public sealed class ShardedRlRunOnGrainsTests
         using var run = new TinyRlRun();
         if (moe)
         {
-            var dense = ModelCheckpoint.Load(run.ModelDir).Config;
-            var config = dense with { ModelType = "qwen3_moe", NumHiddenLayers = 2, NumExperts = 4, NumExpertsPerToken = 2, MoeIntermediateSize = 8, NormTopKProb = true };
-            var engine = new TrainingEngine(config, new TrainingOptions(), null, seed: 5);
             // Expert 2's router row is expert 1's plus 1e-4 of noise: their scores nearly tie, so bf16 rollouts and fp16
             // training route some tokens differently and the routing mismatch to compare is not zero.
-            var noise = new Random(3);
-            foreach (var p in engine.Layout.Parameters.Where(p => p.Name.EndsWith("mlp.gate.weight", StringComparison.Ordinal)))
+            run.UseMoeModel((config, engine) =>
             {
-                var router = engine.MasterWeights.AsSpan((int)p.Offset, (int)p.Count);
-                int hidden = router.Length / config.NumExperts;
-                for (int i = 0; i < hidden; i++) router[2 * hidden + i] = router[hidden + i] + (float)((noise.NextDouble() - 0.5) * 1e-4);
-            }
-            ModelCheckpoint.Save(run.ModelDir, config, engine.Layout, engine.MasterWeights);
+                var noise = new Random(3);
+                foreach (var p in engine.Layout.Parameters.Where(p => p.Name.EndsWith("mlp.gate.weight", StringComparison.Ordinal)))
+                {
+                    var router = engine.MasterWeights.AsSpan((int)p.Offset, (int)p.Count);
+                    int hidden = router.Length / config.NumExperts;
+                    for (int i = 0; i < hidden; i++) router[2 * hidden + i] = router[hidden + i] + (float)((noise.NextDouble() - 0.5) * 1e-4);
+                }
+            });
         }
         string single = run.Yaml(iterations: 3) + (lora ? "\nlora:\n  rank: 2\n  alpha: 4\n" : "");
         if (moe) single = single.Replace("rollout: fp16", "rollout: bf16", StringComparison.Ordinal);
