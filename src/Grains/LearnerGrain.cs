@@ -182,14 +182,18 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
             var spec = RunGrain.ParseSpec(yaml, runId, options);
             sharded = spec.Parallel.SplitsTheStep;
             string runDirectory = Path.Combine(options.RunsRoot, runId);
-            var start = await Task.Run(() => LearnerStart.Open(spec, runDirectory));
+            // parallel.expert_workers > 1: the learner's engine runs its experts on the run's learner ExpertWorker grains
+            // (learner-role silos); Open runs off the grain scheduler, as does every training pass, since the engine blocks on them.
+            var grainFactory = GrainFactory;
+            var start = await Task.Run(() => LearnerStart.Open(spec, runDirectory, expertExecutors: (config, dtype, owners) =>
+                new ExpertTrainingGroup(grainFactory, ExpertGroups.Learner(runId), config, dtype, owners)));
             AtomicFile.WriteAllText(Path.Combine(runDirectory, RlTrainer.SpecFileName), RunSpecWriter.ToYaml(spec));
             var learner = start.Learner;
             if (spec.Parallel.SplitsTheStep)
             {
                 // The run's optimizer steps go to its parameter-shard and gradient-worker grains (learner-role silos).
                 var coordinator = await ShardedLearnerCoordinator.StartAsync(GrainFactory, runId, learner.Engine, spec.Parallel.GradientWorkers,
-                    spec.Parallel.Shards, logger, RunSpecWriter.ToYaml(spec));
+                    spec.Parallel.Shards, logger, RunSpecWriter.ToYaml(spec), spec.Parallel.ExpertWorkers);
                 _shardedStep = new GrainDistributedPolicyStep(coordinator, learner.Engine);
                 learner.UseDistributedStep(_shardedStep);
             }

@@ -27,6 +27,7 @@ public static class RlSiloBuilderExtensions
         builder.Services.AddPlacementDirector<LearnerRolePlacementStrategy, LearnerRolePlacementDirector>();
         builder.Services.AddPlacementDirector<LearnerSpreadPlacementStrategy, LearnerSpreadPlacementDirector>();
         builder.Services.AddPlacementDirector<SiloNamedPlacementStrategy, SiloNamedPlacementDirector>();
+        builder.Services.AddPlacementDirector<ExpertWorkerPlacementStrategy, ExpertWorkerPlacementDirector>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RlSiloStartup>();
         return builder;
     }

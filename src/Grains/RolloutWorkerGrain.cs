@@ -115,7 +115,7 @@ public sealed class RolloutWorkerGrain(ILocalSiloDetails silo, RlGrainOptions gr
             // One group per worker and run: the worker samples at one version at a time (rounds are sequential), so
             // its owners are reloaded in step with it and never asked for rows at a version they do not hold.
             _experts = request.ExpertWorkers > 1
-                ? new ExpertWorkerGroup(GrainFactory, $"{request.RunId}/rollout/{this.GetPrimaryKeyString()}", _config, _engine.DType, request.ExpertWorkers)
+                ? new ExpertWorkerGroup(GrainFactory, ExpertGroups.Rollout(request.RunId, this.GetPrimaryKeyString()), _config, _engine.DType, request.ExpertWorkers)
                 : null;
             _engine.ExpertExecutor = _experts;
         }

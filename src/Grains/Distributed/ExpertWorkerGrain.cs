@@ -3,13 +3,16 @@ using Precision.Orleans.Abstractions;
 using Precision.Orleans.Abstractions.Grains.Distributed;
 using Precision.Orleans.Engine.Experts;
 using Precision.Orleans.Engine.Model;
+using Precision.Orleans.Grains.Placement;
 
 namespace Precision.Orleans.Grains.Distributed;
 
 /// <summary>
 /// An expert owner: the engine's <see cref="ExpertSet"/> (rollout) and <see cref="TrainingExpertSet"/> (training forward
-/// and backward) behind the grain interface. Calls run one at a time.
+/// and backward) behind the grain interface. Calls run one at a time. Placed by its key (<see cref="ExpertWorkerPlacementAttribute"/>):
+/// a training group's owners on learner-role silos, a rollout group's where Orleans' default placement puts them.
 /// </summary>
+[ExpertWorkerPlacement]
 public sealed class ExpertWorkerGrain : Grain, IExpertWorkerGrain
 {
     private ExpertSet? _set;
@@ -18,6 +21,7 @@ public sealed class ExpertWorkerGrain : Grain, IExpertWorkerGrain
     private string _trainingConfigJson = "";
     private float[]? _gradientSlice; // the last backward's gradients, read in chunks
     private long _rowsServed; // rollout rows run here since activation (tests check the experts really ran here)
+    private long _trainingRowsServed; // training forward and backward rows run here since activation
 
     public Task Load(ExpertWeights weights)
     {
@@ -43,11 +47,15 @@ public sealed class ExpertWorkerGrain : Grain, IExpertWorkerGrain
             throw new InvalidOperationException($"expert worker {this.GetPrimaryKeyString()}: rows are for weights v{rows.WeightVersion}, it holds v{set.WeightVersion}");
         var outputs = new byte[rows.Inputs.Length];
         set.RunExperts(rows.MoeLayer, rows.Experts, rows.RowStart, MemoryMarshal.Cast<byte, float>(rows.Inputs), MemoryMarshal.Cast<byte, float>(outputs.AsSpan()));
-        _rowsServed += rows.RowStart.Length > 0 ? rows.RowStart[^1] - rows.RowStart[0] : 0;
+        _rowsServed += RowCount(rows);
         return Task.FromResult(outputs);
     }
 
     public Task<long> GetRowsServed() => Task.FromResult(_rowsServed);
+
+    public Task<long> GetTrainingRowsServed() => Task.FromResult(_trainingRowsServed);
+
+    private static long RowCount(ExpertRows rows) => rows.RowStart.Length > 0 ? rows.RowStart[^1] - rows.RowStart[0] : 0;
 
     public Task<long> GetWeightVersion() => Task.FromResult(_set?.WeightVersion ?? -1);
 
@@ -60,7 +68,7 @@ public sealed class ExpertWorkerGrain : Grain, IExpertWorkerGrain
             _training = new TrainingExpertSet(ModelConfig.FromJson(weights.ModelConfigJson, $"expert worker {this.GetPrimaryKeyString()}"), dtype, weights.Experts);
             _trainingConfigJson = weights.ModelConfigJson;
         }
-        else if (_training.WeightVersion == weights.Version) return Task.CompletedTask;
+        // No shortcut at an equal version: a rebuilt training engine numbers its loads from 0 again.
         if (weights.Master.Length % sizeof(float) != 0)
             throw new ArgumentException($"expert worker {this.GetPrimaryKeyString()}: {weights.Master.Length} weight bytes are not whole floats");
         _training.Load(MemoryMarshal.Cast<byte, float>(weights.Master), weights.Version);
@@ -72,6 +80,7 @@ public sealed class ExpertWorkerGrain : Grain, IExpertWorkerGrain
         var set = Training(rows);
         var outputs = new byte[rows.Inputs.Length];
         set.Forward(rows.MoeLayer, rows.Experts, rows.RowStart, MemoryMarshal.Cast<byte, float>(rows.Inputs), MemoryMarshal.Cast<byte, float>(outputs.AsSpan()));
+        _trainingRowsServed += RowCount(rows);
         return Task.FromResult(outputs);
     }
 
@@ -88,6 +97,7 @@ public sealed class ExpertWorkerGrain : Grain, IExpertWorkerGrain
         var dInputs = new byte[rows.Inputs.Length];
         set.Backward(rows.MoeLayer, rows.Experts, rows.RowStart, MemoryMarshal.Cast<byte, float>(rows.Inputs), MemoryMarshal.Cast<byte, float>(dInputs.AsSpan()));
         _gradientSlice = null;
+        _trainingRowsServed += RowCount(rows);
         return Task.FromResult(dInputs);
     }
 

@@ -29,6 +29,7 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
     private string _frozenBaseHash = "";
     private long _version = -1;
     private (PolicyLoss Algorithm, LossAggregation Aggregation)? _policy;
+    private ExpertTrainingGroup? _experts; // parallel.expert_workers > 1: the engine's experts run on this worker's own grains
 
     public Task Configure(GradientWorkerSetup setup)
     {
@@ -43,6 +44,12 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
         _frozenBaseHash = lora is null ? "" : WeightVersionHash.OfSlice(setup.FrozenBase);
         _shards = [.. Enumerable.Range(0, setup.ShardOffsets.Length).Select(s => GrainFactory.GetGrain<IParameterShardGrain>(ShardKeys.Shard(setup.RunId, s)))];
         _policy = setup.PolicySpecYaml.Length == 0 ? null : LearnerStart.Objective(RunSpecLoader.Parse(setup.PolicySpecYaml, $"gradient worker setup of run '{setup.RunId}'"));
+        if (setup.ExpertWorkers > 1 && lora is not null)
+            throw new ArgumentException($"gradient worker setup of run '{setup.RunId}': expert workers ({setup.ExpertWorkers}) with LoRA adapters are not supported");
+        // Attached to the engine at the first Compute, off the grain scheduler: attaching loads the weights into the grains.
+        _experts = setup.ExpertWorkers > 1
+            ? new ExpertTrainingGroup(GrainFactory, ExpertGroups.GradientWorker(this.GetPrimaryKeyString()), config, options.ComputeDType, setup.ExpertWorkers)
+            : null;
         _setup = setup;
         _version = -1;
         return Task.CompletedTask;
@@ -58,7 +65,8 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
         if (work.Version != _version)
         {
             var weights = await ShardSliceFetch.FetchAsync(_shards, setup.ShardOffsets, setup.ShardCounts, work.Version, _frozenBaseHash, work.WeightHash, setup.RunId);
-            engine.LoadTrainedWeights(weights);
+            // Off the grain scheduler: with expert workers attached, the synchronous engine blocks on their grain calls (reloading them).
+            await Task.Run(() => engine.LoadTrainedWeights(weights));
             _version = work.Version;
             fetchSeconds = clock.Elapsed.TotalSeconds;
         }
@@ -76,7 +84,12 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
         var fault = ServiceProvider.GetService<IGradientFaultHook>();
         string key = this.GetPrimaryKeyString();
         var sends = new List<Task>();
-        var report = GradientWorkerCompute.Run(engine, work.Worker, work.Step, first, indices.Length,
+        var experts = _experts;
+        var report = await Task.Run(() =>
+        {
+            // The first compute since Configure attaches this worker's expert grains (which loads the engine's weights into them).
+            if (experts is not null && engine.ExpertExecutor is null) engine.ExpertExecutor = experts;
+            return GradientWorkerCompute.Run(engine, work.Worker, work.Step, first, indices.Length,
             (e, mb) =>
             {
                 if (policy.Length == 0)
@@ -99,6 +112,7 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
                     sends.Add(_shards[s].AddGradient(work.Step, mb, gradient.AsSpan((int)setup.ShardOffsets[s], (int)setup.ShardCounts[s]).ToArray()));
             },
             fault is null ? null : (mb, g) => fault.Apply(key, work.Step, mb, g));
+        });
         await Task.WhenAll(sends);
         return new WorkerReport(report.Worker, report.Step, report.Overflow, report.SumSquares, report.Tokens, report.MicroBatches, fetchSeconds,
             policy.Length == 0 ? null : outcomes);

@@ -57,8 +57,9 @@ public sealed class ShardedLearnerCoordinator
     /// version 0; LoRA: the frozen base travels to the workers once).
     /// </summary>
     /// <param name="policySpecYaml">RL runs: the run spec whose policy loss the workers compute (empty: next-token steps only).</param>
+    /// <param name="expertWorkers">parallel.expert_workers: above 1, each worker runs its experts on that many ExpertWorker grains.</param>
     public static async Task<ShardedLearnerCoordinator> StartAsync(IGrainFactory grains, string runId, TrainingEngine template,
-        int gradientWorkers, int shards, ILogger logger, string policySpecYaml = "")
+        int gradientWorkers, int shards, ILogger logger, string policySpecYaml = "", int expertWorkers = 1)
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(template);
@@ -81,7 +82,7 @@ public sealed class ShardedLearnerCoordinator
         var lora = template.Options.Lora is { } l ? new LoraSettings(l.Rank, l.Alpha, [.. l.TargetModules], false) : null;
         var setup = new GradientWorkerSetup(runId, template.Config.ToJson(), template.ComputeDType.Name(), lora,
             lora is null ? [] : template.MasterWeights, [.. layout.Shards.Select(r => r.Offset)], [.. layout.Shards.Select(r => r.Count)],
-            policySpecYaml);
+            policySpecYaml, expertWorkers);
         var workerGrains = Enumerable.Range(0, gradientWorkers).Select(w => grains.GetGrain<IGradientWorkerGrain>(ShardKeys.Worker(runId, w))).ToArray();
         await Task.WhenAll(workerGrains.Select(w => w.Configure(setup)));
         string frozen = lora is null ? "" : WeightVersionHash.OfSlice(template.MasterWeights);

@@ -30,7 +30,13 @@ public sealed record LearnerStart(PolicyLearner Learner, int StartStep, bool Res
     /// <summary>The difficulty a generated task gets when the spec leaves <c>data.difficulty</c> at 0 (arithmetic: operands of 1–3 digits).</summary>
     public const int DefaultTaskDifficulty = 3;
 
-    public static LearnerStart Open(RunSpec spec, string runDirectory, string? resumeFrom = null)
+    /// <param name="expertExecutors">
+    /// parallel.expert_workers &gt; 1: builds the executor the engine runs its experts on, from the model, the training
+    /// compute dtype and the number of owners (the learner grain: ExpertWorker grains). Null: E in-process owners
+    /// (<see cref="TrainingExpertParallelExecutor.InProcess"/>), as the embedded trainer runs them.
+    /// </param>
+    public static LearnerStart Open(RunSpec spec, string runDirectory, string? resumeFrom = null,
+        Func<ModelConfig, Abstractions.DType, int, ITrainingExpertExecutor>? expertExecutors = null)
     {
         Directory.CreateDirectory(runDirectory);
         var initial = Fp16RangeGuard.LoadFor(spec.Model, [spec.Precision.Train, spec.Precision.Rollout], spec.Precision.Fp16Range);
@@ -46,7 +52,8 @@ public sealed record LearnerStart(PolicyLearner Learner, int StartStep, bool Res
         var resume = FindResumePoint(spec, runDirectory, store, initial.Layout, options.Lora, baseHash, resumeFrom);
         var engine = new TrainingEngine(initial.Config, options, resume?.Weights ?? initial.Weights, spec.Seed, resume?.Adapters);
         if (spec.Parallel.ExpertWorkers > 1)
-            engine.ExpertExecutor = TrainingExpertParallelExecutor.InProcess(initial.Config, options.ComputeDType, spec.Parallel.ExpertWorkers, options.Kernels);
+            engine.ExpertExecutor = expertExecutors?.Invoke(initial.Config, options.ComputeDType, spec.Parallel.ExpertWorkers)
+                ?? TrainingExpertParallelExecutor.InProcess(initial.Config, options.ComputeDType, spec.Parallel.ExpertWorkers, options.Kernels);
         var state = resume?.State;
         if (resume is not null)
         {

@@ -2,20 +2,25 @@ using Precision.Orleans.Abstractions.Grains.Distributed;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Engine.Checkpoints;
 using Precision.Orleans.Engine.Training;
-using Precision.Orleans.Grains.Placement;
+using Precision.Orleans.Grains.Distributed;
 using Xunit;
 
 namespace Precision.Orleans.Grains.Tests.Distributed;
 
 /// <summary>
 /// A qwen3_moe RL run with <c>parallel.expert_workers</c> on the cluster: each rollout worker's MoE experts run on its
-/// ExpertWorker grains ("{run}/rollout/{worker}/expert/{E}/{o}"), and the run's rows — tokens, μ, routing mismatch,
-/// loss, weights — equal the embedded E = 1 run's bit for bit.
+/// ExpertWorker grains ("{run}/rollout/{worker}/expert/{E}/{o}"), the learner grain's training engine on the run's
+/// learner group ("{run}/learner/train/expert/{E}/{o}") and each gradient worker's on its own
+/// ("{run}/worker/{j}/train/expert/{E}/{o}"), the training groups on the learner-role silos; and the run's rows —
+/// tokens, μ, routing mismatch, loss, weights — equal the embedded E = 1 run's bit for bit.
 /// </summary>
-public sealed class ExpertParallelRlRunOnGrainsTests
+public sealed class ExpertParallelRlRunOnGrainsTests(ExpertParallelCluster fixture) : IClassFixture<ExpertParallelCluster>
 {
+    private const int Owners = 2;
+    private static readonly string[] RolloutWorkers = ["rollout-a/0", "rollout-b/0"];
+
     [Fact]
-    public async Task Rollouts_on_expert_worker_grains_give_the_embedded_single_holder_runs_rows()
+    public async Task Rollouts_and_training_on_expert_worker_grains_give_the_embedded_single_holder_runs_rows()
     {
         using var run = new TinyRlRun();
         run.UseMoeModel();
@@ -24,27 +29,84 @@ public sealed class ExpertParallelRlRunOnGrainsTests
         Assert.All(embedded, r => Assert.NotNull(r.RoutingMismatch));
 
         const string runId = "experts";
-        const int owners = 2;
-        string[] workers = ["rollout-a/0", "rollout-b/0"];
-        await using var cluster = new RlCluster(Path.Combine(run.Root, "runs"));
-        await cluster.StartSiloAsync("learner", SiloRoles.Learner);
-        await cluster.StartSiloAsync("rollout-a", SiloRoles.Rollout, rolloutSlots: 1);
-        await cluster.StartSiloAsync("rollout-b", SiloRoles.Rollout, rolloutSlots: 1);
-        await cluster.Client.GetGrain<IRunGrain>(runId).Submit(yaml + $"\nparallel:\n  expert_workers: {owners}\n");
-        var status = await cluster.WaitAsync(runId, s => s.State is RunState.Completed or RunState.Failed, TimeSpan.FromSeconds(90));
-        Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
-        var records = await cluster.Client.GetGrain<IRunGrain>(runId).GetMetrics(0);
+        var records = await RunAsync(runId, yaml + $"\nparallel:\n  expert_workers: {Owners}\n");
         SameMetrics.Assert(embedded, records, SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));
         Assert.All(records, r => Assert.NotNull(r.RoutingMismatch));
 
         // The experts ran on the grains, not in the rollout workers: every owner of every worker that sampled served rows,
         // and together they served at least one row per sampled response token (each is routed to k experts of every sparse layer).
-        var served = await Task.WhenAll(workers.SelectMany(w => Enumerable.Range(0, owners).Select(o =>
-            cluster.Client.GetGrain<IExpertWorkerGrain>($"{runId}/rollout/{w}/expert/{owners}/{o}").GetRowsServed())));
+        var client = fixture.Cluster.Client;
+        var served = await Task.WhenAll(RolloutWorkers.SelectMany(w => Enumerable.Range(0, Owners).Select(o =>
+            client.GetGrain<IExpertWorkerGrain>($"{ExpertGroups.Rollout(runId, w)}/expert/{Owners}/{o}").GetRowsServed())));
         long responseTokens = records.Sum(r => (long)r.ResponseTokens);
         Assert.True(responseTokens > 0 && served.Sum() >= responseTokens,
             $"expert workers served {served.Sum()} rows for {responseTokens} response tokens");
-        for (int w = 0; w < workers.Length; w++)
-            Assert.True(served[w * owners] > 0 == served[w * owners + 1] > 0, $"worker {workers[w]}: rows per owner {served[w * owners]}, {served[w * owners + 1]}");
+        for (int w = 0; w < RolloutWorkers.Length; w++)
+            Assert.True(served[w * Owners] > 0 == served[w * Owners + 1] > 0, $"worker {RolloutWorkers[w]}: rows per owner {served[w * Owners]}, {served[w * Owners + 1]}");
+
+        // Unsharded, the learner grain's engine trains every step: its experts ran forward and backward on the learner
+        // group's grains (every response token is a trained row of k experts per sparse layer), spread over the learner silos.
+        await AssertTrainedOnGrainsAsync(ExpertGroups.Learner(runId), responseTokens);
+    }
+
+    /// <remarks>
+    /// grpo needs π_θ', so the learner grain's engine runs the old-log-prob pass on its group; the gradient workers train
+    /// on theirs. As in <see cref="ShardedRlRunOnGrainsTests"/>, a router of near ties with bf16 rollouts against fp16
+    /// training makes the routing mismatch to compare non-zero.
+    /// </remarks>
+    [Fact]
+    public async Task A_sharded_run_trains_its_experts_on_each_gradient_workers_grains_bit_identically_to_the_embedded_single_learner()
+    {
+        using var run = new TinyRlRun();
+        run.UseMoeModel((config, engine) =>
+        {
+            var noise = new Random(3);
+            foreach (var p in engine.Layout.Parameters.Where(p => p.Name.EndsWith("mlp.gate.weight", StringComparison.Ordinal)))
+            {
+                var router = engine.MasterWeights.AsSpan((int)p.Offset, (int)p.Count);
+                int hidden = router.Length / config.NumExperts;
+                for (int i = 0; i < hidden; i++) router[2 * hidden + i] = router[hidden + i] + (float)((noise.NextDouble() - 0.5) * 1e-4);
+            }
+        });
+        string yaml = run.Yaml(iterations: 3, algorithm: "grpo").Replace("rollout: fp16", "rollout: bf16", StringComparison.Ordinal);
+        var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
+        Assert.Contains(embedded, r => r.RoutingMismatch > 0);
+
+        const string runId = "experts-sharded";
+        const int workers = 2;
+        var records = await RunAsync(runId, yaml + $"\nparallel:\n  gradient_workers: {workers}\n  shards: 3\n  expert_workers: {Owners}\n");
+        SameMetrics.Assert(embedded, records, SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));
+
+        // Each gradient worker trained its share's experts on its own group; the learner's engine ran the old-log-prob
+        // pass (forward only) on the learner group. Each worker's share is half of every mini-batch.
+        long responseTokens = records.Sum(r => (long)r.ResponseTokens);
+        for (int j = 0; j < workers; j++)
+            await AssertTrainedOnGrainsAsync(ExpertGroups.GradientWorker(ShardKeys.Worker(runId, j)), responseTokens / workers);
+        await AssertTrainedOnGrainsAsync(ExpertGroups.Learner(runId), responseTokens / 2);
+    }
+
+    private async Task<IReadOnlyList<IterationRecord>> RunAsync(string runId, string yaml)
+    {
+        var client = fixture.Cluster.Client;
+        await client.GetGrain<IRunGrain>(runId).Submit(yaml);
+        var status = await fixture.Cluster.WaitAsync(runId, s => s.State is RunState.Completed or RunState.Failed, TimeSpan.FromSeconds(120));
+        Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
+        return await client.GetGrain<IRunGrain>(runId).GetMetrics(0);
+    }
+
+    /// <summary>
+    /// Every owner of training group <paramref name="group"/> ran training rows, at least <paramref name="minRows"/> in all,
+    /// and owner o sits on learner-role silo o mod 2 (sorted by address).
+    /// </summary>
+    private async Task AssertTrainedOnGrainsAsync(string group, long minRows)
+    {
+        var client = fixture.Cluster.Client;
+        var owners = Enumerable.Range(0, Owners).Select(o => client.GetGrain<IExpertWorkerGrain>($"{group}/expert/{Owners}/{o}")).ToArray();
+        var rows = await Task.WhenAll(owners.Select(o => o.GetTrainingRowsServed()));
+        Assert.True(minRows > 0 && rows.All(r => r > 0) && rows.Sum() >= minRows,
+            $"training group {group}: rows per owner {string.Join(", ", rows)}, expected each > 0 and at least {minRows} in all");
+        var management = client.GetGrain<IManagementGrain>(0);
+        for (int o = 0; o < Owners; o++)
+            Assert.Equal(fixture.LearnerSilos[o % fixture.LearnerSilos.Length], await management.GetActivationAddress(owners[o]));
     }
 }

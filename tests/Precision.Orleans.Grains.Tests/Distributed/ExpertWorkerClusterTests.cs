@@ -113,6 +113,36 @@ public sealed class ExpertWorkerClusterTests : IAsyncLifetime
         Assert.Contains("v1, it holds v2", error.Message);
     }
 
+    /// <remarks>
+    /// A gradient worker re-configured after a failure, or a learner restarted from its checkpoint, builds a new engine on
+    /// the same group name; the engine numbers its loads from 0 again, so the owners must load at a version they already hold.
+    /// </remarks>
+    [Fact]
+    public async Task A_rebuilt_training_engine_on_the_same_group_runs_its_own_weights_not_the_version_number_the_owners_hold()
+    {
+        var config = Model.Validate();
+        var options = new TrainingOptions { ComputeDType = DType.Fp16 };
+        var rng = new Random(43);
+        float[] Weights() => [.. Enumerable.Range(0, (int)new ParameterLayout(config).TotalCount).Select(_ => (float)(rng.NextDouble() * 0.5 - 0.25))];
+        var batch = TokenBatch.FromSequences([[1, 2, 3, 4, 5, 6], [7, 8, 9, 10]], [1, 1]);
+        float[]? first = null;
+        foreach (var weights in new[] { Weights(), Weights() })
+        {
+            var expected = new TrainingEngine(config, options, (float[])weights.Clone()).Forward(batch);
+            var engine = new TrainingEngine(config, options, (float[])weights.Clone());
+            var group = new ExpertTrainingGroup(_cluster.Client, "ept-rebuilt", config, DType.Fp16, 2);
+            var actual = await Task.Run(() =>
+            {
+                engine.ExpertExecutor = group;
+                return engine.Forward(batch);
+            });
+            Assert.Equal(0, group.WeightVersion);
+            Assert.Equal(expected, actual);
+            if (first is null) first = actual;
+            else Assert.NotEqual(first, actual);
+        }
+    }
+
     [Fact]
     public async Task An_expert_worker_refuses_rows_for_another_weight_version_and_dense_models_have_no_group()
     {

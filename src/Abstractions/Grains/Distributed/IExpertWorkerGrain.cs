@@ -21,9 +21,14 @@ public interface IExpertWorkerGrain : IGrainWithStringKey
 
     /// <summary>
     /// Training side: replaces the held training experts with <paramref name="weights"/>'s, rounded to
-    /// <see cref="ExpertWeights.RolloutDType"/> (here the training compute dtype); a no-op for the same version and set.
+    /// <see cref="ExpertWeights.RolloutDType"/> (here the training compute dtype). Always loads, even at the version held:
+    /// a training engine numbers its loads from 0 again when it is rebuilt (a re-configured gradient worker, a restarted
+    /// learner), so an equal version number does not mean equal weights.
     /// </summary>
     Task LoadTraining(ExpertWeights weights);
+
+    /// <summary>Training rows this activation has run through <see cref="TrainForward"/> and <see cref="TrainBackward"/> (tests check the experts really trained here).</summary>
+    Task<long> GetTrainingRowsServed();
 
     /// <summary>Training forward of a sparse layer's rows; keeps the activations for <see cref="TrainBackward"/>. Replies the expert outputs.</summary>
     Task<byte[]> TrainForward(ExpertRows rows);
