@@ -127,16 +127,16 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
     {
         try
         {
-            // A sharded run whose step failed (a shard's or gradient worker's silo died, taking the shard state with it)
-            // restarts from its last checkpoint: the shards are initialized again from it on the silos still alive, at most
-            // RlGrainOptions.ShardedRunRestarts times, ShardedRunRestartDelay apart.
+            // A sharded or expert-parallel run whose step failed (a shard's, gradient worker's or expert worker's silo died,
+            // taking its state with it) restarts from its last checkpoint: the shards and expert workers are loaded again from
+            // it on the silos still alive, at most RlGrainOptions.ShardedRunRestarts times, ShardedRunRestartDelay apart.
             for (int recovery = 0; ; recovery++)
             {
                 var outcome = await RunOnceAsync();
                 if (outcome is not { } failure) return;
                 if (recovery >= options.ShardedRunRestarts)
                 {
-                    await FinishFailedAsync(failure.Attempt, $"{failure.Error.Message} (sharded run: gave up after {recovery} restarts from the last checkpoint)");
+                    await FinishFailedAsync(failure.Attempt, $"{failure.Error.Message} (distributed learner: gave up after {recovery} restarts from the last checkpoint)");
                     return;
                 }
                 GrainsLog.ShardedStepRecovering(logger, RunId, recovery + 1, options.ShardedRunRestarts, failure.Error.Message);
@@ -180,7 +180,8 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
             var status = await RunCalls.RetryAsync(run.GetStatus);
             if (status.State is RunState.Completed or RunState.Cancelled or RunState.Failed) return null;
             var spec = RunGrain.ParseSpec(yaml, runId, options);
-            sharded = spec.Parallel.SplitsTheStep;
+            // Expert-parallel too: the learner's experts live on ExpertWorker grains, which a silo's death takes with it.
+            sharded = spec.Parallel.SplitsTheStep || spec.Parallel.ExpertWorkers > 1;
             string runDirectory = Path.Combine(options.RunsRoot, runId);
             // parallel.expert_workers > 1: the learner's engine runs its experts on the run's learner ExpertWorker grains
             // (learner-role silos); Open runs off the grain scheduler, as does every training pass, since the engine blocks on them.
