@@ -4,6 +4,7 @@ using Precision.Orleans.Engine.Checkpoints;
 using Precision.Orleans.Engine.Training;
 using Precision.Orleans.Grains.Distributed;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Precision.Orleans.Grains.Tests.Distributed;
 
@@ -14,7 +15,7 @@ namespace Precision.Orleans.Grains.Tests.Distributed;
 /// ("{run}/worker/{j}/train/expert/{E}/{o}"), the training groups on the learner-role silos; and the run's rows —
 /// tokens, μ, routing mismatch, loss, weights — equal the embedded E = 1 run's bit for bit.
 /// </summary>
-public sealed class ExpertParallelRlRunOnGrainsTests(ExpertParallelCluster fixture) : IClassFixture<ExpertParallelCluster>
+public sealed class ExpertParallelRlRunOnGrainsTests(ExpertParallelCluster fixture, ITestOutputHelper output) : IClassFixture<ExpertParallelCluster>
 {
     private const int Owners = 2;
     private static readonly string[] RolloutWorkers = ["rollout-a/0", "rollout-b/0"];
@@ -41,6 +42,7 @@ public sealed class ExpertParallelRlRunOnGrainsTests(ExpertParallelCluster fixtu
         long responseTokens = records.Sum(r => (long)r.ResponseTokens);
         Assert.True(responseTokens > 0 && served.Sum() >= responseTokens,
             $"expert workers served {served.Sum()} rows for {responseTokens} response tokens");
+        output.WriteLine($"rollout expert workers: rows per owner {string.Join(", ", served)} for {responseTokens} response tokens");
         for (int w = 0; w < RolloutWorkers.Length; w++)
             Assert.True(served[w * Owners] > 0 == served[w * Owners + 1] > 0, $"worker {RolloutWorkers[w]}: rows per owner {served[w * Owners]}, {served[w * Owners + 1]}");
 
@@ -71,6 +73,7 @@ public sealed class ExpertParallelRlRunOnGrainsTests(ExpertParallelCluster fixtu
         string yaml = run.Yaml(iterations: 3, algorithm: "grpo").Replace("rollout: fp16", "rollout: bf16", StringComparison.Ordinal);
         var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
         Assert.Contains(embedded, r => r.RoutingMismatch > 0);
+        output.WriteLine($"routing mismatch per step: {string.Join(", ", embedded.Select(r => r.RoutingMismatch))}");
 
         const string runId = "experts-sharded";
         const int workers = 2;
@@ -105,6 +108,7 @@ public sealed class ExpertParallelRlRunOnGrainsTests(ExpertParallelCluster fixtu
         var rows = await Task.WhenAll(owners.Select(o => o.GetTrainingRowsServed()));
         Assert.True(minRows > 0 && rows.All(r => r > 0) && rows.Sum() >= minRows,
             $"training group {group}: rows per owner {string.Join(", ", rows)}, expected each > 0 and at least {minRows} in all");
+        output.WriteLine($"training group {group}: rows per owner {string.Join(", ", rows)} (at least {minRows} expected)");
         var management = client.GetGrain<IManagementGrain>(0);
         for (int o = 0; o < Owners; o++)
             Assert.Equal(fixture.LearnerSilos[o % fixture.LearnerSilos.Length], await management.GetActivationAddress(owners[o]));

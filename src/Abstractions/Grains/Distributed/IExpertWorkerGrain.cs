@@ -3,7 +3,8 @@ namespace Precision.Orleans.Abstractions.Grains.Distributed;
 /// <summary>
 /// One owner of an expert-parallel MoE group (key "{group}/expert/{owners}/{owner}"): a disjoint set of experts of every
 /// sparse layer, in the rollout dtype, at one weight version. Rollout workers send it a sparse layer's routed rows of its
-/// experts and combine what comes back themselves, in their fixed order.
+/// experts and combine what comes back themselves, in their fixed order. A training group's owners (the learner's, a
+/// gradient worker's: group names ending in "/train") hold the experts in the training dtype and run forward and backward.
 /// </summary>
 public interface IExpertWorkerGrain : IGrainWithStringKey
 {
