@@ -1,6 +1,8 @@
 using Precision.Orleans.Abstractions.Grains.Distributed;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Client.Tests.Console;
+using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Engine.Training;
 using Precision.Orleans.Grains.Distributed;
 using Xunit;
 using Xunit.Abstractions;
@@ -85,10 +87,59 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         RunLedger.AssertSame(RunLedger.Embedded(single, cluster.Tiny.Root, Path.Combine(cluster.Tiny.Root, "embedded")), await run.GetMetrics(0));
     }
 
-    /// <summary>Two learner-role silos and a rollout silo; submits a 2-worker × 3-shard run and waits until it is past
-    /// its first checkpoint. Returns the learner-role silo processes, the same spec without <c>parallel</c> (the
-    /// embedded reference) and the run grain.</summary>
-    private static async Task<(SiloProcess[] Learners, string SingleSpec, IRunGrain Run)> StartShardedRunAsync(SiloCluster cluster, string runId)
+    /// <remarks>
+    /// The expert-parallel case (qwen3_moe, expert_workers 2): the gradient workers' and the learner's training experts
+    /// live on ExpertWorker grains, owner o on learner-role silo o mod 2, so the killed silo takes one owner of every
+    /// group with it; the restart loads them again on the survivor, where the workers then train their experts.
+    /// </remarks>
+    [Fact]
+    public async Task A_SIGKILLed_learner_role_silo_of_an_expert_parallel_sharded_run_restarts_its_experts_on_the_survivor_and_equals_the_embedded_learner()
+    {
+        const string runId = "experts-kill";
+        const int owners = 2;
+        await using var cluster = new SiloCluster();
+        // The tiny policy as a 2-layer qwen3_moe (4 experts, top-2).
+        string modelDir = Path.Combine(cluster.Tiny.Root, "model");
+        var config = ModelCheckpoint.Load(modelDir).Config with
+        {
+            ModelType = "qwen3_moe", NumHiddenLayers = 2, NumExperts = 4, NumExpertsPerToken = 2, MoeIntermediateSize = 8, NormTopKProb = true,
+        };
+        var moe = new TrainingEngine(config, new TrainingOptions(), null, seed: 5);
+        ModelCheckpoint.Save(modelDir, config, moe.Layout, moe.MasterWeights);
+        var (learners, single, run) = await StartShardedRunAsync(cluster, runId, owners);
+
+        var grains = cluster.Client.Grains;
+        var management = grains.GetGrain<IManagementGrain>(0);
+        var learnerSilo = await management.GetActivationAddress(grains.GetGrain<ILearnerGrain>(runId));
+        Assert.NotNull(learnerSilo);
+        string[] groups = [ExpertGroups.Learner(runId), ExpertGroups.GradientWorker(ShardKeys.Worker(runId, 0)), ExpertGroups.GradientWorker(ShardKeys.Worker(runId, 1))];
+        var experts = groups.SelectMany(g => Enumerable.Range(0, owners).Select(o => grains.GetGrain<IExpertWorkerGrain>($"{g}/expert/{owners}/{o}"))).ToArray();
+        var before = await Task.WhenAll(experts.Select(e => management.GetActivationAddress(e).AsTask()));
+        var victim = learners.Single(p => p.SiloPort != learnerSilo.Endpoint.Port);
+        Assert.All(groups.Select((_, g) => before.Skip(g * owners).Take(owners).Select(a => a?.Endpoint.Port)),
+            ports => Assert.Contains(victim.SiloPort, ports));
+        victim.Kill();
+        int trainedBeforeKill = (await cluster.WaitAsync(runId, _ => true, TimeSpan.FromSeconds(30))).Step;
+        output.WriteLine($"SIGKILL {victim.Name} (one owner of each of {groups.Length} training expert groups; learner on {learnerSilo.Endpoint.Port}) after step {trainedBeforeKill}");
+        Assert.True(trainedBeforeKill < Steps - 5, $"the run was at step {trainedBeforeKill} of {Steps} at the kill: make it longer");
+
+        var status = await cluster.WaitAsync(runId, s => s.State == RunState.Completed, TimeSpan.FromSeconds(120));
+        Assert.Equal(Steps, status.Step);
+        RunLedger.AssertExactlyOnce(await run.GetTrainedGroups(), Steps, Prompts);
+        RunLedger.AssertSame(RunLedger.Embedded(single, cluster.Tiny.Root, Path.Combine(cluster.Tiny.Root, "embedded")), await run.GetMetrics(0));
+        // Every training expert worker lives on the survivor now, and the gradient workers' trained there after the kill.
+        var after = await Task.WhenAll(experts.Select(e => management.GetActivationAddress(e).AsTask()));
+        Assert.All(after, a => Assert.Equal(learnerSilo.Endpoint.Port, a?.Endpoint.Port));
+        var rows = await Task.WhenAll(experts.Skip(owners).Select(e => e.GetTrainingRowsServed()));
+        output.WriteLine($"gradient workers' expert owners: training rows since the restart {string.Join(", ", rows)}");
+        Assert.All(rows, r => Assert.True(r > 0, $"training rows per owner: {string.Join(", ", rows)}"));
+    }
+
+    /// <summary>Two learner-role silos and a rollout silo; submits a 2-worker × 3-shard run (with
+    /// <paramref name="expertWorkers"/>) and waits until it is past its first checkpoint. Returns the learner-role silo
+    /// processes, the same spec without <c>parallel</c> (the embedded reference) and the run grain.</summary>
+    private static async Task<(SiloProcess[] Learners, string SingleSpec, IRunGrain Run)> StartShardedRunAsync(SiloCluster cluster, string runId,
+        int expertWorkers = 1)
     {
         var a = cluster.StartSiloAsync("learner-a", "learner");
         var b = cluster.StartSiloAsync("learner-b", "learner");
@@ -97,7 +148,7 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         await cluster.ConnectAsync();
         var single = cluster.Tiny.WriteSpec(Steps, Prompts, CheckpointEvery);
         var sharded = Path.Combine(cluster.Tiny.Root, "sharded.yaml");
-        File.WriteAllText(sharded, cluster.Tiny.Spec(Steps, Prompts, CheckpointEvery) + $"\nparallel:\n  gradient_workers: 2\n  shards: {Shards}\n");
+        File.WriteAllText(sharded, cluster.Tiny.Spec(Steps, Prompts, CheckpointEvery) + $"\nparallel:\n  gradient_workers: 2\n  shards: {Shards}\n  expert_workers: {expertWorkers}\n");
         var submit = await CommandRun.InvokeAsync("submit", sharded, "--id", runId, "--cluster", cluster.Url);
         Assert.True(submit.ExitCode == 0, submit.Output + submit.Error);
         await cluster.WaitAsync(runId, s => s.Step >= CheckpointEvery + 1, TimeSpan.FromSeconds(60));
