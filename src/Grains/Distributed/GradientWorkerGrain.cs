@@ -104,6 +104,50 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
             policy.Length == 0 ? null : outcomes);
     }
 
+    /// <summary>
+    /// The worker's share of the old-log-prob pass: the version loaded as <see cref="Compute"/> loads it (fetched from the
+    /// shards only if this worker does not hold it; the iteration's first step then finds it held), then a no-grad forward
+    /// per micro-batch, returning only the response tokens' log-probs (and MoE routing).
+    /// </summary>
+    public async Task<LogProbReport> ComputeLogProbs(LogProbWork work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var engine = _engine ?? throw new InvalidOperationException($"gradient worker '{this.GetPrimaryKeyString()}' was not configured");
+        for (int i = 0; i < work.MicroBatches.Length; i++)
+        {
+            int index = work.MicroBatches[i].Index;
+            if (index != work.MicroBatches[0].Index + i || index < 0 || index >= work.TotalMicroBatches)
+                throw new ArgumentException($"worker {work.Worker}: old-log-prob micro-batches must be consecutive within 0…{work.TotalMicroBatches - 1}, got " +
+                    string.Join(",", work.MicroBatches.Select(b => b.Index)));
+        }
+        double fetchSeconds = await LoadVersionForLogProbsAsync(engine, work.Version, work.WeightHash);
+        var outcomes = new LogProbMicroBatchOutcome[work.MicroBatches.Length];
+        for (int i = 0; i < outcomes.Length; i++)
+        {
+            var b = work.MicroBatches[i];
+            var pass = OldLogProbPass.Run(engine, b.Sequences, b.PromptLengths);
+            outcomes[i] = new LogProbMicroBatchOutcome(b.Index, pass.ResponseLogProbs, pass.Routing is { } routing ? [.. routing.Select(WireSequences.ToWire)] : null);
+        }
+        _logProbMicroBatches += outcomes.Length;
+        return new LogProbReport(work.Worker, work.Version, fetchSeconds, outcomes);
+    }
+
+    public Task<long> GetLogProbMicroBatches() => Task.FromResult(_logProbMicroBatches);
+
+    private long _logProbMicroBatches;
+
+    /// <summary>Loads <paramref name="version"/> from the shards (hash-checked) unless already held; the seconds it took (0 when held).</summary>
+    private async Task<double> LoadVersionForLogProbsAsync(TrainingEngine engine, long version, string weightHash)
+    {
+        if (version == _version) return 0;
+        var clock = Stopwatch.StartNew();
+        var setup = _setup!;
+        var weights = await ShardSliceFetch.FetchAsync(_shards, setup.ShardOffsets, setup.ShardCounts, version, _frozenBaseHash, weightHash, setup.RunId);
+        engine.LoadTrainedWeights(weights);
+        _version = version;
+        return clock.Elapsed.TotalSeconds;
+    }
+
     private static PolicyMicroBatchRows PolicyRows(PolicyMicroBatch b) => new(b.Sequences, b.PromptLengths, b.RolloutLogProbs, b.OldLogProbs,
         b.Advantages, new AggregationNormalizers(b.NormalizerSequences, b.NormalizerTokens, b.NormalizerMaxResponseLength));
 }
