@@ -1,5 +1,9 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Precision.Orleans.Abstractions;
 using Precision.Orleans.Abstractions.Grains.Distributed;
 using Precision.Orleans.Abstractions.Grains.Rl;
+using Precision.Orleans.Engine.Model;
+using Precision.Orleans.Engine.Training;
 using Precision.Orleans.Grains.Distributed;
 using Precision.Orleans.Grains.Placement;
 using Xunit;
@@ -60,5 +64,66 @@ public sealed class ShardedOldLogProbsOnGrainsTests
         var counts = await Task.WhenAll(Enumerable.Range(0, workers).Select(w =>
             cluster.Client.GetGrain<IGradientWorkerGrain>(ShardKeys.Worker(runId, w)).GetLogProbMicroBatches()));
         Assert.Equal([6L, 6L], counts);
+    }
+
+    /// <summary>
+    /// The coordinator's pass on two worker grains over five micro-batches of ragged rows: worker 0 takes micro-batches
+    /// 0–2 and worker 1 takes 3–4 (the step's shares); every row's response log-probs are the one-process engine's over
+    /// the same padded chunk, bit for bit, at version 0 and again after a step (version 1, fetched anew). The pass's fetch
+    /// is the step's: the step at the version the workers just loaded fetches nothing.
+    /// </summary>
+    [Fact]
+    public async Task The_coordinators_old_log_prob_pass_splits_the_step_shares_and_equals_the_one_process_engine_bit_for_bit()
+    {
+        var cluster = await LearnerSilos.StartAsync(2);
+        try
+        {
+            var config = new ModelConfig
+            {
+                ModelType = "qwen2", VocabSize = 17, HiddenSize = 16, IntermediateSize = 24, NumHiddenLayers = 2,
+                NumAttentionHeads = 4, NumKeyValueHeads = 2, TieWordEmbeddings = false,
+            };
+            var options = new TrainingOptions { ComputeDType = DType.Fp16, Optimizer = new AdamWOptions { LearningRate = 1e-2f } };
+            var reference = new TrainingEngine(config, options, seed: 21);
+            var coordinator = await ShardedLearnerCoordinator.StartAsync(cluster.Client, "old-logp-coordinator", new TrainingEngine(config, options, seed: 21),
+                2, 3, NullLogger.Instance);
+            var rng = new Random(8);
+            var chunks = Enumerable.Range(0, 5).Select(i =>
+            {
+                var seqs = Enumerable.Range(0, rng.Next(1, 4)).Select(_ => Enumerable.Range(0, rng.Next(4, 10)).Select(_ => rng.Next(1, 17)).ToArray()).ToArray();
+                return new LogProbMicroBatch(i, seqs, [.. seqs.Select(s => rng.Next(1, s.Length))]);
+            }).ToArray();
+
+            for (int version = 0; version < 2; version++)
+            {
+                var reports = await coordinator.OldLogProbsAsync(chunks);
+                Assert.Equal([0, 1], reports.Select(r => r.Worker));
+                Assert.Equal([[0, 1, 2], [3, 4]], reports.Select(r => r.MicroBatches.Select(o => o.Index).ToArray()));
+                Assert.All(reports, r => Assert.Equal(version, r.Version));
+                foreach (var o in reports.SelectMany(r => r.MicroBatches))
+                {
+                    var chunk = chunks[o.Index];
+                    var batch = TokenBatch.FromSequences(chunk.Sequences, chunk.PromptLengths);
+                    var expected = reference.ComputeLogProbs(batch);
+                    Assert.Equal(chunk.Sequences.Length, o.ResponseLogProbs.Length);
+                    for (int r = 0; r < chunk.Sequences.Length; r++)
+                        Assert.Equal(expected.AsSpan(r * batch.SeqLen + chunk.PromptLengths[r], chunk.Sequences[r].Length - chunk.PromptLengths[r]).ToArray()
+                            .Select(BitConverter.SingleToUInt32Bits), o.ResponseLogProbs[r].Select(BitConverter.SingleToUInt32Bits));
+                    Assert.Null(o.Routing); // a dense model
+                }
+
+                // One step at the version the pass loaded: no worker fetches it again.
+                var step = chunks.Select(c => new LanguageModelMicroBatch(c.Index, c.Sequences, c.PromptLengths, 40f)).ToArray();
+                foreach (var b in step) LanguageModelLoss.ForwardBackward(reference, TokenBatch.FromSequences(b.Sequences, b.TargetStart), b.Normalizer);
+                reference.OptimizerStep();
+                var (decision, workers) = await coordinator.StepAsync(version, step, options.Optimizer.MaxGradNorm, options.Optimizer.LearningRate);
+                Assert.True(decision.Apply);
+                Assert.All(workers, w => Assert.Equal(0, w.FetchSeconds));
+            }
+        }
+        finally
+        {
+            await LearnerSilos.StopAsync(cluster);
+        }
     }
 }
