@@ -18,7 +18,8 @@ namespace Precision.Orleans.Grains.Distributed;
 /// (each slice in chunks, a few in flight), check each slice's hash and the version's, load it and the loss scale into
 /// its training engine, run its micro-batches (<see cref="GradientWorkerCompute"/>) — next-token ones, or the RL policy
 /// loss of the run spec it was set up with — send every micro-batch's gradient slices to their shards, and report (RL:
-/// with each micro-batch's loss, importance-weight statistics and log-probs for the learner's metrics).
+/// with each micro-batch's loss, importance-weight statistics and log-probs for the learner's metrics). Before an
+/// iteration's steps it runs its share of the old-log-prob pass (<see cref="ComputeLogProbs"/>) at the same version.
 /// </summary>
 [LearnerSpreadPlacement]
 public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
@@ -121,13 +122,12 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
                     string.Join(",", work.MicroBatches.Select(b => b.Index)));
         }
         double fetchSeconds = await LoadVersionForLogProbsAsync(engine, work.Version, work.WeightHash);
-        var outcomes = new LogProbMicroBatchOutcome[work.MicroBatches.Length];
-        for (int i = 0; i < outcomes.Length; i++)
+        // Off the grain scheduler, as Compute runs the engine: an engine whose experts run on grains blocks on their calls.
+        var outcomes = await Task.Run(() => work.MicroBatches.Select(b =>
         {
-            var b = work.MicroBatches[i];
             var pass = OldLogProbPass.Run(engine, b.Sequences, b.PromptLengths);
-            outcomes[i] = new LogProbMicroBatchOutcome(b.Index, pass.ResponseLogProbs, pass.Routing is { } routing ? [.. routing.Select(WireSequences.ToWire)] : null);
-        }
+            return new LogProbMicroBatchOutcome(b.Index, pass.ResponseLogProbs, pass.Routing is { } routing ? [.. routing.Select(WireSequences.ToWire)] : null);
+        }).ToArray());
         _logProbMicroBatches += outcomes.Length;
         return new LogProbReport(work.Worker, work.Version, fetchSeconds, outcomes);
     }
@@ -143,7 +143,7 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
         var clock = Stopwatch.StartNew();
         var setup = _setup!;
         var weights = await ShardSliceFetch.FetchAsync(_shards, setup.ShardOffsets, setup.ShardCounts, version, _frozenBaseHash, weightHash, setup.RunId);
-        engine.LoadTrainedWeights(weights);
+        await Task.Run(() => engine.LoadTrainedWeights(weights));
         _version = version;
         return clock.Elapsed.TotalSeconds;
     }
