@@ -188,7 +188,7 @@ public sealed class ShardedLearnerCoordinator
                 }
                 catch (Exception e) when (attempt + 1 < MaxShareAttempts && e is not ArgumentException)
                 {
-                    DistributedLog.ShareRetry(_logger, RunId, -1, share, holder, attempt + 1, e.Message);
+                    DistributedLog.LogProbShareRetry(_logger, RunId, work.Version, share, holder, attempt + 1, e.Message);
                 }
             }
         }));
