@@ -4,6 +4,8 @@ using Orleans.Serialization.Buffers;
 using Precision.Orleans.Abstractions;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Engine.Experts;
+using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Grains.Distributed;
 using Precision.Orleans.Grains.Placement;
 using Precision.Orleans.RL.Spec;
@@ -183,11 +185,14 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
             // Expert-parallel too: the learner's experts live on ExpertWorker grains, which a silo's death takes with it.
             sharded = spec.Parallel.SplitsTheStep || spec.Parallel.ExpertWorkers > 1;
             string runDirectory = Path.Combine(options.RunsRoot, runId);
-            // parallel.expert_workers > 1: the learner's engine runs its experts on the run's learner ExpertWorker grains
-            // (learner-role silos); Open runs off the grain scheduler, as does every training pass, since the engine blocks on them.
+            // parallel.expert_workers > 1, unsharded: the learner's engine trains every step and runs its experts on the
+            // run's learner ExpertWorker grains (learner-role silos); Open runs off the grain scheduler, as does every
+            // training pass, since the engine blocks on them. A sharded run's learner engine runs no pass at all (the
+            // gradient workers run the steps and the old-log-prob pass on their own groups), so it keeps in-process owners.
             var grainFactory = GrainFactory;
-            var start = await Task.Run(() => LearnerStart.Open(spec, runDirectory, expertExecutors: (config, dtype, owners) =>
-                new ExpertTrainingGroup(grainFactory, ExpertGroups.Learner(runId), config, dtype, owners)));
+            Func<ModelConfig, DType, int, ITrainingExpertExecutor>? learnerExperts = spec.Parallel.SplitsTheStep ? null
+                : (config, dtype, owners) => new ExpertTrainingGroup(grainFactory, ExpertGroups.Learner(runId), config, dtype, owners);
+            var start = await Task.Run(() => LearnerStart.Open(spec, runDirectory, expertExecutors: learnerExperts));
             AtomicFile.WriteAllText(Path.Combine(runDirectory, RlTrainer.SpecFileName), RunSpecWriter.ToYaml(spec));
             var learner = start.Learner;
             if (spec.Parallel.SplitsTheStep)

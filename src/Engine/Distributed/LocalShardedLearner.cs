@@ -45,7 +45,7 @@ public sealed class LocalShardedLearner
 
     /// <summary>
     /// Writes the current version into <paramref name="target"/> — trained weights (re-cast), AdamW moments and step
-    /// count, loss scaler — so that a one-process view (checkpoints, the old-log-prob pass, metrics) sees the shards' state.
+    /// count, loss scaler — so that a one-process view (checkpoints, the weight hash, metrics) sees the shards' state.
     /// </summary>
     public void CopyStateTo(TrainingEngine target)
     {
@@ -83,6 +83,23 @@ public sealed class LocalShardedLearner
     public string WeightHash() => _frozenBase.Length == 0
         ? Rollout.WeightSync.WeightHash(AssembleWeights())
         : Rollout.WeightSync.WeightHash(_frozenBase, AssembleWeights());
+
+    /// <summary>
+    /// A pass without gradients at the current weight version (the old-log-prob pass): each worker loads the version
+    /// and runs <paramref name="pass"/> (worker, its engine, micro-batch) over its fixed share of <paramref name="microBatches"/>,
+    /// the same consecutive share it computes in a step.
+    /// </summary>
+    public void ForEachShare(int microBatches, Action<int, TrainingEngine, int> pass)
+    {
+        ArgumentNullException.ThrowIfNull(pass);
+        var weights = AssembleWeights();
+        for (int w = 0; w < _workers.Length; w++)
+        {
+            var (first, count) = DataParallelShares.Of(microBatches, _workers.Length, w);
+            _workers[w].LoadTrainedWeights(weights);
+            for (int mb = first; mb < first + count; mb++) pass(w, _workers[w], mb);
+        }
+    }
 
     /// <summary>
     /// One optimizer step over <paramref name="microBatches"/> micro-batches; <paramref name="forwardBackward"/> runs

@@ -126,9 +126,13 @@ public sealed partial class TrainingEngine
             throw new ArgumentException($"sequence length {batch.SeqLen} exceeds max_position_embeddings {Config.MaxPositionEmbeddings}");
     }
 
+    /// <summary>Forward passes run so far (with or without grad): tells which engine of a distributed run did a pass.</summary>
+    public long ForwardPasses { get; private set; }
+
     private TrainingActivations RunForward(TokenBatch batch)
     {
         ValidateBatch(batch);
+        ForwardPasses++;
         var act = EnsureActivations(batch);
         var c = Config;
         var dt = ComputeDType;

@@ -18,7 +18,8 @@ namespace Precision.Orleans.Grains.Distributed;
 /// (each slice in chunks, a few in flight), check each slice's hash and the version's, load it and the loss scale into
 /// its training engine, run its micro-batches (<see cref="GradientWorkerCompute"/>) — next-token ones, or the RL policy
 /// loss of the run spec it was set up with — send every micro-batch's gradient slices to their shards, and report (RL:
-/// with each micro-batch's loss, importance-weight statistics and log-probs for the learner's metrics).
+/// with each micro-batch's loss, importance-weight statistics and log-probs for the learner's metrics). Before an
+/// iteration's steps it runs its share of the old-log-prob pass (<see cref="ComputeLogProbs"/>) at the same version.
 /// </summary>
 [LearnerSpreadPlacement]
 public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
@@ -60,16 +61,7 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
         ArgumentNullException.ThrowIfNull(work);
         var engine = _engine ?? throw new InvalidOperationException($"gradient worker '{this.GetPrimaryKeyString()}' was not configured");
         var setup = _setup!;
-        var clock = Stopwatch.StartNew();
-        double fetchSeconds = 0;
-        if (work.Version != _version)
-        {
-            var weights = await ShardSliceFetch.FetchAsync(_shards, setup.ShardOffsets, setup.ShardCounts, work.Version, _frozenBaseHash, work.WeightHash, setup.RunId);
-            // Off the grain scheduler: with expert workers attached, the synchronous engine blocks on their grain calls (reloading them).
-            await Task.Run(() => engine.LoadTrainedWeights(weights));
-            _version = work.Version;
-            fetchSeconds = clock.Elapsed.TotalSeconds;
-        }
+        double fetchSeconds = await LoadVersionAsync(engine, work.Version, work.WeightHash);
         engine.LossScaler.Restore(work.LossScale, 0, 0);
         engine.ZeroGradients();
         var policy = work.PolicyMicroBatches ?? [];
@@ -84,11 +76,9 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
         var fault = ServiceProvider.GetService<IGradientFaultHook>();
         string key = this.GetPrimaryKeyString();
         var sends = new List<Task>();
-        var experts = _experts;
         var report = await Task.Run(() =>
         {
-            // The first compute since Configure attaches this worker's expert grains (which loads the engine's weights into them).
-            if (experts is not null && engine.ExpertExecutor is null) engine.ExpertExecutor = experts;
+            AttachExperts(engine);
             return GradientWorkerCompute.Run(engine, work.Worker, work.Step, first, indices.Length,
             (e, mb) =>
             {
@@ -116,6 +106,60 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
         await Task.WhenAll(sends);
         return new WorkerReport(report.Worker, report.Step, report.Overflow, report.SumSquares, report.Tokens, report.MicroBatches, fetchSeconds,
             policy.Length == 0 ? null : outcomes);
+    }
+
+    /// <summary>
+    /// The worker's share of the old-log-prob pass: the version loaded as <see cref="Compute"/> loads it (fetched from the
+    /// shards only if this worker does not hold it; the iteration's first step then finds it held), then a no-grad forward
+    /// per micro-batch, returning only the response tokens' log-probs (and MoE routing).
+    /// </summary>
+    public async Task<LogProbReport> ComputeLogProbs(LogProbWork work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var engine = _engine ?? throw new InvalidOperationException($"gradient worker '{this.GetPrimaryKeyString()}' was not configured");
+        for (int i = 0; i < work.MicroBatches.Length; i++)
+        {
+            int index = work.MicroBatches[i].Index;
+            if (index != work.MicroBatches[0].Index + i || index < 0 || index >= work.TotalMicroBatches)
+                throw new ArgumentException($"worker {work.Worker}: old-log-prob micro-batches must be consecutive within 0…{work.TotalMicroBatches - 1}, got " +
+                    string.Join(",", work.MicroBatches.Select(b => b.Index)));
+        }
+        double fetchSeconds = await LoadVersionAsync(engine, work.Version, work.WeightHash);
+        // Off the grain scheduler, as Compute runs the engine: an engine whose experts run on grains blocks on their calls.
+        var outcomes = await Task.Run(() => work.MicroBatches.Select(b =>
+        {
+            AttachExperts(engine);
+            var pass = OldLogProbPass.Run(engine, b.Sequences, b.PromptLengths);
+            return new LogProbMicroBatchOutcome(b.Index, pass.ResponseLogProbs, pass.Routing is { } routing ? [.. routing.Select(WireSequences.ToWire)] : null);
+        }).ToArray());
+        _logProbMicroBatches += outcomes.Length;
+        return new LogProbReport(work.Worker, work.Version, fetchSeconds, outcomes);
+    }
+
+    public Task<long> GetLogProbMicroBatches() => Task.FromResult(_logProbMicroBatches);
+
+    private long _logProbMicroBatches;
+
+    /// <summary>Loads <paramref name="version"/> from the shards (hash-checked) unless already held; the seconds it took (0 when held).</summary>
+    private async Task<double> LoadVersionAsync(TrainingEngine engine, long version, string weightHash)
+    {
+        if (version == _version) return 0;
+        var clock = Stopwatch.StartNew();
+        var setup = _setup!;
+        var weights = await ShardSliceFetch.FetchAsync(_shards, setup.ShardOffsets, setup.ShardCounts, version, _frozenBaseHash, weightHash, setup.RunId);
+        // Off the grain scheduler: with expert workers attached, the synchronous engine blocks on their grain calls (reloading them).
+        await Task.Run(() => engine.LoadTrainedWeights(weights));
+        _version = version;
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// The first engine run since Configure attaches this worker's expert grains (which loads the engine's weights into
+    /// them); runs off the grain scheduler, inside the engine's Task.Run.
+    /// </summary>
+    private void AttachExperts(TrainingEngine engine)
+    {
+        if (_experts is { } experts && engine.ExpertExecutor is null) engine.ExpertExecutor = experts;
     }
 
     private static PolicyMicroBatchRows PolicyRows(PolicyMicroBatch b) => new(b.Sequences, b.PromptLengths, b.RolloutLogProbs, b.OldLogProbs,

@@ -19,6 +19,32 @@ public sealed class GrainDistributedPolicyStep(ShardedLearnerCoordinator coordin
     /// <summary>Gradient-worker reports received (one per worker share per step).</summary>
     public int WorkerReports { get; private set; }
 
+    /// <summary>Old-log-prob micro-batches the gradient workers returned (the pass ran on them, not in the learner).</summary>
+    public int OldLogProbMicroBatches { get; private set; }
+
+    /// <summary>
+    /// The old-log-prob pass on the gradient worker grains, in the step's shares, at the version they hold (or fetch) for
+    /// the iteration's first step: the sequences go out, each row's response log-probs (MoE: routing) come back.
+    /// </summary>
+    public async Task<OldLogProbPass[]> OldLogProbsAsync(IReadOnlyList<PolicyMicroBatchRows> microBatches)
+    {
+        ArgumentNullException.ThrowIfNull(microBatches);
+        var wire = microBatches.Select((b, i) => new LogProbMicroBatch(i, b.Sequences, b.PromptLengths)).ToArray();
+        var reports = await coordinator.OldLogProbsAsync(wire);
+        var passes = new OldLogProbPass[microBatches.Count];
+        foreach (var o in reports.SelectMany(r => r.MicroBatches))
+        {
+            if ((uint)o.Index >= (uint)passes.Length || o.ResponseLogProbs.Length != microBatches[o.Index].Sequences.Length)
+                throw new InvalidOperationException($"run {coordinator.RunId}: a gradient worker returned old-log-prob micro-batch {o.Index} " +
+                    $"with {o.ResponseLogProbs.Length} rows (of {passes.Length} micro-batches)");
+            passes[o.Index] = new OldLogProbPass(o.ResponseLogProbs, o.Routing is { } routing ? [.. routing.Select(WireSequences.FromWire)] : null);
+        }
+        if (Array.IndexOf(passes, null) is int missing and >= 0)
+            throw new InvalidOperationException($"run {coordinator.RunId}: no gradient worker returned old-log-prob micro-batch {missing}");
+        OldLogProbMicroBatches += passes.Length;
+        return passes;
+    }
+
     public async Task<DistributedPolicyStepResult> StepAsync(long step, IReadOnlyList<PolicyMicroBatchRows> microBatches, float maxGradNorm, float learningRate)
     {
         ArgumentNullException.ThrowIfNull(microBatches);

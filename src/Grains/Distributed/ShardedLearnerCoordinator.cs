@@ -166,6 +166,35 @@ public sealed class ShardedLearnerCoordinator
         }
     }
 
+    /// <summary>
+    /// The old-log-prob pass at the current version: <paramref name="microBatches"/> (indices 0…M−1) split into the
+    /// workers' consecutive shares as a step splits them; each share re-assigned to the next worker if its holder fails
+    /// (a no-grad pass changes no shard, so a retry is the same bits). The reports come back in worker order.
+    /// </summary>
+    public async Task<LogProbReport[]> OldLogProbsAsync(IReadOnlyList<LogProbMicroBatch> microBatches)
+    {
+        ArgumentNullException.ThrowIfNull(microBatches);
+        int m = microBatches.Count;
+        return await Task.WhenAll(Enumerable.Range(0, _workers.Length).Select(async share =>
+        {
+            var (first, count) = DataParallelShares.Of(m, _workers.Length, share);
+            var work = new LogProbWork(Version, WeightHash, share, m, [.. microBatches.Skip(first).Take(count)]);
+            for (int attempt = 0; ; attempt++)
+            {
+                int holder = (share + attempt) % _workers.Length;
+                try
+                {
+                    if (attempt > 0) await _workers[holder].Configure(_setup);
+                    return await _workers[holder].ComputeLogProbs(work);
+                }
+                catch (Exception e) when (attempt + 1 < MaxShareAttempts && e is not ArgumentException)
+                {
+                    DistributedLog.LogProbShareRetry(_logger, RunId, work.Version, share, holder, attempt + 1, e.Message);
+                }
+            }
+        }));
+    }
+
     /// <summary>How many holders a share is tried on before the step fails (the learner then resumes from the last sharded checkpoint).</summary>
     public const int MaxShareAttempts = 3;
 

@@ -32,10 +32,29 @@ public sealed class LocalDistributedPolicyStep : IDistributedPolicyStep
                 : null,
         }).ToArray();
         _sharded = new LocalShardedLearner(engine, workers, shards);
+        _oldLogProbMicroBatches = new int[gradientWorkers];
     }
 
     /// <summary>The parameter shards (their own step logs).</summary>
     public IReadOnlyList<ShardOptimizer> Shards => _sharded.Shards;
+
+    /// <summary>Old-log-prob micro-batches each in-process gradient worker has computed (by worker index).</summary>
+    public IReadOnlyList<int> OldLogProbMicroBatches => _oldLogProbMicroBatches;
+
+    private readonly int[] _oldLogProbMicroBatches;
+
+    /// <summary>Each in-process worker loads the current version (assembled from the shards) and computes its share.</summary>
+    public Task<OldLogProbPass[]> OldLogProbsAsync(IReadOnlyList<PolicyMicroBatchRows> microBatches)
+    {
+        ArgumentNullException.ThrowIfNull(microBatches);
+        var passes = new OldLogProbPass[microBatches.Count];
+        _sharded.ForEachShare(microBatches.Count, (worker, engine, mb) =>
+        {
+            passes[mb] = OldLogProbPass.Run(engine, microBatches[mb]);
+            _oldLogProbMicroBatches[worker]++;
+        });
+        return Task.FromResult(passes);
+    }
 
     public Task<DistributedPolicyStepResult> StepAsync(long step, IReadOnlyList<PolicyMicroBatchRows> microBatches, float maxGradNorm, float learningRate)
     {

@@ -34,7 +34,8 @@ public sealed class PolicyLearner
     /// <summary>
     /// <c>parallel</c> beyond the single learner: the distributed optimizer step (gradient workers and parameter shards,
     /// in this process unless <see cref="UseDistributedStep"/> put it on the cluster); <see cref="Engine"/> mirrors their
-    /// state after every step for the old-log-prob pass, checkpoints and the weight hash. Null for the single learner.
+    /// state after every step for checkpoints, the weight hash and the rollouts' weights (the old-log-prob pass runs on
+    /// the workers: <see cref="IDistributedPolicyStep.OldLogProbsAsync"/>). Null for the single learner.
     /// </summary>
     private IDistributedPolicyStep? _distributed;
 
@@ -73,6 +74,9 @@ public sealed class PolicyLearner
 
     /// <summary>The policy loss and its aggregation (a gradient worker grain builds the same from the run spec).</summary>
     public (PolicyLoss Algorithm, LossAggregation Aggregation) Objective => (_algorithm, _aggregation);
+
+    /// <summary>The distributed step of a <c>parallel</c> run (null for the single learner).</summary>
+    internal IDistributedPolicyStep? DistributedStep => _distributed;
 
     /// <summary>The parameter shards of a <c>parallel</c> run (their own step logs); empty for the single learner.</summary>
     public IReadOnlyList<ShardOptimizer> Shards => (_distributed as LocalDistributedPolicyStep)?.Shards ?? [];
@@ -118,7 +122,8 @@ public sealed class PolicyLearner
 
         _piRouting = new ExpertRouting?[samples.Length];
         var clock = Stopwatch.StartNew();
-        float[][]? oldLogProbs = _algorithm.NeedsOldLogProbs ? OldLogProbs(samples) : null;
+        float[][]? oldLogProbs = !_algorithm.NeedsOldLogProbs ? null
+            : _distributed is null ? OldLogProbs(samples) : await DistributedOldLogProbsAsync(samples);
         double oldLogProbSeconds = oldLogProbs is null ? 0 : clock.Elapsed.TotalSeconds;
 
         clock.Restart();
@@ -254,6 +259,29 @@ public sealed class PolicyLearner
             var logp = Engine.ComputeLogProbs(batch);
             for (int r = 0; r < chunk.Length; r++) result[chunk[r]] = samples[chunk[r]].ResponseSlice(logp, r, batch.SeqLen);
             KeepRouting(chunk);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// <see cref="OldLogProbs"/> of a <c>parallel</c> run, by the gradient workers at the current version: the same chunks
+    /// (rows and padding) as the single learner's pass, so the same bits.
+    /// </summary>
+    private async Task<float[][]> DistributedOldLogProbsAsync(TrainingSample[] samples)
+    {
+        var chunks = Enumerable.Range(0, samples.Length).Chunk(_spec.Batch.MicroBatchSequences).ToArray();
+        var passes = await _distributed!.OldLogProbsAsync([.. chunks.Select(chunk => PolicyMicroBatchRows.Of(samples, chunk, null, default))]);
+        if (passes.Length != chunks.Length)
+            throw new InvalidOperationException($"the old-log-prob pass returned {passes.Length} micro-batches for {chunks.Length}");
+        var result = new float[samples.Length][];
+        for (int mb = 0; mb < chunks.Length; mb++)
+        {
+            var (chunk, pass) = (chunks[mb], passes[mb]);
+            if (pass.ResponseLogProbs.Length != chunk.Length || chunk.Where((i, r) => pass.ResponseLogProbs[r].Length != samples[i].ResponseLength).Any())
+                throw new InvalidOperationException($"the old-log-prob pass of micro-batch {mb} returned rows of " +
+                    $"{string.Join(",", pass.ResponseLogProbs.Select(l => l.Length))} response tokens for {string.Join(",", chunk.Select(i => samples[i].ResponseLength))}");
+            for (int r = 0; r < chunk.Length; r++) result[chunk[r]] = pass.ResponseLogProbs[r];
+            KeepRouting(chunk, pass.Routing);
         }
         return result;
     }

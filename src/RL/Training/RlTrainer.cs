@@ -50,6 +50,9 @@ public sealed class RlTrainer
     /// <summary>Called on resume with each repair made to metrics.jsonl/metrics.csv to match the checkpoint (torn, duplicated, extra or missing rows).</summary>
     public Action<string>? MetricsRepaired { get; init; }
 
+    /// <summary>Tests: called with the learner once it is opened (to inspect its engine and distributed step after the run).</summary>
+    internal Action<PolicyLearner>? LearnerOpened { get; init; }
+
     /// <summary>Runs (or resumes) the run to <see cref="ScheduleSpec.Iterations"/>; reports every iteration's metrics.</summary>
     public RunSummary Run(IProgress<IterationMetrics>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -58,6 +61,7 @@ public sealed class RlTrainer
         var start = LearnerStart.Open(Spec, RunDirectory, ResumeFrom);
         if (start.Fp16Range is { } range) Fp16RangeChecked?.Invoke(range);
         var learner = start.Learner;
+        LearnerOpened?.Invoke(learner);
         var kernels = Engine.Backends.KernelSets.For(Spec.Precision.Device);
         var rollout = new RolloutEngine(start.Config, Spec.Precision.Rollout, kernels: kernels);
         // parallel.expert_workers > 1: the experts run on in-process owners (the learner's training side is set up in LearnerStart).

@@ -52,8 +52,7 @@ public sealed class ExpertParallelRlRunOnGrainsTests(ExpertParallelCluster fixtu
     }
 
     /// <remarks>
-    /// grpo needs π_θ', so the learner grain's engine runs the old-log-prob pass on its group; the gradient workers train
-    /// on theirs. As in <see cref="ShardedRlRunOnGrainsTests"/>, a router of near ties with bf16 rollouts against fp16
+    /// grpo needs π_θ', which the gradient workers compute (as they train) on their own groups. As in <see cref="ShardedRlRunOnGrainsTests"/>, a router of near ties with bf16 rollouts against fp16
     /// training makes the routing mismatch to compare non-zero.
     /// </remarks>
     [Fact]
@@ -80,12 +79,14 @@ public sealed class ExpertParallelRlRunOnGrainsTests(ExpertParallelCluster fixtu
         var records = await RunAsync(runId, yaml + $"\nparallel:\n  gradient_workers: {workers}\n  shards: 3\n  expert_workers: {Owners}\n");
         SameMetrics.Assert(embedded, records, SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));
 
-        // Each gradient worker trained its share's experts on its own group; the learner's engine ran the old-log-prob
-        // pass (forward only) on the learner group. Each worker's share is half of every mini-batch.
+        // Each gradient worker trained its share's experts, and ran its share of the old-log-prob pass, on its own group;
+        // each worker's share is half of every mini-batch. The learner's engine ran no pass, so no learner group served a row.
         long responseTokens = records.Sum(r => (long)r.ResponseTokens);
         for (int j = 0; j < workers; j++)
             await AssertTrainedOnGrainsAsync(ExpertGroups.GradientWorker(ShardKeys.Worker(runId, j)), responseTokens / workers);
-        await AssertTrainedOnGrainsAsync(ExpertGroups.Learner(runId), responseTokens / 2);
+        var learnerRows = await Task.WhenAll(Enumerable.Range(0, Owners).Select(o =>
+            fixture.Cluster.Client.GetGrain<IExpertWorkerGrain>($"{ExpertGroups.Learner(runId)}/expert/{Owners}/{o}").GetTrainingRowsServed()));
+        Assert.All(learnerRows, rows => Assert.Equal(0L, rows));
     }
 
     private async Task<IReadOnlyList<IterationRecord>> RunAsync(string runId, string yaml)

@@ -84,6 +84,46 @@ public sealed class ParallelTrainerTests
         Assert.Contains(parallel, r => r.RoutingMismatch > 0);
     }
 
+    /// <summary>
+    /// Algorithms whose loss needs π_θ' (grpo's clipped ratio, gspo's sequence ratio; pg-seq-* do not) get an old-log-prob
+    /// pass before the iteration's two optimizer steps. In a <c>parallel</c> run the gradient workers compute it, in the
+    /// step's shares over the learner's own chunks, so every metric (the π-vs-μ mismatch is that pass's) and the checkpoint
+    /// equal the single learner's — while the learner's engine runs no forward at all. The MoE case (bf16 rollouts, a
+    /// router of near ties) gets π's routing from the workers' pass: its routing mismatch is non-zero and the same.
+    /// </summary>
+    [Theory]
+    [InlineData("grpo", false, false, 2, 3)]
+    [InlineData("gspo", true, false, 4, 1)]
+    [InlineData("grpo", false, true, 2, 3)]
+    public void The_old_log_prob_pass_of_a_parallel_run_runs_on_the_gradient_workers_and_equals_the_single_learners(
+        string algorithm, bool lora, bool moe, int workers, int shards)
+    {
+        using var run = new TinyRun();
+        if (moe) UseMoeModelOfTheDensePolicy(run, nearTies: true);
+        string yaml = run.Yaml(algorithm: algorithm, train: "fp16", rollout: moe ? "bf16" : "fp16", iterations: 3, checkpointEvery: 3, micro: 1)
+            + (lora ? "\nlora:\n  rank: 2\n  alpha: 4\n" : "");
+        PolicyLearner? singleLearner = null, parallelLearner = null;
+        new RlTrainer(run.Spec(yaml), run.RunDir("single")) { LearnerOpened = l => singleLearner = l }.Run();
+        new RlTrainer(run.Spec(yaml + $"\nparallel:\n  gradient_workers: {workers}\n  shards: {shards}\n"), run.RunDir("parallel"))
+        {
+            LearnerOpened = l => parallelLearner = l,
+        }.Run();
+        var single = new MetricsLog(run.RunDir("single")).ReadAll();
+        var parallel = new MetricsLog(run.RunDir("parallel")).ReadAll();
+
+        AssertSameRun(run, single, parallel, $"{algorithm}: {workers} workers × {shards} shards");
+        Assert.All(parallel, r => Assert.True(r.OldLogProbSeconds > 0, $"step {r.Step}: no old-log-prob pass"));
+        Assert.All(parallel, r => Assert.Equal(r.ResponseTokens, r.MismatchTokens)); // π is the pass's, over every response token
+        // The single learner's engine ran the pass and the steps; the parallel learner's ran no forward: both were the workers'.
+        Assert.True(singleLearner!.Engine.ForwardPasses > 0);
+        Assert.Equal(0, parallelLearner!.Engine.ForwardPasses);
+        // Each worker computed its consecutive share of the 12 one-sequence micro-batches, every iteration.
+        var step = Assert.IsType<LocalDistributedPolicyStep>(parallelLearner.DistributedStep);
+        Assert.Equal(Enumerable.Range(0, workers).Select(w => 3 * Engine.Distributed.DataParallelShares.Of(12, workers, w).Count), step.OldLogProbMicroBatches);
+        if (moe) Assert.Contains(parallel, r => r.RoutingMismatch > 0);
+        Assert.True(single.Sum(r => r.SkippedSteps) < single.Count * 2, "every optimizer step was skipped");
+    }
+
     [Theory]
     [InlineData("  expert_workers: 5\n", "the model has 4 experts")]
     [InlineData("  expert_workers: 2\nlora:\n  rank: 2\n  alpha: 4\n", "LoRA run")]
