@@ -1,7 +1,10 @@
 using Precision.Orleans.Abstractions.Grains.Distributed;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Client.Tests.Console;
+using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Engine.Distributed;
 using Precision.Orleans.Grains.Distributed;
+using Precision.Orleans.RL.Checkpoints;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -66,6 +69,10 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         int trainedBeforeKill = (await cluster.WaitAsync("sharded-learner-kill", _ => true, TimeSpan.FromSeconds(30))).Step;
         output.WriteLine($"SIGKILL {victim.Name} (the learner grain's silo) after step {trainedBeforeKill}");
         Assert.True(trainedBeforeKill < Steps - 5, $"the run was at step {trainedBeforeKill} of {Steps} at the kill: make it longer");
+        // The checkpoints the dead learner left (the resume takes one of them: a new learner writes only after resuming),
+        // each written by the shards: their slices and the manifests, no full weight or optimizer file.
+        var sharded = ShardedCheckpointSteps(Path.Combine(cluster.RunsRoot, "sharded-learner-kill"));
+        Assert.NotEmpty(sharded);
         await cluster.StartSiloAsync(victim.Name, "learner");
 
         var status = await cluster.WaitAsync("sharded-learner-kill", s => s.State == RunState.Completed, TimeSpan.FromSeconds(180));
@@ -77,12 +84,30 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         Assert.Equal(0, resume.CheckpointStep % CheckpointEvery);
         Assert.True(resume.CheckpointStep > 0, "the run started over instead of resuming from a sharded checkpoint");
         Assert.InRange(resume.LastTrainedStep - resume.CheckpointStep, 0, CheckpointEvery);
+        Assert.True(sharded.Contains(resume.CheckpointStep), $"resumed from checkpoint {resume.CheckpointStep}, not one of the sharded checkpoints {string.Join(", ", sharded)}");
         var logs = await Task.WhenAll(Enumerable.Range(0, Shards).Select(s => cluster.Client.Grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard("sharded-learner-kill", s)).GetLog()));
         Assert.All(logs, log => Assert.NotEmpty(log));
         foreach (var log in logs)
             Assert.Equal(logs[0].Select(e => (e.Step, e.Applied, e.LossScale, e.Version)), log.Select(e => (e.Step, e.Applied, e.LossScale, e.Version)));
         RunLedger.AssertExactlyOnce(await run.GetTrainedGroups(), Steps, Prompts);
         RunLedger.AssertSame(RunLedger.Embedded(single, cluster.Tiny.Root, Path.Combine(cluster.Tiny.Root, "embedded")), await run.GetMetrics(0));
+    }
+
+    /// <summary>Steps of the run's checkpoints that are sharded (every directory must be: the run is).</summary>
+    private static HashSet<int> ShardedCheckpointSteps(string runDirectory)
+    {
+        var steps = new HashSet<int>();
+        foreach (var (step, dir) in new CheckpointStore(runDirectory).List())
+        {
+            var files = Directory.GetFiles(dir).Select(f => Path.GetFileName(f)!).ToHashSet();
+            Assert.Contains(ShardCheckpoint.ManifestFileName, files);
+            Assert.Contains("manifest.json", files);
+            Assert.All(Enumerable.Range(0, Shards), s => Assert.Contains(ShardCheckpoint.SliceFileName(s), files));
+            Assert.DoesNotContain(ModelCheckpoint.WeightsFileName, files);
+            Assert.DoesNotContain(CheckpointStore.OptimizerFileName, files);
+            steps.Add(step);
+        }
+        return steps;
     }
 
     /// <summary>Two learner-role silos and a rollout silo; submits a 2-worker × 3-shard run and waits until it is past
