@@ -50,4 +50,21 @@ public static class ShardedModelCheckpoint
             Fp16Range = measure ? HfCheckpoint.RangeReport(counts, layout, options, directory) : null,
         };
     }
+
+    /// <summary>
+    /// <c>precision inspect</c> of a sharded checkpoint: the model as <see cref="Load"/> reads it (FP32 masters, every
+    /// slice's SHA-256 checked against the manifest); the files are the slices, each with the model tensors it holds.
+    /// </summary>
+    public static HfCheckpointSummary Inspect(string directory)
+    {
+        var model = Load(directory, new HfLoadOptions { MeasureFp16Range = true });
+        var layout = model.Layout;
+        var manifest = ShardCheckpoint.ReadManifest(directory);
+        var files = manifest.Shards.OrderBy(e => e.Offset).Select(e => new WeightFileInfo(e.File, new FileInfo(Path.Combine(directory, e.File)).Length,
+            layout.Parameters.Count(p => p.Offset >= e.Offset && p.Offset < e.Offset + e.Count))).ToList();
+        string configJson = File.ReadAllText(Path.Combine(directory, ModelCheckpoint.ConfigFileName), Encoding.UTF8);
+        return new HfCheckpointSummary(directory, model.Config, HfConfigReader.TorchDType(configJson), layout.TotalCount,
+            HfCheckpointInspector.ActiveParameters(layout), [new DTypeShare("F32", layout.TotalCount, layout.TotalCount * 4L)], files,
+            Sharded: true, ChecksumsVerified: true, model.Fp16Range!);
+    }
 }

@@ -15,7 +15,9 @@ namespace Precision.Orleans.RL.Checkpoints;
 /// <c>.tmp-…</c> name and moved into place only when complete (model + tokenizer, <c>optimizer.safetensors</c>,
 /// <c>trainer_state.json</c>, <c>manifest.json</c> with every file's SHA-256). A LoRA run's checkpoint holds the adapters
 /// in the PEFT layout (<c>adapter_config.json</c> + <c>adapter_model.safetensors</c>) instead of the model: the frozen base
-/// is the run's initial model, identified by the SHA-256 of its weights in the adapter file's metadata.
+/// is the run's initial model, identified by the SHA-256 of its weights in the adapter file's metadata. A sharded run
+/// on the cluster writes the same directory with the parameter shards' slices in place of the model (or adapter) and
+/// optimizer files (<see cref="SaveShardedAsync"/>); <see cref="Load"/> reads either into the same checkpoint.
 /// </summary>
 public sealed partial class CheckpointStore(string runDirectory)
 {

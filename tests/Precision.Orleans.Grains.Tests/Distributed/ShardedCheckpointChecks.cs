@@ -49,6 +49,11 @@ internal static class ShardedCheckpointChecks
             var model = ModelCheckpoint.Load(sharded);
             Assert.Equal(layout.Config, model.Config);
             AssertBits(a.Weights, model.Weights, "model read from the slices");
+            var inspected = HfCheckpointInspector.Inspect(sharded);
+            Assert.Equal(layout.TotalCount, inspected.TotalParameters);
+            Assert.Equal(Enumerable.Range(0, shards).Select(ShardCheckpoint.SliceFileName), inspected.Files.Select(f => f.Name));
+            Assert.Equal(layout.Parameters.Count, inspected.Files.Sum(f => f.Tensors));
+            Assert.Equal(HfCheckpointInspector.Inspect(single).Fp16Range.Total, inspected.Fp16Range.Total);
         }
         return b;
     }
@@ -91,6 +96,23 @@ internal static class ShardedCheckpointChecks
             // The previous (intact, sharded) checkpoint is what an explicit resume takes.
             Assert.Equal(newest - 1, LearnerStart.Open(spec, copy, previous).StartStep);
         }
+    }
+
+    /// <summary>
+    /// What checkpoint <paramref name="step"/> cost: the bytes the learner wrote itself and the shards' slices in the
+    /// sharded run, against the single learner's full checkpoint; and the moments (8 bytes per trained value) the
+    /// learner used to fetch from the shards before every checkpoint.
+    /// </summary>
+    public static string Figures(string clusterRunDir, string embeddedRunDir, int step, long trainedValues)
+    {
+        string sharded = Path.Combine(new CheckpointStore(clusterRunDir).Directory, CheckpointStore.DirectoryName(step));
+        string single = Path.Combine(new CheckpointStore(embeddedRunDir).Directory, CheckpointStore.DirectoryName(step));
+        var files = Directory.GetFiles(sharded).Select(f => new FileInfo(f)).ToArray();
+        long slices = files.Where(f => f.Name.StartsWith("shard-", StringComparison.Ordinal)).Sum(f => f.Length);
+        long learner = files.Sum(f => f.Length) - slices;
+        long full = Directory.GetFiles(single).Sum(f => new FileInfo(f).Length);
+        return $"step {step}: learner wrote {learner:N0} B, shards {slices:N0} B in {files.Count(f => f.Name.StartsWith("shard-", StringComparison.Ordinal))} slices; " +
+            $"the single learner's full checkpoint {full:N0} B; moments no longer fetched by the learner: {8 * trainedValues:N0} B ({trainedValues:N0} trained values)";
     }
 
     public static void CopyDirectory(string from, string to)

@@ -5,6 +5,7 @@ using Precision.Orleans.Engine.Training;
 using Precision.Orleans.Grains.Distributed;
 using Precision.Orleans.Grains.Placement;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Precision.Orleans.Grains.Tests.Distributed;
 
@@ -13,7 +14,7 @@ namespace Precision.Orleans.Grains.Tests.Distributed;
 /// gradient-worker grains, whose policy-loss gradients must give the embedded single learner's rows and weights bit for bit;
 /// the silos' weight caches fetch the versions from the shards.
 /// </summary>
-public sealed class ShardedRlRunOnGrainsTests
+public sealed class ShardedRlRunOnGrainsTests(ITestOutputHelper output)
 {
     /// <remarks>
     /// The qwen3_moe case: the gradient workers send π's expert routing back with each micro-batch's outcome, so the
@@ -98,6 +99,7 @@ public sealed class ShardedRlRunOnGrainsTests
         string runDir = Path.Combine(run.Root, "runs", runId), embeddedDir = Path.Combine(run.Root, "embedded");
         foreach (int step in new[] { 2, 3 })
             ShardedCheckpointChecks.AssertShardedAndEqual(runDir, embeddedDir, step, shards, run.ModelDir);
+        output.WriteLine(ShardedCheckpointChecks.Figures(runDir, embeddedDir, 3, ShardedCheckpointChecks.AssertShardedAndEqual(runDir, embeddedDir, 3, shards, run.ModelDir).M.Length));
         if (moe) return;
         string sharded = single + $"\nparallel:\n  gradient_workers: 2\n  shards: {shards}\n";
         ShardedCheckpointChecks.AssertCorruptionRefused(runDir, sharded, Path.Combine(run.Root, "scratch"), newest: 3);
