@@ -104,6 +104,15 @@ public sealed class ShardedRlRunOnGrainsTests(ITestOutputHelper output)
         string sharded = single + $"\nparallel:\n  gradient_workers: 2\n  shards: {shards}\n";
         ShardedCheckpointChecks.AssertCorruptionRefused(runDir, sharded, Path.Combine(run.Root, "scratch"), newest: 3);
 
+        // The slices are placed by offset, so the single learner (no parallel section) resumes the sharded checkpoint too.
+        string singleResume = Path.Combine(run.Root, "scratch", "single-resume");
+        ShardedCheckpointChecks.CopyDirectory(runDir, singleResume);
+        var opened = RL.Training.LearnerStart.Open(RL.Spec.RunSpecLoader.Parse(single, "single spec"), singleResume);
+        Assert.Equal(3, opened.StartStep);
+        var step3 = ShardedCheckpointChecks.AssertShardedAndEqual(runDir, embeddedDir, 3, shards, run.ModelDir);
+        ShardedCheckpointChecks.AssertBits(step3.Weights ?? step3.Adapters, opened.Learner.Engine.TrainedWeights, "single learner's weights resumed from the slices");
+        ShardedCheckpointChecks.AssertBits(step3.V, opened.Learner.Engine.Optimizer.V, "single learner's exp_avg_sq resumed from the slices");
+
         // Resume from the sharded checkpoint of step 2 (the run's directory without step 3, under another run id): the
         // learner grain trains step 3 again and reaches the undisturbed run's step-3 checkpoint bit for bit.
         string resumedId = runId + "-resumed", resumedDir = Path.Combine(run.Root, "runs", resumedId);
