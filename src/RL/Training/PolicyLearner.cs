@@ -34,7 +34,9 @@ public sealed class PolicyLearner
     /// <summary>
     /// <c>parallel</c> beyond the single learner: the distributed optimizer step (gradient workers and parameter shards,
     /// in this process unless <see cref="UseDistributedStep"/> put it on the cluster); <see cref="Engine"/> mirrors their
-    /// state after every step for the old-log-prob pass, checkpoints and the weight hash. Null for the single learner.
+    /// weights, step count and loss scale after every step for the old-log-prob pass and the weight hash (in process also
+    /// the moments, for the full checkpoint; on the cluster the shards write their own checkpoint slices). Null for the
+    /// single learner.
     /// </summary>
     private IDistributedPolicyStep? _distributed;
 
