@@ -20,6 +20,8 @@ public static class HfCheckpoint
     public static LoadedCheckpoint Load(string directory, HfLoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        // A sharded run's checkpoint: config.json beside the parameter shards' slices, no model.safetensors.
+        if (ShardedModelCheckpoint.Holds(directory)) return ShardedModelCheckpoint.Load(directory, options);
         using var opened = Open(directory);
         // The engines hold all weights in one float[] (llm.c style); .NET arrays stop at Array.MaxLength elements.
         if (opened.Layout.TotalCount > Array.MaxLength)
@@ -131,16 +133,22 @@ public static class HfCheckpoint
             if (hash is not null) VerifyChecksum(file, hash);
         }
         if (!measure) return null;
+        return RangeReport(counts, layout, options, Path.GetDirectoryName(files[0].Path) ?? "");
+    }
 
+    /// <summary>The FP16 range report of the tensors measured (in layout order), refusing an overflow when the options say so.</summary>
+    internal static Fp16RangeReport RangeReport(List<Fp16RangeCounts> counts, ParameterLayout layout, HfLoadOptions options, string directory)
+    {
+        bool toFp16 = options.TargetDType == DType.Fp16;
         // Report in layout order whatever the file order was.
         var ordered = counts.OrderBy(c => layout[c.Tensor].Offset).ToList();
         var report = new Fp16RangeReport(ordered) { AppliedPolicy = toFp16 ? options.Fp16Policy : null };
         if (toFp16 && options.Fp16Policy == Fp16RangePolicy.Refuse && report.Total.HasOverflow)
-            throw report.Refusal(Path.GetDirectoryName(files[0].Path) ?? "");
+            throw report.Refusal(directory);
         return report;
     }
 
-    private static void ConvertInPlace(Span<float> values, HfLoadOptions options)
+    internal static void ConvertInPlace(Span<float> values, HfLoadOptions options)
     {
         switch (options.TargetDType)
         {

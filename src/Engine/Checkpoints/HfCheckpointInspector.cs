@@ -15,6 +15,7 @@ public static class HfCheckpointInspector
 
     public static HfCheckpointSummary Inspect(string directory, long mapChunkBytes = 32L << 20)
     {
+        if (ShardedModelCheckpoint.Holds(directory)) return ShardedModelCheckpoint.Inspect(directory);
         using var open = HfCheckpoint.Open(directory);
         var counts = new List<Fp16RangeCounts>();
         bool anyChecksum = false;

@@ -1,4 +1,5 @@
 using Precision.Orleans.Abstractions.Grains.Distributed;
+using Precision.Orleans.Engine.Distributed;
 using Precision.Orleans.Engine.Training;
 using Precision.Orleans.RL.Algorithms;
 using Precision.Orleans.RL.Training;
@@ -9,7 +10,8 @@ namespace Precision.Orleans.Grains.Distributed;
 /// The distributed policy step on the cluster: the learner grain's <c>parallel</c> runs send each optimizer step's policy
 /// micro-batches to the <see cref="IGradientWorkerGrain"/>s through a <see cref="ShardedLearnerCoordinator"/>; the
 /// <see cref="IParameterShardGrain"/>s hold the master weights and AdamW state. After each step the learner's engine
-/// fetches the new version from the shards (weights, step count, loss scale); the moments only before a checkpoint.
+/// fetches the new version from the shards (weights, step count, loss scale), never the AdamW moments: the shards write
+/// their slices of each checkpoint themselves.
 /// Run it off the grain scheduler (the learner trains inside <c>Task.Run</c>).
 /// </summary>
 public sealed class GrainDistributedPolicyStep(ShardedLearnerCoordinator coordinator, TrainingEngine engine) : IDistributedPolicyStep
@@ -66,11 +68,8 @@ public sealed class GrainDistributedPolicyStep(ShardedLearnerCoordinator coordin
         return new DistributedPolicyStepResult(decision.Apply, decision.GradNorm, decision.LossScale, decision.NextLossScale, passes);
     }
 
-    public async Task MirrorMomentsAsync()
-    {
-        var (m, v, stepCount) = await coordinator.FetchMomentsAsync();
-        m.CopyTo(engine.Optimizer.M, 0);
-        v.CopyTo(engine.Optimizer.V, 0);
-        engine.Optimizer.StepCount = stepCount;
-    }
+    /// <summary>The shards write their slices of each checkpoint; the learner's engine never fetches the moments.</summary>
+    public bool ShardsWriteCheckpoints => true;
+
+    public Task<ShardCheckpointManifest> WriteCheckpointSlicesAsync(string directory, long step) => coordinator.WriteSlicesAsync(directory, step);
 }

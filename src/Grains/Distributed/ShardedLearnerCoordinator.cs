@@ -214,10 +214,19 @@ public sealed class ShardedLearnerCoordinator
     public async Task<string> CheckpointAsync(string root, long step)
     {
         string dir = ShardCheckpoint.StepDirectory(root, step);
-        var files = await Task.WhenAll(_shards.Select(s => s.SaveSlice(dir)));
-        ShardCheckpoint.WriteManifest(dir, new ShardCheckpointManifest(step, Version, WeightHash, Scale.Scale, Scale.GrowthTracker, Scale.SkippedSteps,
-            [.. files.Select(f => new ShardCheckpointEntry(f.Shard, f.File, f.Sha256, f.Offset, f.Count))]));
+        ShardCheckpoint.WriteManifest(dir, await WriteSlicesAsync(dir, step));
         return dir;
+    }
+
+    /// <summary>
+    /// Every shard writes its slice of the current version into <paramref name="directory"/> (in parallel, each
+    /// atomically); returns the manifest that ties them together, for the caller to write last.
+    /// </summary>
+    public async Task<ShardCheckpointManifest> WriteSlicesAsync(string directory, long step)
+    {
+        var files = await Task.WhenAll(_shards.Select(s => s.SaveSlice(directory)));
+        return new ShardCheckpointManifest(step, Version, WeightHash, Scale.Scale, Scale.GrowthTracker, Scale.SkippedSteps,
+            [.. files.Select(f => new ShardCheckpointEntry(f.Shard, f.File, f.Sha256, f.Offset, f.Count))]);
     }
 
     /// <summary>
@@ -234,20 +243,6 @@ public sealed class ShardedLearnerCoordinator
         Version = manifest.Version;
         WeightHash = manifest.WeightHash;
         return manifest.Step;
-    }
-
-    /// <summary>The current AdamW moments, fetched from the shards into flat arrays, and the shards' step count.</summary>
-    public async Task<(float[] M, float[] V, long StepCount)> FetchMomentsAsync()
-    {
-        var m = new float[_layout.TotalCount];
-        var v = new float[_layout.TotalCount];
-        var moments = await Task.WhenAll(_shards.Select(s => s.GetMoments()));
-        foreach (var r in _layout.Shards)
-        {
-            moments[r.Index].M.CopyTo(m, r.Offset);
-            moments[r.Index].V.CopyTo(v, r.Offset);
-        }
-        return (m, v, moments[0].StepCount);
     }
 
     /// <summary>Every shard's own log, in shard order.</summary>

@@ -9,10 +9,12 @@ internal static class CheckpointManifest
 {
     public const string FileName = "manifest.json";
 
-    public static void Write(string directory)
+    /// <param name="known">SHA-256 of files already hashed by their writers (a sharded checkpoint's slices, hashed by the
+    /// parameter shards that wrote them): taken as given rather than read again.</param>
+    public static void Write(string directory, IReadOnlyDictionary<string, string>? known = null)
     {
         var files = Directory.GetFiles(directory).Select(Path.GetFileName).Where(n => n != FileName).Order(StringComparer.Ordinal)
-            .ToDictionary(n => n!, n => Sha256(Path.Combine(directory, n!)));
+            .ToDictionary(n => n!, n => known is not null && known.TryGetValue(n!, out string? sha) ? sha : Sha256(Path.Combine(directory, n!)));
         AtomicFile.WriteAllText(Path.Combine(directory, FileName), JsonSerializer.Serialize(new { files }, new JsonSerializerOptions { WriteIndented = true }));
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Precision.Orleans.Abstractions;
 using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Engine.Distributed;
 using Precision.Orleans.Engine.Lora;
 using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Text;
@@ -14,7 +15,9 @@ namespace Precision.Orleans.RL.Checkpoints;
 /// <c>.tmp-…</c> name and moved into place only when complete (model + tokenizer, <c>optimizer.safetensors</c>,
 /// <c>trainer_state.json</c>, <c>manifest.json</c> with every file's SHA-256). A LoRA run's checkpoint holds the adapters
 /// in the PEFT layout (<c>adapter_config.json</c> + <c>adapter_model.safetensors</c>) instead of the model: the frozen base
-/// is the run's initial model, identified by the SHA-256 of its weights in the adapter file's metadata.
+/// is the run's initial model, identified by the SHA-256 of its weights in the adapter file's metadata. A sharded run
+/// on the cluster writes the same directory with the parameter shards' slices in place of the model (or adapter) and
+/// optimizer files (<see cref="SaveShardedAsync"/>); <see cref="Load"/> reads either into the same checkpoint.
 /// </summary>
 public sealed partial class CheckpointStore(string runDirectory)
 {
@@ -56,11 +59,7 @@ public sealed partial class CheckpointStore(string runDirectory)
     /// <param name="baseWeightsSha256">With LoRA: <see cref="Engine.Rollout.WeightSync.WeightHash(ReadOnlySpan{float})"/> of the frozen base (checked on load).</param>
     public void Save(TrainingEngine engine, ITokenizer tokenizer, TrainerState state, int keep, string? baseWeightsSha256 = null)
     {
-        System.IO.Directory.CreateDirectory(Directory);
-        // Staging directories of saves that a killed process never finished: never a checkpoint, safe to remove.
-        foreach (string stale in System.IO.Directory.GetDirectories(Directory, ".tmp-*")) System.IO.Directory.Delete(stale, recursive: true);
-        string final = Path.Combine(Directory, DirectoryName(state.Step));
-        string staging = Path.Combine(Directory, $".tmp-{DirectoryName(state.Step)}-{Guid.NewGuid():N}");
+        var (final, staging) = Stage(state.Step);
         try
         {
             var metadata = new Dictionary<string, string>
@@ -90,6 +89,66 @@ public sealed partial class CheckpointStore(string runDirectory)
             if (System.IO.Directory.Exists(staging)) System.IO.Directory.Delete(staging, recursive: true);
         }
         // Only now that the new one is complete may old ones go.
+        Prune(keep);
+    }
+
+    /// <summary>
+    /// Saves a sharded run's step-N checkpoint: <paramref name="writeSlices"/> has every parameter shard write its slice
+    /// (FP32 master, AdamW moments, step count; LoRA: the adapters' and theirs) into the staging directory, in parallel,
+    /// and returns the manifest that ties them together; the learner then writes only what it owns — the model's
+    /// <c>config.json</c> (LoRA: <c>adapter_config.json</c>), the tokenizer and <c>trainer_state.json</c> — then
+    /// <see cref="ShardCheckpoint.ManifestFileName"/> and, last, <c>manifest.json</c> with every file's SHA-256 (the
+    /// slices' as their shards computed them), and moves the directory into place. No full weight or optimizer file is
+    /// written, and the learner never holds the moments.
+    /// </summary>
+    public async Task SaveShardedAsync(TrainingEngine engine, ITokenizer tokenizer, TrainerState state, int keep,
+        Func<string, Task<ShardCheckpointManifest>> writeSlices, string? baseWeightsSha256 = null)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(writeSlices);
+        var (final, staging) = Stage(state.Step);
+        try
+        {
+            System.IO.Directory.CreateDirectory(staging);
+            var manifest = await writeSlices(staging);
+            long trained = engine.TrainedWeights.Length;
+            if (manifest.Shards.Sum(e => e.Count) != trained)
+                throw new InvalidOperationException($"step {state.Step}: the shards wrote slices of {manifest.Shards.Sum(e => e.Count)} values, the run trains {trained}");
+            if (engine.Adapters is { } adapters)
+            {
+                AtomicFile.WriteAllText(Path.Combine(staging, LoraAdapterFile.ConfigFileName), adapters.Layout.Config.ToJson() + "\n");
+                manifest = manifest with { BaseWeightsSha256 = baseWeightsSha256 };
+            }
+            else
+            {
+                AtomicFile.WriteAllText(Path.Combine(staging, ModelCheckpoint.ConfigFileName), HfConfigWriter.ToJson(engine.Config, DType.Fp32) + "\n");
+            }
+            tokenizer.Save(staging);
+            AtomicFile.WriteAllText(Path.Combine(staging, StateFileName), state.ToJson());
+            ShardCheckpoint.WriteManifest(staging, manifest);
+            CheckpointManifest.Write(staging, manifest.Shards.ToDictionary(e => e.File, e => e.Sha256));
+            SetAside(final);
+            System.IO.Directory.Move(staging, final);
+        }
+        finally
+        {
+            if (System.IO.Directory.Exists(staging)) System.IO.Directory.Delete(staging, recursive: true);
+        }
+        Prune(keep);
+    }
+
+    /// <summary>The final and the staging path of step <paramref name="step"/>'s checkpoint, after removing stale staging directories.</summary>
+    private (string Final, string Staging) Stage(int step)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        // Staging directories of saves that a killed process never finished: never a checkpoint, safe to remove.
+        foreach (string stale in System.IO.Directory.GetDirectories(Directory, ".tmp-*")) System.IO.Directory.Delete(stale, recursive: true);
+        return (Path.Combine(Directory, DirectoryName(step)), Path.Combine(Directory, $".tmp-{DirectoryName(step)}-{Guid.NewGuid():N}"));
+    }
+
+    /// <summary>Keeps the newest <paramref name="keep"/> checkpoints (only ever after a new one is complete).</summary>
+    private void Prune(int keep)
+    {
         var all = List();
         foreach (var (_, path) in all.Take(Math.Max(0, all.Count - keep))) System.IO.Directory.Delete(path, recursive: true);
     }
@@ -120,6 +179,7 @@ public sealed partial class CheckpointStore(string runDirectory)
             throw new InvalidOperationException($"checkpoint '{directory}' holds a fully fine-tuned model (no {LoraAdapterFile.ConfigFileName}), but the run spec has a 'lora' section; use another output directory for a LoRA run");
         if (lora is null && holdsAdapters)
             throw new InvalidOperationException($"checkpoint '{directory}' holds LoRA adapters ({LoraAdapterFile.ConfigFileName}), but the run spec has no 'lora' section; use another output directory for full fine-tuning");
+        if (ShardCheckpoint.IsSharded(directory)) return LoadSharded(directory, layout, lora, baseWeightsSha256);
         float[]? weights = null, adapters = null;
         long trained = layout.TotalCount;
         if (lora is not null)
@@ -176,6 +236,80 @@ public sealed partial class CheckpointStore(string runDirectory)
             throw Bad(StateFileName, $"is not valid JSON: {e.Message}", e);
         }
         return new TrainerCheckpoint(directory, weights, m, v, state, adapters);
+    }
+
+    /// <summary>
+    /// A sharded checkpoint (manifest.json already verified): the slices assembled into the one-process buffers, so the
+    /// result is the same <see cref="TrainerCheckpoint"/> the single learner's full checkpoint of that step reads back.
+    /// </summary>
+    private static TrainerCheckpoint LoadSharded(string directory, ParameterLayout layout, LoraConfig? lora, string? baseWeightsSha256)
+    {
+        CheckpointCorruptException Bad(string file, string problem, Exception? e = null) =>
+            new($"checkpoint '{directory}' is corrupt: '{Path.Combine(directory, file)}' {problem}", directory, Path.Combine(directory, file), e);
+        ShardCheckpointManifest manifest;
+        try
+        {
+            manifest = ShardCheckpoint.ReadManifest(directory);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Bad(ShardCheckpoint.ManifestFileName, e.Message, e);
+        }
+        long trained;
+        if (lora is not null)
+        {
+            string configPath = Path.Combine(directory, LoraAdapterFile.ConfigFileName);
+            LoraConfig config;
+            try
+            {
+                config = LoraConfig.FromJson(File.ReadAllText(configPath), configPath);
+                trained = new LoraLayout(layout, config).TotalCount;
+            }
+            catch (InvalidDataException e)
+            {
+                throw Bad(LoraAdapterFile.ConfigFileName, e.Message, e);
+            }
+            if (!config.Equals(lora))
+                throw new InvalidOperationException($"checkpoint '{configPath}' has adapter config {config.ToJson()}, the run spec asks for {lora.ToJson()}; use another output directory for a different LoRA run");
+            if (baseWeightsSha256 is not null && manifest.BaseWeightsSha256 is { } recorded && recorded != baseWeightsSha256)
+                throw new InvalidOperationException($"checkpoint '{Path.Combine(directory, ShardCheckpoint.ManifestFileName)}' was trained on base weights {recorded}, but the run's model has {baseWeightsSha256}: the base model changed since the run started");
+        }
+        else
+        {
+            try
+            {
+                var config = HfConfigReader.Parse(File.ReadAllText(Path.Combine(directory, ModelCheckpoint.ConfigFileName)), Path.Combine(directory, ModelCheckpoint.ConfigFileName));
+                if (config != layout.Config) throw Bad(ModelCheckpoint.ConfigFileName, "describes a different model than the run's initial policy");
+            }
+            catch (InvalidDataException e)
+            {
+                throw Bad(ModelCheckpoint.ConfigFileName, e.Message, e);
+            }
+            trained = layout.TotalCount;
+        }
+        ShardCheckpointSlices slices;
+        try
+        {
+            slices = ShardCheckpoint.Assemble(directory, manifest, trained);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Bad(ShardCheckpoint.ManifestFileName, e.Message, e);
+        }
+        TrainerState state;
+        try
+        {
+            state = TrainerState.FromJson(File.ReadAllText(Path.Combine(directory, StateFileName)));
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw Bad(StateFileName, $"is not valid JSON: {e.Message}", e);
+        }
+        if (state.OptimizerStepCount != slices.StepCount)
+            throw Bad(StateFileName, $"records AdamW step {state.OptimizerStepCount}, the shards' slices {slices.StepCount}");
+        return lora is null
+            ? new TrainerCheckpoint(directory, slices.Master, slices.M, slices.V, state)
+            : new TrainerCheckpoint(directory, null, slices.M, slices.V, state, slices.Master);
     }
 
     private static void WriteOptimizer(string path, AdamW optimizer)

@@ -1,3 +1,4 @@
+using Precision.Orleans.Engine.Distributed;
 using Precision.Orleans.Engine.Training;
 
 namespace Precision.Orleans.RL.Training;
@@ -20,6 +21,17 @@ public interface IDistributedPolicyStep
     /// <summary>Runs one optimizer step (global step number <paramref name="step"/>) over <paramref name="microBatches"/>, in micro-batch order.</summary>
     Task<DistributedPolicyStepResult> StepAsync(long step, IReadOnlyList<PolicyMicroBatchRows> microBatches, float maxGradNorm, float learningRate);
 
-    /// <summary>Writes the shards' AdamW moments into the learner's engine (before a full checkpoint).</summary>
-    Task MirrorMomentsAsync();
+    /// <summary>
+    /// Whether the shards write the run's checkpoints themselves (<see cref="WriteCheckpointSlicesAsync"/>: the cluster's
+    /// shards, whose moments the learner's engine never holds); false where the engine mirrors the shards' whole state
+    /// after every step and the learner writes the full checkpoint (in process).
+    /// </summary>
+    bool ShardsWriteCheckpoints { get; }
+
+    /// <summary>
+    /// Every shard writes its slice of the current version (master, AdamW moments, step count) into
+    /// <paramref name="directory"/>, in parallel, each atomically; returns the manifest tying the slices together
+    /// (for the learner to write, last) for checkpoint step <paramref name="step"/>.
+    /// </summary>
+    Task<ShardCheckpointManifest> WriteCheckpointSlicesAsync(string directory, long step);
 }

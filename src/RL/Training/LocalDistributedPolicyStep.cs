@@ -69,6 +69,9 @@ public sealed class LocalDistributedPolicyStep : IDistributedPolicyStep
         return Task.FromResult(new DistributedPolicyStepResult(decision.Apply, decision.GradNorm, decision.LossScale, decision.NextLossScale, passes));
     }
 
-    /// <summary>Already mirrored after every step.</summary>
-    public Task MirrorMomentsAsync() => Task.CompletedTask;
+    /// <summary>The engine mirrors the shards' whole state after every step: the learner writes the single learner's checkpoint, byte for byte.</summary>
+    public bool ShardsWriteCheckpoints => false;
+
+    public Task<ShardCheckpointManifest> WriteCheckpointSlicesAsync(string directory, long step) =>
+        throw new NotSupportedException("the in-process shards' state is mirrored in the learner's engine, which writes the whole checkpoint");
 }

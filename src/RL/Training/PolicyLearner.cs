@@ -34,8 +34,9 @@ public sealed class PolicyLearner
     /// <summary>
     /// <c>parallel</c> beyond the single learner: the distributed optimizer step (gradient workers and parameter shards,
     /// in this process unless <see cref="UseDistributedStep"/> put it on the cluster); <see cref="Engine"/> mirrors their
-    /// state after every step for checkpoints, the weight hash and the rollouts' weights (the old-log-prob pass runs on
-    /// the workers: <see cref="IDistributedPolicyStep.OldLogProbsAsync"/>). Null for the single learner.
+    /// weights, step count and loss scale after every step for the weight hash and the rollouts' weights (in process also
+    /// the moments, for the full checkpoint; on the cluster the shards write their own checkpoint slices). The old-log-prob
+    /// pass runs on the workers: <see cref="IDistributedPolicyStep.OldLogProbsAsync"/>. Null for the single learner.
     /// </summary>
     private IDistributedPolicyStep? _distributed;
 
@@ -210,11 +211,18 @@ public sealed class PolicyLearner
         SpecHash = RunSpecWriter.TrajectoryHash(_spec),
     };
 
-    /// <summary>Saves a step-N checkpoint (weights or LoRA adapters, optimizer, trainer state) under the run directory's store.</summary>
+    /// <summary>
+    /// Saves a step-N checkpoint under the run directory's store: the whole one (weights or LoRA adapters, optimizer,
+    /// trainer state), or — when the cluster's parameter shards hold the optimizer state — a sharded one: each shard
+    /// writes its slice and the learner only the trainer state, config, tokenizer and the manifests.
+    /// </summary>
     public async Task CheckpointAsync(CheckpointStore store, int step)
     {
-        if (_distributed is not null) await _distributed.MirrorMomentsAsync();
-        store.Save(Engine, Tokenizer, State(step), _spec.Schedule.KeepCheckpoints, _baseWeightsSha256);
+        if (_distributed is { ShardsWriteCheckpoints: true } sharded)
+            await store.SaveShardedAsync(Engine, Tokenizer, State(step), _spec.Schedule.KeepCheckpoints,
+                directory => sharded.WriteCheckpointSlicesAsync(directory, step), _baseWeightsSha256);
+        else
+            store.Save(Engine, Tokenizer, State(step), _spec.Schedule.KeepCheckpoints, _baseWeightsSha256);
     }
 
     private string PolicyHash() => Engine.Adapters is { } adapters

@@ -2,8 +2,10 @@ using Precision.Orleans.Abstractions.Grains.Distributed;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Client.Tests.Console;
 using Precision.Orleans.Engine.Checkpoints;
+using Precision.Orleans.Engine.Distributed;
 using Precision.Orleans.Engine.Training;
 using Precision.Orleans.Grains.Distributed;
+using Precision.Orleans.RL.Checkpoints;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -68,6 +70,10 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         int trainedBeforeKill = (await cluster.WaitAsync("sharded-learner-kill", _ => true, TimeSpan.FromSeconds(30))).Step;
         output.WriteLine($"SIGKILL {victim.Name} (the learner grain's silo) after step {trainedBeforeKill}");
         Assert.True(trainedBeforeKill < Steps - 5, $"the run was at step {trainedBeforeKill} of {Steps} at the kill: make it longer");
+        // The checkpoints the dead learner left (the resume takes one of them: a new learner writes only after resuming),
+        // each written by the shards: their slices and the manifests, no full weight or optimizer file.
+        var sharded = ShardedCheckpointSteps(Path.Combine(cluster.RunsRoot, "sharded-learner-kill"));
+        Assert.NotEmpty(sharded);
         await cluster.StartSiloAsync(victim.Name, "learner");
 
         var status = await cluster.WaitAsync("sharded-learner-kill", s => s.State == RunState.Completed, TimeSpan.FromSeconds(180));
@@ -79,6 +85,7 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         Assert.Equal(0, resume.CheckpointStep % CheckpointEvery);
         Assert.True(resume.CheckpointStep > 0, "the run started over instead of resuming from a sharded checkpoint");
         Assert.InRange(resume.LastTrainedStep - resume.CheckpointStep, 0, CheckpointEvery);
+        Assert.True(sharded.Contains(resume.CheckpointStep), $"resumed from checkpoint {resume.CheckpointStep}, not one of the sharded checkpoints {string.Join(", ", sharded)}");
         var logs = await Task.WhenAll(Enumerable.Range(0, Shards).Select(s => cluster.Client.Grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard("sharded-learner-kill", s)).GetLog()));
         Assert.All(logs, log => Assert.NotEmpty(log));
         foreach (var log in logs)
@@ -88,8 +95,8 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
     }
 
     /// <remarks>
-    /// The expert-parallel case (qwen3_moe, expert_workers 2): the gradient workers' and the learner's training experts
-    /// live on ExpertWorker grains, owner o on learner-role silo o mod 2, so the killed silo takes one owner of every
+    /// The expert-parallel case (qwen3_moe, expert_workers 2): the gradient workers' training experts (a sharded run's
+    /// learner engine runs no pass, so it has none) live on ExpertWorker grains, owner o on learner-role silo o mod 2, so the killed silo takes one owner of every
     /// group with it; the restart loads them again on the survivor, where the workers then train their experts.
     /// </remarks>
     [Fact]
@@ -112,7 +119,8 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         var management = grains.GetGrain<IManagementGrain>(0);
         var learnerSilo = await management.GetActivationAddress(grains.GetGrain<ILearnerGrain>(runId));
         Assert.NotNull(learnerSilo);
-        string[] groups = [ExpertGroups.Learner(runId), ExpertGroups.GradientWorker(ShardKeys.Worker(runId, 0)), ExpertGroups.GradientWorker(ShardKeys.Worker(runId, 1))];
+        // A sharded run's learner engine runs no pass, so only the gradient workers' groups exist.
+        string[] groups = [ExpertGroups.GradientWorker(ShardKeys.Worker(runId, 0)), ExpertGroups.GradientWorker(ShardKeys.Worker(runId, 1))];
         var experts = groups.SelectMany(g => Enumerable.Range(0, owners).Select(o => grains.GetGrain<IExpertWorkerGrain>($"{g}/expert/{owners}/{o}"))).ToArray();
         var before = await Task.WhenAll(experts.Select(e => management.GetActivationAddress(e).AsTask()));
         var victim = learners.Single(p => p.SiloPort != learnerSilo.Endpoint.Port);
@@ -130,9 +138,26 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         // Every training expert worker lives on the survivor now, and the gradient workers' trained there after the kill.
         var after = await Task.WhenAll(experts.Select(e => management.GetActivationAddress(e).AsTask()));
         Assert.All(after, a => Assert.Equal(learnerSilo.Endpoint.Port, a?.Endpoint.Port));
-        var rows = await Task.WhenAll(experts.Skip(owners).Select(e => e.GetTrainingRowsServed()));
+        var rows = await Task.WhenAll(experts.Select(e => e.GetTrainingRowsServed()));
         output.WriteLine($"gradient workers' expert owners: training rows since the restart {string.Join(", ", rows)}");
         Assert.All(rows, r => Assert.True(r > 0, $"training rows per owner: {string.Join(", ", rows)}"));
+    }
+
+    /// <summary>Steps of the run's checkpoints that are sharded (every directory must be: the run is).</summary>
+    private static HashSet<int> ShardedCheckpointSteps(string runDirectory)
+    {
+        var steps = new HashSet<int>();
+        foreach (var (step, dir) in new CheckpointStore(runDirectory).List())
+        {
+            var files = Directory.GetFiles(dir).Select(f => Path.GetFileName(f)!).ToHashSet();
+            Assert.Contains(ShardCheckpoint.ManifestFileName, files);
+            Assert.Contains("manifest.json", files);
+            Assert.All(Enumerable.Range(0, Shards), s => Assert.Contains(ShardCheckpoint.SliceFileName(s), files));
+            Assert.DoesNotContain(ModelCheckpoint.WeightsFileName, files);
+            Assert.DoesNotContain(CheckpointStore.OptimizerFileName, files);
+            steps.Add(step);
+        }
+        return steps;
     }
 
     /// <summary>Two learner-role silos and a rollout silo; submits a 2-worker × 3-shard run (with

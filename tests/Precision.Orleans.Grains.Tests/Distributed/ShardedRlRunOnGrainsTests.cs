@@ -5,6 +5,7 @@ using Precision.Orleans.Engine.Training;
 using Precision.Orleans.Grains.Distributed;
 using Precision.Orleans.Grains.Placement;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Precision.Orleans.Grains.Tests.Distributed;
 
@@ -13,7 +14,7 @@ namespace Precision.Orleans.Grains.Tests.Distributed;
 /// gradient-worker grains, whose policy-loss gradients must give the embedded single learner's rows and weights bit for bit;
 /// the silos' weight caches fetch the versions from the shards.
 /// </summary>
-public sealed class ShardedRlRunOnGrainsTests
+public sealed class ShardedRlRunOnGrainsTests(ITestOutputHelper output)
 {
     /// <remarks>
     /// The qwen3_moe case: the gradient workers send π's expert routing back with each micro-batch's outcome, so the
@@ -92,6 +93,41 @@ public sealed class ShardedRlRunOnGrainsTests
         Assert.Equal(!lora, payload.FromShards);
         Assert.Equal(version, payload.Manifest.Version);
         Assert.Equal(records[^1].WeightHash, payload.Manifest.Sha256);
+
+        // Every checkpoint is sharded: one slice per shard written by the shard grains and the learner's manifests, no
+        // full weight or optimizer file; loaded, it holds the embedded single learner's numbers of that step bit for bit.
+        string runDir = Path.Combine(run.Root, "runs", runId), embeddedDir = Path.Combine(run.Root, "embedded");
+        foreach (int step in new[] { 2, 3 })
+            ShardedCheckpointChecks.AssertShardedAndEqual(runDir, embeddedDir, step, shards, run.ModelDir);
+        output.WriteLine(ShardedCheckpointChecks.Figures(runDir, embeddedDir, 3, ShardedCheckpointChecks.AssertShardedAndEqual(runDir, embeddedDir, 3, shards, run.ModelDir).M.Length));
+        if (moe) return;
+        string sharded = single + $"\nparallel:\n  gradient_workers: 2\n  shards: {shards}\n";
+        ShardedCheckpointChecks.AssertCorruptionRefused(runDir, sharded, Path.Combine(run.Root, "scratch"), newest: 3);
+
+        // The slices are placed by offset, so the single learner (no parallel section) resumes the sharded checkpoint too.
+        string singleResume = Path.Combine(run.Root, "scratch", "single-resume");
+        ShardedCheckpointChecks.CopyDirectory(runDir, singleResume);
+        var opened = RL.Training.LearnerStart.Open(RL.Spec.RunSpecLoader.Parse(single, "single spec"), singleResume);
+        Assert.Equal(3, opened.StartStep);
+        var step3 = ShardedCheckpointChecks.AssertShardedAndEqual(runDir, embeddedDir, 3, shards, run.ModelDir);
+        ShardedCheckpointChecks.AssertBits(step3.Weights ?? step3.Adapters, opened.Learner.Engine.TrainedWeights, "single learner's weights resumed from the slices");
+        ShardedCheckpointChecks.AssertBits(step3.V, opened.Learner.Engine.Optimizer.V, "single learner's exp_avg_sq resumed from the slices");
+
+        // Resume from the sharded checkpoint of step 2 (the run's directory without step 3, under another run id): the
+        // learner grain trains step 3 again and reaches the undisturbed run's step-3 checkpoint bit for bit.
+        string resumedId = runId + "-resumed", resumedDir = Path.Combine(run.Root, "runs", resumedId);
+        ShardedCheckpointChecks.CopyDirectory(runDir, resumedDir);
+        Directory.Delete(Path.Combine(resumedDir, "checkpoints", "step-000003"), recursive: true);
+        await cluster.Client.GetGrain<IRunGrain>(resumedId).Submit(sharded);
+        var resumedStatus = await cluster.WaitAsync(resumedId, s => s.State is RunState.Completed or RunState.Failed, TimeSpan.FromSeconds(120));
+        Assert.True(resumedStatus.State == RunState.Completed, $"resumed run ended {resumedStatus.State}: {resumedStatus.Error}");
+        var resumedRecords = await cluster.Client.GetGrain<IRunGrain>(resumedId).GetMetrics(0);
+        Assert.Equal([3], resumedRecords.Select(r => r.Step));
+        Assert.Equal(records[^1].WeightHash, resumedRecords[^1].WeightHash);
+        var undisturbed = ShardedCheckpointChecks.AssertShardedAndEqual(runDir, embeddedDir, 3, shards, run.ModelDir);
+        var resumed = ShardedCheckpointChecks.AssertShardedAndEqual(resumedDir, embeddedDir, 3, shards, run.ModelDir);
+        ShardedCheckpointChecks.AssertBits(undisturbed.Weights, resumed.Weights, "resumed run's master weights");
+        ShardedCheckpointChecks.AssertBits(undisturbed.Adapters, resumed.Adapters, "resumed run's adapters");
     }
 
     [Fact]
