@@ -127,9 +127,10 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
     {
         try
         {
-            // A sharded run whose step failed (a shard's or gradient worker's silo died, taking the shard state with it)
-            // restarts from its last checkpoint: the shards are initialized again from it on the silos still alive, at most
-            // RlGrainOptions.ShardedRunRestarts times, ShardedRunRestartDelay apart.
+            // A sharded run whose step failed because a shard's or gradient worker's silo died, taking the shard state with
+            // it (ShardedStepFailure.IsRecoverable), restarts from its last checkpoint: the shards are initialized again from
+            // it on the silos still alive, at most RlGrainOptions.ShardedRunRestarts times, ShardedRunRestartDelay apart.
+            // Any other error ends the run at once.
             for (int recovery = 0; ; recovery++)
             {
                 var outcome = await RunOnceAsync();
@@ -166,7 +167,7 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
         }
     }
 
-    /// <summary>One pass of the run from its last checkpoint; a failed sharded step comes back for a restart, anything else ends the run.</summary>
+    /// <summary>One pass of the run from its last checkpoint; a sharded run that lost a silo comes back for a restart, any other failure ends the run.</summary>
     private async Task<ShardedFailure?> RunOnceAsync()
     {
         string runId = RunId;
@@ -185,15 +186,16 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
             var start = await Task.Run(() => LearnerStart.Open(spec, runDirectory));
             AtomicFile.WriteAllText(Path.Combine(runDirectory, RlTrainer.SpecFileName), RunSpecWriter.ToYaml(spec));
             var learner = start.Learner;
+            attempt = await RunCalls.RetryAsync(() => run.BeginAttempt(start.StartStep, learner.WeightVersion, learner.WeightHash));
             if (spec.Parallel.SplitsTheStep)
             {
-                // The run's optimizer steps go to its parameter-shard and gradient-worker grains (learner-role silos).
+                // The run's optimizer steps go to its parameter-shard and gradient-worker grains (learner-role silos); the
+                // shards log them under this attempt, after the entries of the attempts before.
                 var coordinator = await ShardedLearnerCoordinator.StartAsync(GrainFactory, runId, learner.Engine, spec.Parallel.GradientWorkers,
-                    spec.Parallel.Shards, logger, RunSpecWriter.ToYaml(spec));
+                    spec.Parallel.Shards, logger, RunSpecWriter.ToYaml(spec), attempt);
                 _shardedStep = new GrainDistributedPolicyStep(coordinator, learner.Engine);
                 learner.UseDistributedStep(_shardedStep);
             }
-            attempt = await RunCalls.RetryAsync(() => run.BeginAttempt(start.StartStep, learner.WeightVersion, learner.WeightHash));
             GrainsLog.LearnerStarted(logger, runId, attempt > 1 ? "resumed" : "started", start.StartStep, start.StartStep);
             var loop = new PolicyIterationLoop(spec, learner, new GrainRolloutCollector(GrainFactory, runId, spec, PublishAsync, logger))
             {
@@ -218,7 +220,7 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
             }
             await RunCalls.RetryAsync(() => run.Finish(attempt, result.Stopped ? RunState.Cancelled : RunState.Completed, null));
         }
-        catch (Exception e) when (sharded && !_deactivating && !_stopAfterStep)
+        catch (Exception e) when (sharded && ShardedStepFailure.IsRecoverable(e) && !_deactivating && !_stopAfterStep)
         {
             GrainsLog.LearnerFailed(logger, runId, e);
             return new ShardedFailure(attempt, e);

@@ -51,7 +51,8 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
     public async Task<WorkerReport> Compute(GradientWork work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var engine = _engine ?? throw new InvalidOperationException($"gradient worker '{this.GetPrimaryKeyString()}' was not configured");
+        var engine = _engine ?? throw new DistributedStateLostException(
+            $"gradient worker '{this.GetPrimaryKeyString()}' holds no setup: it was never configured, or was activated again (its silo died) since");
         var setup = _setup!;
         var clock = Stopwatch.StartNew();
         double fetchSeconds = 0;
