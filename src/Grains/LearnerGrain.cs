@@ -140,7 +140,7 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
                     await FinishFailedAsync(failure.Attempt, $"{failure.Error.Message} (sharded run: gave up after {recovery} restarts from the last checkpoint)");
                     return;
                 }
-                GrainsLog.ShardedStepRecovering(logger, RunId, recovery + 1, options.ShardedRunRestarts, failure.Error.Message);
+                GrainsLog.ShardedStepRecovering(logger, RunId, recovery + 1, options.ShardedRunRestarts, failure.Error.GetType().Name, failure.Error.Message);
                 _shardedStep = null;
                 // Time for the membership to declare a killed silo dead, so placement skips it on the restart.
                 await Task.Delay(options.ShardedRunRestartDelay);
