@@ -19,6 +19,7 @@ namespace Precision.Orleans.Client.Tests.MultiProcess;
 /// </summary>
 public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
 {
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private const int Steps = 40;
     private const int Prompts = 4;
     private const int Shards = 3;
@@ -41,7 +42,7 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         int recordedBeforeKill = (await run.GetStatus()).Step;
         victim.Kill();
         int trainedBeforeKill = (await cluster.WaitAsync("sharded-kill", _ => true, TimeSpan.FromSeconds(30))).Step;
-        output.WriteLine($"SIGKILL {victim.Name} (shards on ports {string.Join(",", shardSilos.Select(s => s!.Endpoint.Port))}, learner on {learnerSilo.Endpoint.Port}) after step {trainedBeforeKill}");
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: SIGKILL {victim.Name} (shards on ports {string.Join(",", shardSilos.Select(s => s!.Endpoint.Port))}, learner on {learnerSilo.Endpoint.Port}) after step {trainedBeforeKill}");
         Assert.True(trainedBeforeKill < Steps - 5, $"the run was at step {trainedBeforeKill} of {Steps} at the kill: make it longer");
 
         var status = await cluster.WaitAsync("sharded-kill", s => s.State == RunState.Completed, TimeSpan.FromSeconds(120));
@@ -69,9 +70,10 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         int recordedBeforeKill = (await run.GetStatus()).Step;
         victim.Kill();
         int trainedBeforeKill = (await cluster.WaitAsync("sharded-learner-kill", _ => true, TimeSpan.FromSeconds(30))).Step;
-        output.WriteLine($"SIGKILL {victim.Name} (the learner grain's silo) after step {trainedBeforeKill}");
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: SIGKILL {victim.Name} (the learner grain's silo) after step {trainedBeforeKill}");
         Assert.True(trainedBeforeKill < Steps - 5, $"the run was at step {trainedBeforeKill} of {Steps} at the kill: make it longer");
         var restarted = await cluster.StartSiloAsync(victim.Name, "learner");
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: {victim.Name} restarted");
 
         var status = await cluster.WaitAsync("sharded-learner-kill", s => s.State == RunState.Completed, TimeSpan.FromSeconds(180));
         Assert.Equal(Steps, status.Step);
@@ -98,6 +100,7 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
     /// </summary>
     private async Task AssertShardLogsAsync(SiloCluster cluster, string runId, SiloAddress?[] shardSilos, SiloProcess victim, int recordedBeforeKill)
     {
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: run completed");
         var logs = await Task.WhenAll(Enumerable.Range(0, Shards).Select(s => cluster.Client.Grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard(runId, s)).GetLog()));
         var resumes = await cluster.Client.Grains.GetGrain<IRunGrain>(runId).GetResumes();
         var all = logs.SelectMany(l => l).ToArray();
@@ -141,18 +144,20 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
     /// <summary>Two learner-role silos and a rollout silo; submits a 2-worker × 3-shard run and waits until it is past
     /// its first checkpoint. Returns the learner-role silo processes, the same spec without <c>parallel</c> (the
     /// embedded reference) and the run grain.</summary>
-    private static async Task<(SiloProcess[] Learners, string SingleSpec, IRunGrain Run)> StartShardedRunAsync(SiloCluster cluster, string runId)
+    private async Task<(SiloProcess[] Learners, string SingleSpec, IRunGrain Run)> StartShardedRunAsync(SiloCluster cluster, string runId)
     {
         var a = cluster.StartSiloAsync("learner-a", "learner");
         var b = cluster.StartSiloAsync("learner-b", "learner");
         await cluster.StartSiloAsync("rollout-a", "rollout", rolloutSlots: 1);
         SiloProcess[] learners = [await a, await b];
         await cluster.ConnectAsync();
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: three silos up, client connected");
         var single = cluster.Tiny.WriteSpec(Steps, Prompts, CheckpointEvery);
         var sharded = Path.Combine(cluster.Tiny.Root, "sharded.yaml");
         File.WriteAllText(sharded, cluster.Tiny.Spec(Steps, Prompts, CheckpointEvery) + $"\nparallel:\n  gradient_workers: 2\n  shards: {Shards}\n");
         var submit = await CommandRun.InvokeAsync("submit", sharded, "--id", runId, "--cluster", cluster.Url);
         Assert.True(submit.ExitCode == 0, submit.Output + submit.Error);
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: submitted");
         await cluster.WaitAsync(runId, s => s.Step >= CheckpointEvery + 1, TimeSpan.FromSeconds(60));
         return (learners, single, cluster.Client.Grains.GetGrain<IRunGrain>(runId));
     }
