@@ -11,7 +11,8 @@ public sealed class ShardLogRecord
 {
     /// <summary>
     /// The bound on the stored log: each step rewrites the whole record, so an unbounded log would make a long run's
-    /// steps ever slower (2,048 entries ≈ 300 KB per shard). Older entries are dropped first.
+    /// steps ever slower; a few thousand entries cover any test run and the recent history of a long one. Older entries
+    /// are dropped first.
     /// </summary>
     public const int MaxEntries = 2048;
 
