@@ -90,9 +90,7 @@ public sealed class ParameterShardGrain([PersistentState("shard-log", RlStorage.
         }
         var entry = new ShardLogEntry(record.Shard, record.Step, record.Applied, record.LossScale, record.NextLossScale, record.OptimizerSteps,
             record.OverflowHolders, _version, WeightVersionHash.OfSlice(_published), _attempt);
-        var entries = log.State.Entries;
-        entries.Add(entry);
-        if (entries.Count > ShardLogRecord.MaxEntries) entries.RemoveRange(0, entries.Count - ShardLogRecord.MaxEntries);
+        log.State.Append(entry);
         // Durable before the learner hears of it: whatever the learner counts as applied is in the stored log.
         await log.WriteStateAsync();
         return entry;

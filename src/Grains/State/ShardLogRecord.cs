@@ -17,4 +17,11 @@ public sealed class ShardLogRecord
     public const int MaxEntries = 2048;
 
     [Id(0)] public List<ShardLogEntry> Entries { get; set; } = [];
+
+    /// <summary>Appends <paramref name="entry"/>, dropping the oldest entries beyond <see cref="MaxEntries"/>.</summary>
+    public void Append(ShardLogEntry entry)
+    {
+        Entries.Add(entry);
+        if (Entries.Count > MaxEntries) Entries.RemoveRange(0, Entries.Count - MaxEntries);
+    }
 }
