@@ -31,6 +31,6 @@ internal static partial class GrainsLog
     [LoggerMessage(EventId = 6009, Level = LogLevel.Error, Message = "Silo {Silo}: could not start its RL start grain: {Reason}")]
     public static partial void HookFailed(ILogger logger, string silo, string reason);
 
-    [LoggerMessage(EventId = 6010, Level = LogLevel.Warning, Message = "Run {RunId}: sharded step failed, restarting from the last checkpoint ({Recovery} of {Attempts}): {Reason}")]
-    public static partial void ShardedStepRecovering(ILogger logger, string runId, int recovery, int attempts, string reason);
+    [LoggerMessage(EventId = 6010, Level = LogLevel.Warning, Message = "Run {RunId}: sharded step failed, restarting from the last checkpoint ({Recovery} of {Attempts}): {ErrorType}: {Reason}")]
+    public static partial void ShardedStepRecovering(ILogger logger, string runId, int recovery, int attempts, string errorType, string reason);
 }

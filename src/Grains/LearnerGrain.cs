@@ -129,9 +129,10 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
     {
         try
         {
-            // A sharded or expert-parallel run whose step failed (a shard's, gradient worker's or expert worker's silo died,
-            // taking its state with it) restarts from its last checkpoint: the shards and expert workers are loaded again from
-            // it on the silos still alive, at most RlGrainOptions.ShardedRunRestarts times, ShardedRunRestartDelay apart.
+            // A sharded or expert-parallel run whose step failed because a shard's, gradient worker's or expert worker's silo
+            // died, taking its state with it (ShardedStepFailure.IsRecoverable), restarts from its last checkpoint: the shards
+            // and expert workers are loaded again from it on the silos still alive, at most RlGrainOptions.ShardedRunRestarts
+            // times, ShardedRunRestartDelay apart. Any other error ends the run at once.
             for (int recovery = 0; ; recovery++)
             {
                 var outcome = await RunOnceAsync();
@@ -141,7 +142,7 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
                     await FinishFailedAsync(failure.Attempt, $"{failure.Error.Message} (distributed learner: gave up after {recovery} restarts from the last checkpoint)");
                     return;
                 }
-                GrainsLog.ShardedStepRecovering(logger, RunId, recovery + 1, options.ShardedRunRestarts, failure.Error.Message);
+                GrainsLog.ShardedStepRecovering(logger, RunId, recovery + 1, options.ShardedRunRestarts, failure.Error.GetType().Name, failure.Error.Message);
                 _shardedStep = null;
                 // Time for the membership to declare a killed silo dead, so placement skips it on the restart.
                 await Task.Delay(options.ShardedRunRestartDelay);
@@ -168,7 +169,7 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
         }
     }
 
-    /// <summary>One pass of the run from its last checkpoint; a failed sharded step comes back for a restart, anything else ends the run.</summary>
+    /// <summary>One pass of the run from its last checkpoint; a sharded run that lost a silo comes back for a restart, any other failure ends the run.</summary>
     private async Task<ShardedFailure?> RunOnceAsync()
     {
         string runId = RunId;
@@ -195,15 +196,16 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
             var start = await Task.Run(() => LearnerStart.Open(spec, runDirectory, expertExecutors: learnerExperts));
             AtomicFile.WriteAllText(Path.Combine(runDirectory, RlTrainer.SpecFileName), RunSpecWriter.ToYaml(spec));
             var learner = start.Learner;
+            attempt = await RunCalls.RetryAsync(() => run.BeginAttempt(start.StartStep, learner.WeightVersion, learner.WeightHash));
             if (spec.Parallel.SplitsTheStep)
             {
-                // The run's optimizer steps go to its parameter-shard and gradient-worker grains (learner-role silos).
+                // The run's optimizer steps go to its parameter-shard and gradient-worker grains (learner-role silos); the
+                // shards log them under this attempt, after the entries of the attempts before.
                 var coordinator = await ShardedLearnerCoordinator.StartAsync(GrainFactory, runId, learner.Engine, spec.Parallel.GradientWorkers,
-                    spec.Parallel.Shards, logger, RunSpecWriter.ToYaml(spec), spec.Parallel.ExpertWorkers);
+                    spec.Parallel.Shards, logger, RunSpecWriter.ToYaml(spec), spec.Parallel.ExpertWorkers, attempt);
                 _shardedStep = new GrainDistributedPolicyStep(coordinator, learner.Engine);
                 learner.UseDistributedStep(_shardedStep);
             }
-            attempt = await RunCalls.RetryAsync(() => run.BeginAttempt(start.StartStep, learner.WeightVersion, learner.WeightHash));
             GrainsLog.LearnerStarted(logger, runId, attempt > 1 ? "resumed" : "started", start.StartStep, start.StartStep);
             var loop = new PolicyIterationLoop(spec, learner, new GrainRolloutCollector(GrainFactory, runId, spec, PublishAsync, logger))
             {
@@ -228,7 +230,7 @@ public sealed class LearnerGrain(RlGrainOptions options, ILogger<LearnerGrain> l
             }
             await RunCalls.RetryAsync(() => run.Finish(attempt, result.Stopped ? RunState.Cancelled : RunState.Completed, null));
         }
-        catch (Exception e) when (sharded && !_deactivating && !_stopAfterStep)
+        catch (Exception e) when (sharded && ShardedStepFailure.IsRecoverable(e) && !_deactivating && !_stopAfterStep)
         {
             GrainsLog.LearnerFailed(logger, runId, e);
             return new ShardedFailure(attempt, e);

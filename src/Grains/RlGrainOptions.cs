@@ -35,9 +35,10 @@ public sealed record RlGrainOptions
     public int WeightChunkBytes { get; init; } = 1 << 20;
 
     /// <summary>
-    /// How many times a sharded (<c>parallel</c>) run whose distributed step failed (a shard's or gradient worker's silo
-    /// died) is restarted from its last checkpoint before the run fails with the last error. Zero fails it at the first
-    /// failed step. Default 5.
+    /// How many times a sharded (<c>parallel</c>) run whose distributed step failed because a shard's or gradient worker's
+    /// silo died (<see cref="Distributed.ShardedStepFailure.IsRecoverable"/>; any other error fails the run at once) is
+    /// restarted from its last checkpoint before the run fails with the last error. Zero fails it at the first failed
+    /// step. Default 5.
     /// </summary>
     public int ShardedRunRestarts { get; init; } = 5;
 

@@ -42,7 +42,7 @@ public sealed class ExpertWorkerGrain : Grain, IExpertWorkerGrain
     public Task<byte[]> Run(ExpertRows rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var set = _set ?? throw new InvalidOperationException($"expert worker {this.GetPrimaryKeyString()}: no experts loaded");
+        var set = _set ?? throw new DistributedStateLostException($"expert worker {this.GetPrimaryKeyString()}: no experts loaded");
         if (set.WeightVersion != rows.WeightVersion)
             throw new InvalidOperationException($"expert worker {this.GetPrimaryKeyString()}: rows are for weights v{rows.WeightVersion}, it holds v{set.WeightVersion}");
         var outputs = new byte[rows.Inputs.Length];
@@ -86,7 +86,7 @@ public sealed class ExpertWorkerGrain : Grain, IExpertWorkerGrain
 
     public Task ZeroGradients()
     {
-        (_training ?? throw new InvalidOperationException($"expert worker {this.GetPrimaryKeyString()}: no training experts loaded")).ZeroGradients();
+        (_training ?? throw new DistributedStateLostException($"expert worker {this.GetPrimaryKeyString()}: no training experts loaded")).ZeroGradients();
         _gradientSlice = null;
         return Task.CompletedTask;
     }
@@ -103,7 +103,7 @@ public sealed class ExpertWorkerGrain : Grain, IExpertWorkerGrain
 
     public Task<byte[]> ReadGradients(long offset, int count)
     {
-        var set = _training ?? throw new InvalidOperationException($"expert worker {this.GetPrimaryKeyString()}: no training experts loaded");
+        var set = _training ?? throw new DistributedStateLostException($"expert worker {this.GetPrimaryKeyString()}: no training experts loaded");
         _gradientSlice ??= set.GradientSlice();
         if (offset < 0 || count < 0 || offset + count > _gradientSlice.Length)
             throw new ArgumentOutOfRangeException(nameof(offset), offset, $"expert worker {this.GetPrimaryKeyString()}: gradient range [{offset}, +{count}) outside [0, {_gradientSlice.Length})");
@@ -113,7 +113,7 @@ public sealed class ExpertWorkerGrain : Grain, IExpertWorkerGrain
     private TrainingExpertSet Training(ExpertRows rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var set = _training ?? throw new InvalidOperationException($"expert worker {this.GetPrimaryKeyString()}: no training experts loaded");
+        var set = _training ?? throw new DistributedStateLostException($"expert worker {this.GetPrimaryKeyString()}: no training experts loaded");
         if (set.WeightVersion != rows.WeightVersion)
             throw new InvalidOperationException($"expert worker {this.GetPrimaryKeyString()}: training rows are for weights v{rows.WeightVersion}, it holds v{set.WeightVersion}");
         return set;

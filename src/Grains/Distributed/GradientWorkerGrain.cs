@@ -59,7 +59,8 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
     public async Task<WorkerReport> Compute(GradientWork work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var engine = _engine ?? throw new InvalidOperationException($"gradient worker '{this.GetPrimaryKeyString()}' was not configured");
+        var engine = _engine ?? throw new DistributedStateLostException(
+            $"gradient worker '{this.GetPrimaryKeyString()}' holds no setup: it was never configured, or was activated again (its silo died) since");
         var setup = _setup!;
         double fetchSeconds = await LoadVersionAsync(engine, work.Version, work.WeightHash);
         engine.LossScaler.Restore(work.LossScale, 0, 0);
@@ -116,7 +117,8 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
     public async Task<LogProbReport> ComputeLogProbs(LogProbWork work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var engine = _engine ?? throw new InvalidOperationException($"gradient worker '{this.GetPrimaryKeyString()}' was not configured");
+        var engine = _engine ?? throw new DistributedStateLostException(
+            $"gradient worker '{this.GetPrimaryKeyString()}' holds no setup: it was never configured, or was activated again (its silo died) since");
         for (int i = 0; i < work.MicroBatches.Length; i++)
         {
             int index = work.MicroBatches[i].Index;

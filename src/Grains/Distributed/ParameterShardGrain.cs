@@ -3,6 +3,7 @@ using Precision.Orleans.Engine.Distributed;
 using Precision.Orleans.Engine.Model;
 using Precision.Orleans.Engine.Training;
 using Precision.Orleans.Grains.Placement;
+using Precision.Orleans.Grains.State;
 
 namespace Precision.Orleans.Grains.Distributed;
 
@@ -10,15 +11,18 @@ namespace Precision.Orleans.Grains.Distributed;
 /// A parameter shard on a learner-role silo: the <see cref="ShardOptimizer"/> numerics behind the grain interface. Calls
 /// run one at a time, so gradient slices arriving together from several workers are summed in micro-batch order by the
 /// optimizer's pending buffer, never in arrival order. Weight reads interleave with the step (they read the version the
-/// shard holds and name it).
+/// shard holds and name it). The shard's own log is durable (grain storage: Redis on a cluster), written before
+/// <see cref="Apply"/> answers, so a shard whose silo is killed still shows what it did; its optimizer state is not
+/// (a re-activated shard refuses work with <see cref="DistributedStateLostException"/> until it is initialized again).
 /// </summary>
 [LearnerSpreadPlacement]
-public sealed class ParameterShardGrain : Grain, IParameterShardGrain
+public sealed class ParameterShardGrain([PersistentState("shard-log", RlStorage.Name)] IPersistentState<ShardLogRecord> log)
+    : Grain, IParameterShardGrain
 {
     private ShardOptimizer? _optimizer;
     private long _version;
     private float[] _published = [];
-    private readonly List<ShardLogEntry> _log = [];
+    private int _attempt;
 
     public Task Initialize(ShardSetup setup)
     {
@@ -48,7 +52,8 @@ public sealed class ParameterShardGrain : Grain, IParameterShardGrain
         }
         _version = setup.Version;
         _published = (float[])_optimizer.Master.Clone();
-        _log.Clear();
+        // The log is not cleared: a restart from a checkpoint logs its steps again under the new attempt.
+        _attempt = setup.Attempt;
         return Task.CompletedTask;
     }
 
@@ -70,7 +75,7 @@ public sealed class ParameterShardGrain : Grain, IParameterShardGrain
         return Task.FromResult(new ShardReport(r.Shard, r.Step, r.Overflow, r.TensorNorms));
     }
 
-    public Task<ShardLogEntry> Apply(StepDecision decision)
+    public async Task<ShardLogEntry> Apply(StepDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
         var optimizer = Optimizer;
@@ -84,13 +89,16 @@ public sealed class ParameterShardGrain : Grain, IParameterShardGrain
             _published = (float[])optimizer.Master.Clone();
         }
         var entry = new ShardLogEntry(record.Shard, record.Step, record.Applied, record.LossScale, record.NextLossScale, record.OptimizerSteps,
-            record.OverflowHolders, _version, WeightVersionHash.OfSlice(_published));
-        _log.Add(entry);
-        return Task.FromResult(entry);
+            record.OverflowHolders, _version, WeightVersionHash.OfSlice(_published), _attempt);
+        log.State.Append(entry);
+        // Durable before the learner hears of it: whatever the learner counts as applied is in the stored log.
+        await log.WriteStateAsync();
+        return entry;
     }
 
     public Task<float[]> GetWeightChunk(long version, int chunk, int chunkValues)
     {
+        _ = Optimizer;   // a shard re-activated empty says so, rather than "holds version 0"
         if (version != _version) throw new InvalidOperationException($"shard {Optimizer.Range.Index} holds weight version {_version}, not {version}");
         if (chunkValues < 1) throw new ArgumentOutOfRangeException(nameof(chunkValues));
         long start = (long)chunk * chunkValues;
@@ -116,7 +124,8 @@ public sealed class ParameterShardGrain : Grain, IParameterShardGrain
     public Task<ShardMoments> GetMoments() => Task.FromResult(new ShardMoments(Optimizer.Range.Index,
         (float[])Optimizer.Optimizer.M.Clone(), (float[])Optimizer.Optimizer.V.Clone(), Optimizer.Optimizer.StepCount));
 
-    public Task<ShardLogEntry[]> GetLog() => Task.FromResult(_log.ToArray());
+    public Task<ShardLogEntry[]> GetLog() => Task.FromResult(log.State.Entries.ToArray());
 
-    private ShardOptimizer Optimizer => _optimizer ?? throw new InvalidOperationException($"parameter shard '{this.GetPrimaryKeyString()}' was not initialized");
+    private ShardOptimizer Optimizer => _optimizer ?? throw new DistributedStateLostException(
+        $"parameter shard '{this.GetPrimaryKeyString()}' holds no state: it was never initialized, or was activated again (its silo died) since");
 }

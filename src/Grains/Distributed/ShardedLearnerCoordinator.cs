@@ -58,8 +58,9 @@ public sealed class ShardedLearnerCoordinator
     /// </summary>
     /// <param name="policySpecYaml">RL runs: the run spec whose policy loss the workers compute (empty: next-token steps only).</param>
     /// <param name="expertWorkers">parallel.expert_workers: above 1, each worker runs its experts on that many ExpertWorker grains.</param>
+    /// <param name="attempt">The run attempt the shards log their steps under (their logs keep earlier attempts' entries).</param>
     public static async Task<ShardedLearnerCoordinator> StartAsync(IGrainFactory grains, string runId, TrainingEngine template,
-        int gradientWorkers, int shards, ILogger logger, string policySpecYaml = "", int expertWorkers = 1)
+        int gradientWorkers, int shards, ILogger logger, string policySpecYaml = "", int expertWorkers = 1, int attempt = 0)
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(template);
@@ -77,7 +78,7 @@ public sealed class ShardedLearnerCoordinator
             var moments = resumed ? new ShardMoments(r.Index, template.Optimizer.M.AsSpan((int)r.Offset, (int)r.Count).ToArray(),
                 template.Optimizer.V.AsSpan((int)r.Offset, (int)r.Count).ToArray(), template.Optimizer.StepCount) : null;
             return shardGrains[r.Index].Initialize(new ShardSetup(r.Index, r.FirstTensor, r.Offset, [.. tensors.Select(t => t.Name)],
-                [.. tensors.Select(t => t.Shape)], weights.AsSpan((int)r.Offset, (int)r.Count).ToArray(), adamw, 0, moments));
+                [.. tensors.Select(t => t.Shape)], weights.AsSpan((int)r.Offset, (int)r.Count).ToArray(), adamw, 0, moments, attempt));
         }));
         var lora = template.Options.Lora is { } l ? new LoraSettings(l.Rank, l.Alpha, [.. l.TargetModules], false) : null;
         var setup = new GradientWorkerSetup(runId, template.Config.ToJson(), template.ComputeDType.Name(), lora,
@@ -145,7 +146,8 @@ public sealed class ShardedLearnerCoordinator
 
     /// <summary>
     /// Share <paramref name="share"/> of the step, re-assigned to the next worker (re-configured: a worker re-activated
-    /// on another silo has lost its engine) each time its holder fails, up to <see cref="MaxShareAttempts"/> holders. The
+    /// on another silo has lost its engine) each time its holder is lost (<see cref="ShardedStepFailure.IsRecoverable"/>),
+    /// up to <see cref="MaxShareAttempts"/> holders; any other error fails the step at once. The
     /// retry computes from the same weight version, so slices a failed holder already sent are the same bits; the shards
     /// keep the first copy of each micro-batch.
     /// </summary>
@@ -159,7 +161,8 @@ public sealed class ShardedLearnerCoordinator
                 if (attempt > 0) await _workers[holder].Configure(_setup);
                 return await _workers[holder].Compute(work);
             }
-            catch (Exception e) when (attempt + 1 < MaxShareAttempts && e is not ArgumentException)
+            // Only a lost holder (ShardedStepFailure.IsRecoverable): a bug would fail the same way on every holder.
+            catch (Exception e) when (attempt + 1 < MaxShareAttempts && ShardedStepFailure.IsRecoverable(e))
             {
                 DistributedLog.ShareRetry(_logger, RunId, step, share, holder, attempt + 1, e.Message);
             }
@@ -245,6 +248,6 @@ public sealed class ShardedLearnerCoordinator
         return manifest.Step;
     }
 
-    /// <summary>Every shard's own log, in shard order.</summary>
+    /// <summary>Every shard's own log (every attempt's entries, oldest first), in shard order.</summary>
     public async Task<ShardLogEntry[][]> ShardLogsAsync() => await Task.WhenAll(_shards.Select(s => s.GetLog()));
 }

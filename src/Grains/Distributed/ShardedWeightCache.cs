@@ -14,7 +14,7 @@ public static class ShardedWeightCache
 {
     /// <summary>
     /// The payload from the shards, or null when they have already moved past the manifest's shard version (the learner
-    /// trained on; its own payload still holds the published version).
+    /// trained on) or one of them lost its state with its silo; the learner's own payload still holds the published version.
     /// </summary>
     public static async Task<WeightPayload?> TryFetchAsync(IGrainFactory grains, WeightManifest manifest, ShardedWeightSource source)
     {
@@ -27,7 +27,7 @@ public static class ShardedWeightCache
         {
             weights = await ShardSliceFetch.FetchAsync(shards, source.ShardOffsets, source.ShardCounts, source.ShardVersion, "", source.VersionHash, source.RunId);
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or DistributedStateLostException)
         {
             return null;
         }

@@ -16,10 +16,14 @@ namespace Precision.Orleans.Client.Tests.MultiProcess;
 /// and gradient workers spread over two learner-role silos; SIGKILLing the one that holds shards but not the learner
 /// grain makes the learner restart from its last checkpoint with the shards on the survivor, and the run completes
 /// equal to the undisturbed embedded single learner. SIGKILLing the silo of the learner grain itself (it holds shards
-/// too) and restarting it resumes the run from its last sharded checkpoint, again equal to the embedded learner.
+/// too) and restarting it resumes the run from its last sharded checkpoint, again equal to the embedded learner. In
+/// both, the shards' own logs (on Redis) outlive the kill: the killed silo's shards still show the steps they applied
+/// before it, no shard of any attempt applied a step another skipped, and the last attempt logged the whole run from
+/// its checkpoint on.
 /// </summary>
 public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
 {
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private const int Steps = 40;
     private const int Prompts = 4;
     private const int Shards = 3;
@@ -39,19 +43,17 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
             management.GetActivationAddress(cluster.Client.Grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard("sharded-kill", s))).AsTask()));
         Assert.Equal(2, shardSilos.Select(s => s!.Endpoint.Port).Distinct().Count());
         var victim = learners.Single(p => p.SiloPort != learnerSilo.Endpoint.Port);
+        int recordedBeforeKill = (await run.GetStatus()).Step;
         victim.Kill();
         int trainedBeforeKill = (await cluster.WaitAsync("sharded-kill", _ => true, TimeSpan.FromSeconds(30))).Step;
-        output.WriteLine($"SIGKILL {victim.Name} (shards on ports {string.Join(",", shardSilos.Select(s => s!.Endpoint.Port))}, learner on {learnerSilo.Endpoint.Port}) after step {trainedBeforeKill}");
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: SIGKILL {victim.Name} (shards on ports {string.Join(",", shardSilos.Select(s => s!.Endpoint.Port))}, learner on {learnerSilo.Endpoint.Port}) after step {trainedBeforeKill}");
         Assert.True(trainedBeforeKill < Steps - 5, $"the run was at step {trainedBeforeKill} of {Steps} at the kill: make it longer");
 
         var status = await cluster.WaitAsync("sharded-kill", s => s.State == RunState.Completed, TimeSpan.FromSeconds(120));
         Assert.Equal(Steps, status.Step);
-        // The shards were initialized again from a checkpoint after the kill, all on the survivor, and agree on every step since.
-        var logs = await Task.WhenAll(Enumerable.Range(0, Shards).Select(s => cluster.Client.Grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard("sharded-kill", s)).GetLog()));
-        Assert.All(logs, log => Assert.NotEmpty(log));
-        Assert.True(logs[0][0].Step > 0, $"the shards' logs start at optimizer step {logs[0][0].Step}: no restart from a checkpoint happened");
-        foreach (var log in logs)
-            Assert.Equal(logs[0].Select(e => (e.Step, e.Applied, e.LossScale, e.Version)), log.Select(e => (e.Step, e.Applied, e.LossScale, e.Version)));
+        // The shards were initialized again from a checkpoint after the kill, all on the survivor.
+        await AssertShardLogsAsync(cluster, "sharded-kill", shardSilos, victim, recordedBeforeKill);
+        WriteRestartReasons(learners);
         RunLedger.AssertExactlyOnce(await run.GetTrainedGroups(), Steps, Prompts);
         RunLedger.AssertSame(RunLedger.Embedded(single, cluster.Tiny.Root, Path.Combine(cluster.Tiny.Root, "embedded")), await run.GetMetrics(0));
     }
@@ -66,15 +68,20 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         var learnerSilo = await management.GetActivationAddress(cluster.Client.Grains.GetGrain<ILearnerGrain>("sharded-learner-kill"));
         Assert.NotNull(learnerSilo);
         var victim = learners.Single(p => p.SiloPort == learnerSilo.Endpoint.Port);
+        var shardSilos = await Task.WhenAll(Enumerable.Range(0, Shards).Select(s =>
+            management.GetActivationAddress(cluster.Client.Grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard("sharded-learner-kill", s))).AsTask()));
+        Assert.Contains(shardSilos, s => s!.Endpoint.Port == victim.SiloPort);
+        int recordedBeforeKill = (await run.GetStatus()).Step;
         victim.Kill();
         int trainedBeforeKill = (await cluster.WaitAsync("sharded-learner-kill", _ => true, TimeSpan.FromSeconds(30))).Step;
-        output.WriteLine($"SIGKILL {victim.Name} (the learner grain's silo) after step {trainedBeforeKill}");
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: SIGKILL {victim.Name} (the learner grain's silo) after step {trainedBeforeKill}");
         Assert.True(trainedBeforeKill < Steps - 5, $"the run was at step {trainedBeforeKill} of {Steps} at the kill: make it longer");
         // The checkpoints the dead learner left (the resume takes one of them: a new learner writes only after resuming),
         // each written by the shards: their slices and the manifests, no full weight or optimizer file.
         var sharded = ShardedCheckpointSteps(Path.Combine(cluster.RunsRoot, "sharded-learner-kill"));
         Assert.NotEmpty(sharded);
-        await cluster.StartSiloAsync(victim.Name, "learner");
+        var restarted = await cluster.StartSiloAsync(victim.Name, "learner");
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: {victim.Name} restarted");
 
         var status = await cluster.WaitAsync("sharded-learner-kill", s => s.State == RunState.Completed, TimeSpan.FromSeconds(180));
         Assert.Equal(Steps, status.Step);
@@ -86,18 +93,16 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         Assert.True(resume.CheckpointStep > 0, "the run started over instead of resuming from a sharded checkpoint");
         Assert.InRange(resume.LastTrainedStep - resume.CheckpointStep, 0, CheckpointEvery);
         Assert.True(sharded.Contains(resume.CheckpointStep), $"resumed from checkpoint {resume.CheckpointStep}, not one of the sharded checkpoints {string.Join(", ", sharded)}");
-        var logs = await Task.WhenAll(Enumerable.Range(0, Shards).Select(s => cluster.Client.Grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard("sharded-learner-kill", s)).GetLog()));
-        Assert.All(logs, log => Assert.NotEmpty(log));
-        foreach (var log in logs)
-            Assert.Equal(logs[0].Select(e => (e.Step, e.Applied, e.LossScale, e.Version)), log.Select(e => (e.Step, e.Applied, e.LossScale, e.Version)));
+        await AssertShardLogsAsync(cluster, "sharded-learner-kill", shardSilos, victim, recordedBeforeKill);
+        WriteRestartReasons([.. learners, restarted]);
         RunLedger.AssertExactlyOnce(await run.GetTrainedGroups(), Steps, Prompts);
         RunLedger.AssertSame(RunLedger.Embedded(single, cluster.Tiny.Root, Path.Combine(cluster.Tiny.Root, "embedded")), await run.GetMetrics(0));
     }
 
     /// <remarks>
     /// The expert-parallel case (qwen3_moe, expert_workers 2): the gradient workers' training experts (a sharded run's
-    /// learner engine runs no pass, so it has none) live on ExpertWorker grains, owner o on learner-role silo o mod 2, so the killed silo takes one owner of every
-    /// group with it; the restart loads them again on the survivor, where the workers then train their experts.
+    /// learner engine runs no pass, so it has none) live on ExpertWorker grains, owner o on learner-role silo o mod 2, so
+    /// the killed silo takes one owner of every group with it; the restart loads them again on the survivor, where the workers then train their experts.
     /// </remarks>
     [Fact]
     public async Task A_SIGKILLed_learner_role_silo_of_an_expert_parallel_sharded_run_restarts_its_experts_on_the_survivor_and_equals_the_embedded_learner()
@@ -160,10 +165,61 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         return steps;
     }
 
+    /// <summary>
+    /// Reads every shard's own log after the run and asserts: (a) the shards that were on the killed silo still hold the
+    /// first attempt's entries of every step recorded before the kill (the log outlived the SIGKILL); (b) for every
+    /// (attempt, step), all shards that logged it agree on applied/skipped, loss scale and version — no shard applied a
+    /// step another skipped, including the step the kill interrupted; (c) the last attempt, the run's final one, logged
+    /// every optimizer step from the checkpoint it resumed from to the end (one optimizer step per iteration:
+    /// mini_batches 1).
+    /// </summary>
+    private async Task AssertShardLogsAsync(SiloCluster cluster, string runId, SiloAddress?[] shardSilos, SiloProcess victim, int recordedBeforeKill)
+    {
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: run completed");
+        var logs = await Task.WhenAll(Enumerable.Range(0, Shards).Select(s => cluster.Client.Grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard(runId, s)).GetLog()));
+        var resumes = await cluster.Client.Grains.GetGrain<IRunGrain>(runId).GetResumes();
+        var all = logs.SelectMany(l => l).ToArray();
+        int first = all.Min(e => e.Attempt), last = all.Max(e => e.Attempt);
+        var killed = Enumerable.Range(0, Shards).Where(s => shardSilos[s]!.Endpoint.Port == victim.SiloPort).ToArray();
+        for (int s = 0; s < Shards; s++)
+            output.WriteLine($"shard {s}{(killed.Contains(s) ? " (killed silo)" : "")}: " + string.Join(", ", logs[s].GroupBy(e => e.Attempt)
+                .Select(g => $"attempt {g.Key}: {g.Count()} entries, steps {g.Min(e => e.Step)}–{g.Max(e => e.Step)}")));
+        output.WriteLine($"{resumes.Count} resume(s): {string.Join(", ", resumes.Select(r => $"from checkpoint {r.CheckpointStep} (last trained {r.LastTrainedStep})"))}; " +
+            $"{recordedBeforeKill} steps recorded before the kill");
+
+        // (a)
+        Assert.NotEmpty(killed);
+        Assert.True(recordedBeforeKill > 0);
+        foreach (int s in killed)
+            Assert.Superset(Enumerable.Range(0, recordedBeforeKill).Select(i => (long)i).ToHashSet(),
+                logs[s].Where(e => e.Attempt == first).Select(e => e.Step).ToHashSet());
+        // (b)
+        foreach (var log in logs) Assert.Equal(log.Length, log.Select(e => (e.Attempt, e.Step)).Distinct().Count());
+        foreach (var step in all.GroupBy(e => (e.Attempt, e.Step)))
+            Assert.True(step.Select(e => (e.Applied, e.LossScale, e.Version)).Distinct().Count() == 1,
+                $"attempt {step.Key.Attempt} step {step.Key.Step}: the shards disagree: {string.Join("; ", step.Select(e => $"shard {e.Shard} applied={e.Applied} scale={e.LossScale} v{e.Version}"))}");
+        // (c)
+        Assert.NotEmpty(resumes);
+        Assert.True(last > first, "the shards logged one attempt only: the run was not restarted");
+        Assert.Equal(1 + resumes.Count, last);
+        int from = resumes[^1].CheckpointStep;
+        Assert.True(from > 0, "the last attempt started over instead of resuming from a sharded checkpoint");
+        foreach (var log in logs)
+            Assert.Equal(Enumerable.Range(from, Steps - from).Select(i => (long)i), log.Where(e => e.Attempt == last).Select(e => e.Step));
+    }
+
+    /// <summary>The learner's "restarting from the last checkpoint" lines (the error type a kill surfaced as), from the silos' output.</summary>
+    private void WriteRestartReasons(IEnumerable<SiloProcess> silos)
+    {
+        foreach (var silo in silos)
+            foreach (var line in silo.Output.Split('\n').Where(l => l.Contains("sharded step failed", StringComparison.Ordinal)))
+                output.WriteLine($"{silo.Name}: {line.Trim()}");
+    }
+
     /// <summary>Two learner-role silos and a rollout silo; submits a 2-worker × 3-shard run (with
     /// <paramref name="expertWorkers"/>) and waits until it is past its first checkpoint. Returns the learner-role silo
     /// processes, the same spec without <c>parallel</c> (the embedded reference) and the run grain.</summary>
-    private static async Task<(SiloProcess[] Learners, string SingleSpec, IRunGrain Run)> StartShardedRunAsync(SiloCluster cluster, string runId,
+    private async Task<(SiloProcess[] Learners, string SingleSpec, IRunGrain Run)> StartShardedRunAsync(SiloCluster cluster, string runId,
         int expertWorkers = 1)
     {
         var a = cluster.StartSiloAsync("learner-a", "learner");
@@ -171,11 +227,13 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         await cluster.StartSiloAsync("rollout-a", "rollout", rolloutSlots: 1);
         SiloProcess[] learners = [await a, await b];
         await cluster.ConnectAsync();
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: three silos up, client connected");
         var single = cluster.Tiny.WriteSpec(Steps, Prompts, CheckpointEvery);
         var sharded = Path.Combine(cluster.Tiny.Root, "sharded.yaml");
         File.WriteAllText(sharded, cluster.Tiny.Spec(Steps, Prompts, CheckpointEvery) + $"\nparallel:\n  gradient_workers: 2\n  shards: {Shards}\n  expert_workers: {expertWorkers}\n");
         var submit = await CommandRun.InvokeAsync("submit", sharded, "--id", runId, "--cluster", cluster.Url);
         Assert.True(submit.ExitCode == 0, submit.Output + submit.Error);
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: submitted");
         await cluster.WaitAsync(runId, s => s.Step >= CheckpointEvery + 1, TimeSpan.FromSeconds(60));
         return (learners, single, cluster.Client.Grains.GetGrain<IRunGrain>(runId));
     }

@@ -142,7 +142,7 @@ public sealed class ShardedRlRunOnGrainsTests(ITestOutputHelper output)
         var learners = new[] { await cluster.StartSiloAsync("learner-a", SiloRoles.Learner), await cluster.StartSiloAsync("learner-b", SiloRoles.Learner) };
         await cluster.StartSiloAsync("rollout-a", SiloRoles.Rollout, rolloutSlots: 1);
         await cluster.Client.GetGrain<IRunGrain>(runId).Submit(single + $"\nparallel:\n  gradient_workers: 2\n  shards: {shards}\n");
-        await cluster.WaitAsync(runId, s => s.Step >= 1, TimeSpan.FromSeconds(120));
+        int trainedBeforeKill = (await cluster.WaitAsync(runId, s => s.Step >= 1, TimeSpan.FromSeconds(120))).Step;
 
         // Kill (no goodbye) the learner-role silo that holds shards but not the learner grain.
         var management = cluster.Client.GetGrain<IManagementGrain>(0);
@@ -157,12 +157,24 @@ public sealed class ShardedRlRunOnGrainsTests(ITestOutputHelper output)
         var records = await cluster.Client.GetGrain<IRunGrain>(runId).GetMetrics(0);
         SameMetrics.Assert(embedded, records, SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));
 
-        // The shards were initialized again mid-run (from a checkpoint after step 0) on the survivor, and agree on every step since.
+        // The shards' own logs (durable) outlived the kill: the killed silo's shards still show every step they applied
+        // before it. No shard ever applied a step another skipped, in any attempt; the last attempt — initialized again
+        // from a checkpoint after step 0, on the survivor — logged every optimizer step from its checkpoint to the end.
+        const int miniBatches = 2; // batch.mini_batches of TinyRlRun
         var logs = await Task.WhenAll(Enumerable.Range(0, shards).Select(s => cluster.Client.GetGrain<IParameterShardGrain>(ShardKeys.Shard(runId, s)).GetLog()));
-        Assert.All(logs, log => Assert.NotEmpty(log));
-        Assert.True(logs[0][0].Step > 0, $"the shards' logs start at step {logs[0][0].Step}: no restart from a checkpoint happened");
+        int firstAttempt = logs.SelectMany(l => l).Min(e => e.Attempt);
+        foreach (int s in Enumerable.Range(0, shards).Where(s => shardSilos[s]!.Equals(victim.SiloAddress)))
+            Assert.Superset(Enumerable.Range(0, trainedBeforeKill * miniBatches).Select(i => (long)i).ToHashSet(),
+                logs[s].Where(e => e.Attempt == firstAttempt).Select(e => e.Step).ToHashSet());
+        foreach (var step in logs.SelectMany(l => l).GroupBy(e => (e.Attempt, e.Step)))
+            Assert.Single(step.Select(e => (e.Applied, e.LossScale, e.Version)).Distinct());
+        var resume = (await cluster.Client.GetGrain<IRunGrain>(runId).GetResumes())[^1];
+        Assert.True(resume.CheckpointStep > 0, "the run restarted from scratch, not from a checkpoint");
+        int lastAttempt = logs.SelectMany(l => l).Max(e => e.Attempt);
+        Assert.True(lastAttempt > firstAttempt, "the shards logged one attempt only: no restart happened");
         foreach (var log in logs)
-            Assert.Equal(logs[0].Select(e => (e.Step, e.Applied, e.LossScale, e.Version)), log.Select(e => (e.Step, e.Applied, e.LossScale, e.Version)));
+            Assert.Equal(Enumerable.Range(resume.CheckpointStep * miniBatches, (5 - resume.CheckpointStep) * miniBatches).Select(i => (long)i),
+                log.Where(e => e.Attempt == lastAttempt).Select(e => e.Step));
         var after = await Task.WhenAll(Enumerable.Range(0, shards).Select(s => management.GetActivationAddress(cluster.Client.GetGrain<IParameterShardGrain>(ShardKeys.Shard(runId, s))).AsTask()));
         Assert.All(after, a => Assert.Equal(learnerSilo, a));
     }

@@ -7,6 +7,7 @@ namespace Precision.Orleans.Abstractions.Grains.Distributed;
 /// </summary>
 public interface IParameterShardGrain : IGrainWithStringKey
 {
+    /// <summary>Takes the slice and optimizer of <paramref name="setup"/>; the log keeps its earlier entries.</summary>
     Task Initialize(ShardSetup setup);
 
     /// <summary>Starts collecting step <paramref name="step"/>: <paramref name="microBatches"/> slices are expected.</summary>
@@ -33,7 +34,10 @@ public interface IParameterShardGrain : IGrainWithStringKey
     /// <summary>This shard's AdamW moments and step count (the learner mirrors them before a full checkpoint).</summary>
     Task<ShardMoments> GetMoments();
 
-    /// <summary>Every decision this shard received, in step order (its own log).</summary>
+    /// <summary>
+    /// Every decision this shard received (its own log, durable: it outlives the shard's silo and re-initializations),
+    /// oldest first, each labelled with the attempt that initialized the shard; the newest few thousand are kept.
+    /// </summary>
     [AlwaysInterleave]
     Task<ShardLogEntry[]> GetLog();
 }

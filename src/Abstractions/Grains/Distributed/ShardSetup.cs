@@ -4,7 +4,8 @@ namespace Precision.Orleans.Abstractions.Grains.Distributed;
 /// What a parameter shard holds: whole tensors [<paramref name="FirstTensor"/>, +<paramref name="TensorNames"/>.Length) of the
 /// trained parameters, the flat values [<paramref name="Offset"/>, +<paramref name="Master"/>.Length), its FP32 master
 /// slice at version <paramref name="Version"/>, and the optimizer it steps them with (a resumed run's AdamW state in
-/// <paramref name="Moments"/>; null = fresh moments).
+/// <paramref name="Moments"/>; null = fresh moments). <paramref name="Attempt"/> labels the entries the shard logs from now
+/// on (the learner's run attempt): a re-initialization keeps the earlier entries.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ShardSetup(
@@ -16,4 +17,5 @@ public sealed record ShardSetup(
     [property: Id(5)] float[] Master,
     [property: Id(6)] AdamWSettings Optimizer,
     [property: Id(7)] long Version,
-    [property: Id(8)] ShardMoments? Moments = null);
+    [property: Id(8)] ShardMoments? Moments = null,
+    [property: Id(9)] int Attempt = 0);
