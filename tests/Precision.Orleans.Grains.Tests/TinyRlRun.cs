@@ -73,6 +73,21 @@ internal sealed class TinyRlRun : IDisposable
         return engine;
     }
 
+    /// <summary>
+    /// <see cref="UseMoeModel"/> with expert 2's router row set to expert 1's plus 1e-4 of noise: their scores nearly tie,
+    /// so bf16 rollouts and fp16 training route some tokens differently and the routing mismatch to compare is not zero.
+    /// </summary>
+    public TrainingEngine UseNearTiedMoeModel() => UseMoeModel((config, engine) =>
+    {
+        var noise = new Random(3);
+        foreach (var p in engine.Layout.Parameters.Where(p => p.Name.EndsWith("mlp.gate.weight", StringComparison.Ordinal)))
+        {
+            var router = engine.MasterWeights.AsSpan((int)p.Offset, (int)p.Count);
+            int hidden = router.Length / config.NumExperts;
+            for (int i = 0; i < hidden; i++) router[2 * hidden + i] = router[hidden + i] + (float)((noise.NextDouble() - 0.5) * 1e-4);
+        }
+    });
+
     public void Dispose()
     {
         try

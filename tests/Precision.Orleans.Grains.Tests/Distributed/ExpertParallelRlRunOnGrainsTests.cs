@@ -59,16 +59,7 @@ public sealed class ExpertParallelRlRunOnGrainsTests(ExpertParallelCluster fixtu
     public async Task A_sharded_run_trains_its_experts_on_each_gradient_workers_grains_bit_identically_to_the_embedded_single_learner()
     {
         using var run = new TinyRlRun();
-        run.UseMoeModel((config, engine) =>
-        {
-            var noise = new Random(3);
-            foreach (var p in engine.Layout.Parameters.Where(p => p.Name.EndsWith("mlp.gate.weight", StringComparison.Ordinal)))
-            {
-                var router = engine.MasterWeights.AsSpan((int)p.Offset, (int)p.Count);
-                int hidden = router.Length / config.NumExperts;
-                for (int i = 0; i < hidden; i++) router[2 * hidden + i] = router[hidden + i] + (float)((noise.NextDouble() - 0.5) * 1e-4);
-            }
-        });
+        run.UseNearTiedMoeModel();
         string yaml = run.Yaml(iterations: 3, algorithm: "grpo").Replace("rollout: fp16", "rollout: bf16", StringComparison.Ordinal);
         var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
         Assert.Contains(embedded, r => r.RoutingMismatch > 0);

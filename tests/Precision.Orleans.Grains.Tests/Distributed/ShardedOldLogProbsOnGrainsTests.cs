@@ -28,19 +28,7 @@ public sealed class ShardedOldLogProbsOnGrainsTests
     public async Task The_old_log_prob_pass_runs_on_the_gradient_worker_grains_and_the_run_equals_the_embedded_single_learner(bool moe)
     {
         using var run = new TinyRlRun();
-        if (moe)
-        {
-            run.UseMoeModel((config, engine) =>
-            {
-                var noise = new Random(3);
-                foreach (var p in engine.Layout.Parameters.Where(p => p.Name.EndsWith("mlp.gate.weight", StringComparison.Ordinal)))
-                {
-                    var router = engine.MasterWeights.AsSpan((int)p.Offset, (int)p.Count);
-                    int hidden = router.Length / config.NumExperts;
-                    for (int i = 0; i < hidden; i++) router[2 * hidden + i] = router[hidden + i] + (float)((noise.NextDouble() - 0.5) * 1e-4);
-                }
-            });
-        }
+        if (moe) run.UseNearTiedMoeModel();
         string single = run.Yaml(iterations: 3, algorithm: "grpo");
         if (moe) single = single.Replace("rollout: fp16", "rollout: bf16", StringComparison.Ordinal);
         var embedded = EmbeddedReference.Run(single, Path.Combine(run.Root, "embedded"));

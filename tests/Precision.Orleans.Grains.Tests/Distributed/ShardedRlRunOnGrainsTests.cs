@@ -28,21 +28,7 @@ public sealed class ShardedRlRunOnGrainsTests(ITestOutputHelper output)
     public async Task A_parallel_rl_run_trains_on_shard_and_worker_grains_bit_identically_to_the_embedded_single_learner(bool lora, bool moe)
     {
         using var run = new TinyRlRun();
-        if (moe)
-        {
-            // Expert 2's router row is expert 1's plus 1e-4 of noise: their scores nearly tie, so bf16 rollouts and fp16
-            // training route some tokens differently and the routing mismatch to compare is not zero.
-            run.UseMoeModel((config, engine) =>
-            {
-                var noise = new Random(3);
-                foreach (var p in engine.Layout.Parameters.Where(p => p.Name.EndsWith("mlp.gate.weight", StringComparison.Ordinal)))
-                {
-                    var router = engine.MasterWeights.AsSpan((int)p.Offset, (int)p.Count);
-                    int hidden = router.Length / config.NumExperts;
-                    for (int i = 0; i < hidden; i++) router[2 * hidden + i] = router[hidden + i] + (float)((noise.NextDouble() - 0.5) * 1e-4);
-                }
-            });
-        }
+        if (moe) run.UseNearTiedMoeModel();
         string single = run.Yaml(iterations: 3) + (lora ? "\nlora:\n  rank: 2\n  alpha: 4\n" : "");
         if (moe) single = single.Replace("rollout: fp16", "rollout: bf16", StringComparison.Ordinal);
         var embedded = EmbeddedReference.Run(single, Path.Combine(run.Root, "embedded"));
