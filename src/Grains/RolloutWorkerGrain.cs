@@ -139,7 +139,18 @@ public sealed class RolloutWorkerGrain(ILocalSiloDetails silo, RlGrainOptions gr
         var clock = Stopwatch.StartNew();
         // The engine is CPU-bound: run it off the silo's scheduler (calls arriving meanwhile queue for the next round).
         var engine = _engine;
-        var sequences = await Task.Run(() => engine.Generate(prompts, options));
+        IReadOnlyList<RolloutSequence> sequences;
+        try
+        {
+            sequences = await Task.Run(() => engine.Generate(prompts, options));
+        }
+        catch (Exception e) when (_experts is not null && ShardedStepFailure.IsRecoverable(e))
+        {
+            // An expert worker's silo died and the grain came back empty (or is unreachable): the next round loads the
+            // weights, and with them every owner's experts, again instead of failing at the same owner forever.
+            _weightHash = "";
+            throw;
+        }
         double seconds = clock.Elapsed.TotalSeconds;
         var answers = new RolloutBatch[requests.Count];
         for (int r = 0, first = 0; r < requests.Count; first += requests[r].Count, r++)

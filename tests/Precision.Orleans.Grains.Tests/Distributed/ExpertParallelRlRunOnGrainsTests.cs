@@ -1,3 +1,4 @@
+using Orleans.Core.Internal;
 using Precision.Orleans.Abstractions.Grains.Distributed;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Engine.Checkpoints;
@@ -78,6 +79,40 @@ public sealed class ExpertParallelRlRunOnGrainsTests(ExpertParallelCluster fixtu
         var learnerRows = await Task.WhenAll(Enumerable.Range(0, Owners).Select(o =>
             fixture.Cluster.Client.GetGrain<IExpertWorkerGrain>($"{ExpertGroups.Learner(runId)}/expert/{Owners}/{o}").GetTrainingRowsServed()));
         Assert.All(learnerRows, rows => Assert.Equal(0L, rows));
+    }
+
+    /// <remarks>
+    /// A rollout expert worker whose activation goes away mid-run (as when its silo dies: the grain comes back empty and
+    /// answers <see cref="DistributedStateLostException"/>) must not fail its rollout worker forever: the worker loads the
+    /// version, and with it every owner's experts, again on its next round. Deactivating the owners stands in for the kill
+    /// without depending on where the default placement put them.
+    /// </remarks>
+    [Fact]
+    public async Task A_rollout_expert_worker_that_loses_its_experts_mid_run_is_loaded_again_and_the_run_equals_the_embedded_learner()
+    {
+        using var run = new TinyRlRun();
+        run.UseMoeModel();
+        const int iterations = 8;
+        string yaml = run.Yaml(iterations: iterations);
+        var embedded = EmbeddedReference.Run(yaml, Path.Combine(run.Root, "embedded"));
+
+        const string runId = "experts-rollout-lost";
+        var client = fixture.Cluster.Client;
+        await client.GetGrain<IRunGrain>(runId).Submit(yaml + $"\nparallel:\n  expert_workers: {Owners}\n");
+        await fixture.Cluster.WaitAsync(runId, s => s.Step >= 1, TimeSpan.FromSeconds(120));
+        var owners = RolloutWorkers.SelectMany(w => Enumerable.Range(0, Owners).Select(o =>
+            client.GetGrain<IExpertWorkerGrain>($"{ExpertGroups.Rollout(runId, w)}/expert/{Owners}/{o}"))).ToArray();
+        await Task.WhenAll(owners.Select(o => o.Cast<IGrainManagementExtension>().DeactivateOnIdle().AsTask()));
+        int stepAtLoss = (await client.GetGrain<IRunGrain>(runId).GetStatus()).Step;
+        Assert.True(stepAtLoss < iterations - 1, $"the run was at step {stepAtLoss} of {iterations} when its rollout experts were dropped: make it longer");
+
+        var status = await fixture.Cluster.WaitAsync(runId, s => s.State is RunState.Completed or RunState.Failed, TimeSpan.FromSeconds(120));
+        Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
+        SameMetrics.Assert(embedded, await client.GetGrain<IRunGrain>(runId).GetMetrics(0), SameMetrics.FinalWeightsHash(Path.Combine(run.Root, "embedded")));
+        // The new activations were loaded and served the rounds after the loss (their counters start at zero).
+        var served = await Task.WhenAll(owners.Select(o => o.GetRowsServed()));
+        output.WriteLine($"dropped the rollout experts after step {stepAtLoss}; rows served since, per owner: {string.Join(", ", served)}");
+        Assert.True(served.Sum() > 0, "no rollout expert worker served a row after the loss");
     }
 
     private async Task<IReadOnlyList<IterationRecord>> RunAsync(string runId, string yaml)
