@@ -150,6 +150,20 @@ public sealed class RunSpecLoaderTests
     }
 
     [Fact]
+    public void The_documented_sharded_cluster_example_parses_with_its_parallel_section()
+    {
+        string dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "examples", "cluster-sharded-demo.yaml"))) dir = Path.GetDirectoryName(dir)!;
+        string text = File.ReadAllText(Path.Combine(dir, "examples", "cluster-sharded-demo.yaml"));
+        using var run = new TinyRun();
+        // its model is the shipped base policy beside it; the tiny one stands in (the README runs the real one)
+        var spec = run.Spec(System.Text.RegularExpressions.Regex.Replace(text, @"(?m)^model: .*$", "model: model"));
+        Assert.Equal("grpo", spec.Algorithm.Name);
+        Assert.Equal((2, 3, 1), (spec.Parallel.GradientWorkers, spec.Parallel.Shards, spec.Parallel.ExpertWorkers));
+        Assert.True(spec.Parallel.SplitsTheStep);
+    }
+
+    [Fact]
     public void The_documented_example_spec_parses()
     {
         string dir = AppContext.BaseDirectory;
