@@ -3,12 +3,14 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 using Precision.Orleans.Grains;
+using StackExchange.Redis;
 
 namespace Precision.Orleans.Bench.Cluster;
 
 /// <summary>
 /// Silos in this process on loopback TCP (Microsoft.Orleans.TestingHost), started one at a time with their own name,
-/// roles and rollout slots; memory grain storage; the fast-failover settings of the real silos.
+/// roles and rollout slots; memory grain storage (or, given a StackExchange.Redis configuration, Redis grain storage as
+/// the real silos use); the fast-failover settings of the real silos.
 /// </summary>
 internal sealed class BenchCluster : IAsyncDisposable
 {
@@ -16,13 +18,22 @@ internal sealed class BenchCluster : IAsyncDisposable
     private InProcessTestCluster? _cluster;
 
     private readonly int _connectionsPerEndpoint;
+    private readonly string? _redis;
+    private readonly bool _timeShardCalls;
 
     /// <param name="connectionsPerEndpoint">Orleans' <see cref="ConnectionOptions.ConnectionsPerEndpoint"/> of every silo (its default: 1).</param>
-    public BenchCluster(string runsRoot, int connectionsPerEndpoint = 1)
+    /// <param name="redis">A StackExchange.Redis configuration: the silos keep grain state there instead of in memory.</param>
+    /// <param name="timeShardCalls">Registers <see cref="ShardCallTimer"/>'s call filters on the client and the silos.</param>
+    public BenchCluster(string runsRoot, int connectionsPerEndpoint = 1, string? redis = null, bool timeShardCalls = false)
     {
         RunsRoot = runsRoot;
         _connectionsPerEndpoint = connectionsPerEndpoint;
+        _redis = redis;
+        _timeShardCalls = timeShardCalls;
     }
+
+    /// <summary>"memory" or "redis": where the silos' grain storage (the shards' durable logs among it) lives.</summary>
+    public string StorageName => _redis is null ? "memory" : "redis";
 
     public string RunsRoot { get; }
 
@@ -43,11 +54,17 @@ internal sealed class BenchCluster : IAsyncDisposable
             var (siloName, siloRoles, slots) = _next;
             silo.Services.PostConfigure<SiloOptions>(o => o.SiloName = siloName);
             silo.Configure<ConnectionOptions>(o => o.ConnectionsPerEndpoint = _connectionsPerEndpoint);
-            silo.AddMemoryGrainStorage(RlStorage.Name);
+            if (_redis is null) silo.AddMemoryGrainStorage(RlStorage.Name);
+            else silo.AddRedisGrainStorage(RlStorage.Name, o => o.ConfigurationOptions = ConfigurationOptions.Parse(_redis));
+            if (_timeShardCalls) silo.AddOutgoingGrainCallFilter(ShardCallTimer.TimeStorageWrite);
             silo.UseFastFailover(TimeSpan.FromSeconds(120));
             silo.AddRlGrains(new RlGrainOptions { RunsRoot = RunsRoot, RolloutSlots = slots, Roles = siloRoles, WorkerWaitTimeout = TimeSpan.FromSeconds(60) });
         });
-        builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(120)));
+        builder.ConfigureClient(client =>
+        {
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(120));
+            if (_timeShardCalls) client.AddOutgoingGrainCallFilter(ShardCallTimer.TimeShardCall);
+        });
         _cluster = builder.Build();
         await _cluster.DeployAsync();
     }
