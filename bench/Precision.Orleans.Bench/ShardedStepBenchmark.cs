@@ -94,7 +94,7 @@ internal static class ShardedStepBenchmark
                 begin.Add(ShardCallTimer.Phase("BeginStep"));
                 reduce.Add(ShardCallTimer.Phase("Reduce"));
                 apply.Add(ShardCallTimer.Phase("Apply"));
-                logWrite.Add(ShardCallTimer.Count(ShardCallTimer.StorageWrite) == shards ? ShardCallTimer.Phase(ShardCallTimer.StorageWrite) : double.NaN);
+                logWrite.Add(ShardCallTimer.Count(ShardCallTimer.StorageWrite) == shards ? ShardCallTimer.Longest(ShardCallTimer.StorageWrite) : double.NaN);
             }
             var pass = await MeasurePassAsync(learner, learnerEngine, passBatches, serializer);
             var checkpoint = print && workers == 4 ? await MeasureCheckpointAsync(cluster, learner, learnerEngine, tokenizer, root, parameters) : null;
@@ -206,8 +206,8 @@ internal static class ShardedStepBenchmark
         var one = rows.First(r => r.Workers == 1 && r.Shards == 1);
         Console.WriteLine("step time vs 1 worker × 1 shard in this run: " + string.Join(", ", rows.Skip(1).Select(r => $"{r.Workers}×{r.Shards} {r.StepSeconds / one.StepSeconds:0.00}×")));
         Console.WriteLine($"consensus ms = BeginStep on every shard + (after the workers) Reduce + decision + Apply, as the coordinator times it; begin / reduce / apply = wall ms of " +
-            "each phase's parallel shard calls (call filter on the client); log write = the shards' durable log writes inside Apply (first start to last end; " +
-            (storage == "memory" ? "memory grain storage: a call to Orleans' memory storage grain" : "n/a: Redis storage is not a grain call the filter sees") +
+            "each phase's parallel shard calls (call filter on the client); log write = the longest of the shards' durable log writes inside Apply (each shard answers Apply after its own write; timed around the storage provider; " +
+            (storage == "memory" ? "memory grain storage: a call to one of Orleans' memory storage grains, on either silo" : "Redis grain storage: a round trip to redis-server on loopback") +
             "); decide+rest = consensus − begin − reduce − apply (the decision, the version hash, scheduling).");
         Console.WriteLine("fetch s = slowest worker's parallel chunked fetch of the new version; MB moved/step = (micro-batches + workers) × 4 B × parameters " +
             "(each micro-batch's gradient to the shards, each worker's fetch); skipped = measured steps the fp16 consensus skipped (overflow); the silos share this machine's cores with each other and with other jobs.");

@@ -28,7 +28,7 @@ internal static class ShardedStepReport
                     F(r.FetchSeconds, "0.000"), F(r.ConsensusMs, "0.0"), F(r.BeginMs, "0.0"), F(r.ReduceMs, "0.0"), F(r.ApplyMs, "0.0"), F(r.LogWriteMs, "0.0"),
                     F(r.DecideMs, "0.0"), F(r.MovedMB, "0.0"), $"{r.SkippedSteps}"]))
             .Paragraph($"Grain storage: {storage}. Apply includes each shard's durable log write (the shard answers only after it). " +
-                "begin / reduce / apply: wall time of each phase's parallel calls to the shards, from call filters on the client; log write: the shards' storage writes.")
+                "begin / reduce / apply: wall time of each phase's parallel calls to the shards, from call filters on the client; log write: the longest single shard-log write (timed around the grain-storage provider; each shard answers Apply after its own).")
             .Heading("Old-log-prob pass on the gradient workers vs the learner's own pass")
             .Table(["workers", "shards", "pass s", "learner s", "ratio", "first pass s", "its fetch s", "KB out", "KB back", "same bits"],
                 rows.Select(r => (IReadOnlyList<string>)[$"{r.Workers}", $"{r.Shards}", F(r.Pass.Seconds, "0.000"), F(r.Pass.LearnerSeconds, "0.000"),

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Storage;
 using Orleans.TestingHost;
 using Precision.Orleans.Grains;
 using StackExchange.Redis;
@@ -23,7 +24,7 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     /// <param name="connectionsPerEndpoint">Orleans' <see cref="ConnectionOptions.ConnectionsPerEndpoint"/> of every silo (its default: 1).</param>
     /// <param name="redis">A StackExchange.Redis configuration: the silos keep grain state there instead of in memory.</param>
-    /// <param name="timeShardCalls">Registers <see cref="ShardCallTimer"/>'s call filters on the client and the silos.</param>
+    /// <param name="timeShardCalls">Registers <see cref="ShardCallTimer"/>'s call filter on the client and times every grain-storage write (<see cref="TimedGrainStorage"/>).</param>
     public BenchCluster(string runsRoot, int connectionsPerEndpoint = 1, string? redis = null, bool timeShardCalls = false)
     {
         RunsRoot = runsRoot;
@@ -54,9 +55,12 @@ internal sealed class BenchCluster : IAsyncDisposable
             var (siloName, siloRoles, slots) = _next;
             silo.Services.PostConfigure<SiloOptions>(o => o.SiloName = siloName);
             silo.Configure<ConnectionOptions>(o => o.ConnectionsPerEndpoint = _connectionsPerEndpoint);
-            if (_redis is null) silo.AddMemoryGrainStorage(RlStorage.Name);
-            else silo.AddRedisGrainStorage(RlStorage.Name, o => o.ConfigurationOptions = ConfigurationOptions.Parse(_redis));
-            if (_timeShardCalls) silo.AddOutgoingGrainCallFilter(ShardCallTimer.TimeStorageWrite);
+            // Timed: the provider under its own name, and the grains' storage name answered by a timing wrapper around it.
+            string storage = _timeShardCalls ? TimedStorageInner : RlStorage.Name;
+            if (_redis is null) silo.AddMemoryGrainStorage(storage);
+            else silo.AddRedisGrainStorage(storage, o => o.ConfigurationOptions = ConfigurationOptions.Parse(_redis));
+            if (_timeShardCalls)
+                silo.Services.AddKeyedSingleton<IGrainStorage>(RlStorage.Name, (sp, _) => new TimedGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(TimedStorageInner)));
             silo.UseFastFailover(TimeSpan.FromSeconds(120));
             silo.AddRlGrains(new RlGrainOptions { RunsRoot = RunsRoot, RolloutSlots = slots, Roles = siloRoles, WorkerWaitTimeout = TimeSpan.FromSeconds(60) });
         });
@@ -68,6 +72,8 @@ internal sealed class BenchCluster : IAsyncDisposable
         _cluster = builder.Build();
         await _cluster.DeployAsync();
     }
+
+    private const string TimedStorageInner = "bench-timed-inner";
 
     public async ValueTask DisposeAsync()
     {

@@ -6,9 +6,10 @@ namespace Precision.Orleans.Bench.Cluster;
 /// <summary>
 /// Start and end timestamps of the grain calls that make up the sharded step's consensus round, taken by Orleans call
 /// filters so the learner's code is measured unchanged: the client's calls to the parameter shards (BeginStep, Reduce,
-/// Apply — the coordinator runs on the bench's cluster client) and the silos' grain-storage writes (the shards' durable
-/// log, written inside Apply; with memory storage that is a call to Orleans' memory storage grain, with Redis a
-/// round trip to the server). One step is measured at a time: <see cref="Clear"/> before it, <see cref="Phase"/> after.
+/// Apply — the coordinator runs on the bench's cluster client), and the silos' grain-storage writes
+/// (<see cref="TimedGrainStorage"/>: the shards' durable log, written inside Apply; with memory storage a call to
+/// Orleans' memory storage grain, with Redis a round trip to the server). One step is measured at a time:
+/// <see cref="Clear"/> before it, <see cref="Phase"/> after.
 /// </summary>
 internal static class ShardCallTimer
 {
@@ -49,18 +50,6 @@ internal static class ShardCallTimer
         await context.Invoke();
     }
 
-    /// <summary>The silos' filter: times memory grain storage writes (the provider's call to its storage grain, method "WriteStateAsync&lt;T&gt;").</summary>
-    public static async Task TimeStorageWrite(IOutgoingGrainCallContext context)
-    {
-        if (context.InterfaceName.EndsWith("IMemoryStorageGrain", StringComparison.Ordinal) && context.MethodName.StartsWith("WriteStateAsync", StringComparison.Ordinal))
-        {
-            long start = Stopwatch.GetTimestamp();
-            await context.Invoke();
-            Record(StorageWrite, start);
-            return;
-        }
-        await context.Invoke();
-    }
-
+    /// <summary>The name <see cref="TimedGrainStorage"/> records its writes under.</summary>
     public const string StorageWrite = "storage write";
 }
