@@ -13,8 +13,11 @@
 #               silos' weight caches: delivered MB/s (not in the default set)
 #   weight-probe  where one receiver's weight fetch spends its time: byte[] vs pooled chunks, 1 vs 4 chunk-serving
 #               activations, a fresh vs a reused buffer, 1 vs 4 connections per silo pair (not in the default set)
-#   sharded-step  the distributed learner on two learner-role silos: step time with 1/2/4 gradient workers, weight fetch
-#               of 4 workers from 1 vs 3 shards, consensus round ms/step, MB moved per step (not in the default set)
+#   sharded-step  the distributed learner on two learner-role silos, 1/2/4 gradient workers × 1/3 shards: step time, weight
+#               fetch, the consensus round split into BeginStep / Reduce / Apply (incl. the shard-log write), MB moved per
+#               step; the old-log-prob pass on the workers vs the learner's own; a sharded vs a full checkpoint (not in the
+#               default set; ~70 s; BENCH_ARGS="--report PREFIX" writes PREFIX.html and two SVG charts, "--redis CONFIG"
+#               keeps the shard logs in Redis instead of memory grain storage)
 #   rollout-cluster  rollout tokens/s of an RL run, learner silo + one rollout silo vs embedded (not in the default set)
 #   hf-load     loading a ~500M-parameter BF16 sharded HF checkpoint to fp32 / fp16: time and peak RSS vs the
 #               converted weights, against reading the files' bytes (not in the default set: writes ~1 GB to /tmp)
