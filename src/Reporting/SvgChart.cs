@@ -110,16 +110,19 @@ public static class SvgChart
         var named = spec.Series.Where(s => !string.IsNullOrEmpty(s.Name)).ToList();
         // No named series, no legend: an empty box would only hide points.
         if (named.Count == 0) return;
-        double longest = named.Count == 0 ? 0 : named.Max(s => s.Name.Length);
+        double longest = named.Max(s => s.Name.Length);
+        // Wide enough for the longest name (about 6.5 px a character at the chart's font size), right-aligned in the plot,
+        // so a long name is never cut off at the box's edge.
+        double width = 24 + 6.5 * longest, left = plotRight - width - 6;
         // A white box behind the legend keeps it readable over dense points.
         sb.Append(CultureInfo.InvariantCulture,
-            $"<rect x=\"{plotRight - 116:0.#}\" y=\"{Top + 2:0.#}\" width=\"{Math.Min(110, 24 + 6.5 * longest):0.#}\" height=\"{15 * named.Count + 4:0.#}\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>");
+            $"<rect x=\"{left:0.#}\" y=\"{Top + 2:0.#}\" width=\"{width:0.#}\" height=\"{15 * named.Count + 4:0.#}\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>");
         double ly = Top + 14;
         foreach (var (s, i) in spec.Series.Select((s, i) => (s, i)))
         {
             if (string.IsNullOrEmpty(s.Name)) continue;
             string color = s.Color ?? Palette.At(i);
-            double lx = plotRight - 110;
+            double lx = left + 6;
             sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lx:0.#}\" y=\"{ly - 8:0.#}\" width=\"10\" height=\"10\" fill=\"{Esc(color)}\"/>");
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{lx + 14:0.#}\" y=\"{ly + 1:0.#}\">{Esc(s.Name)}</text>");
             ly += 15;

@@ -38,6 +38,19 @@ public class SvgChartTests
     }
 
     [Fact]
+    public void A_long_series_name_fits_inside_its_legend_box()
+    {
+        const string name = "apply incl. log write, 3 shards";
+        var doc = XDocument.Parse(SvgChart.Line(new ChartSpec { Series = [new ChartSeries("a", [1, 2], [1, 2]), new ChartSeries(name, [1, 2], [2, 1])] }));
+        var box = doc.Descendants(Svg + "rect").Single(r => (string?)r.Attribute("fill-opacity") == "0.85");
+        double left = (double)box.Attribute("x")!, right = left + (double)box.Attribute("width")!;
+        var label = doc.Descendants(Svg + "text").Single(t => t.Value == name);
+        double start = (double)label.Attribute("x")!;
+        // ~6.5 px a character at the chart's font: the name's end stays inside the box (it was cut at 110 px before).
+        Assert.True(start > left && start + 6.5 * name.Length <= right, $"legend box [{left}, {right}], label from {start}, {name.Length} characters");
+    }
+
+    [Fact]
     public void Line_chart_on_log_axis_breaks_at_points_it_cannot_draw()
     {
         var spec = new ChartSpec
