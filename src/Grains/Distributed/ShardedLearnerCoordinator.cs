@@ -145,13 +145,40 @@ public sealed class ShardedLearnerCoordinator
     }
 
     /// <summary>
-    /// Share <paramref name="share"/> of the step, re-assigned to the next worker (re-configured: a worker re-activated
-    /// on another silo has lost its engine) each time its holder is lost (<see cref="ShardedStepFailure.IsRecoverable"/>),
-    /// up to <see cref="MaxShareAttempts"/> holders; any other error fails the step at once. The
-    /// retry computes from the same weight version, so slices a failed holder already sent are the same bits; the shards
-    /// keep the first copy of each micro-batch.
+    /// Share <paramref name="share"/> of the step on its holder (<see cref="RunShareAsync"/>). The retry computes from the
+    /// same weight version, so slices a failed holder already sent are the same bits; the shards keep the first copy of
+    /// each micro-batch.
     /// </summary>
-    private async Task<WorkerReport> ComputeShareAsync(long step, int share, GradientWork work)
+    private Task<WorkerReport> ComputeShareAsync(long step, int share, GradientWork work) =>
+        RunShareAsync(share, w => w.Compute(work), (holder, attempt, e) =>
+            DistributedLog.ShareRetry(_logger, RunId, step, share, holder, attempt, e.GetType().Name, e.Message));
+
+    /// <summary>
+    /// The old-log-prob pass at the current version: <paramref name="microBatches"/> (indices 0…M−1) split into the
+    /// workers' consecutive shares as a step splits them, each share on its holder (<see cref="RunShareAsync"/>: a no-grad
+    /// pass changes no shard, so a retry is the same bits). The reports come back in worker order.
+    /// </summary>
+    public async Task<LogProbReport[]> OldLogProbsAsync(IReadOnlyList<LogProbMicroBatch> microBatches)
+    {
+        ArgumentNullException.ThrowIfNull(microBatches);
+        int m = microBatches.Count;
+        long version = Version;
+        return await Task.WhenAll(Enumerable.Range(0, _workers.Length).Select(share =>
+        {
+            var (first, count) = DataParallelShares.Of(m, _workers.Length, share);
+            var work = new LogProbWork(version, WeightHash, share, m, [.. microBatches.Skip(first).Take(count)]);
+            return RunShareAsync(share, w => w.ComputeLogProbs(work), (holder, attempt, e) =>
+                DistributedLog.LogProbShareRetry(_logger, RunId, version, share, holder, attempt, e.GetType().Name, e.Message));
+        }));
+    }
+
+    /// <summary>
+    /// Runs share <paramref name="share"/> on worker <paramref name="share"/>, re-assigned to the next worker (re-configured:
+    /// a worker re-activated on another silo has lost its engine) each time its holder is lost
+    /// (<see cref="ShardedStepFailure.IsRecoverable"/>), up to <see cref="MaxShareAttempts"/> holders; any other error —
+    /// a bug or bad data, which would fail the same way on every holder — fails at once.
+    /// </summary>
+    private async Task<T> RunShareAsync<T>(int share, Func<IGradientWorkerGrain, Task<T>> call, Action<int, int, Exception> retrying)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -159,43 +186,13 @@ public sealed class ShardedLearnerCoordinator
             try
             {
                 if (attempt > 0) await _workers[holder].Configure(_setup);
-                return await _workers[holder].Compute(work);
+                return await call(_workers[holder]);
             }
-            // Only a lost holder (ShardedStepFailure.IsRecoverable): a bug would fail the same way on every holder.
             catch (Exception e) when (attempt + 1 < MaxShareAttempts && ShardedStepFailure.IsRecoverable(e))
             {
-                DistributedLog.ShareRetry(_logger, RunId, step, share, holder, attempt + 1, e.Message);
+                retrying(holder, attempt + 1, e);
             }
         }
-    }
-
-    /// <summary>
-    /// The old-log-prob pass at the current version: <paramref name="microBatches"/> (indices 0…M−1) split into the
-    /// workers' consecutive shares as a step splits them; each share re-assigned to the next worker if its holder fails
-    /// (a no-grad pass changes no shard, so a retry is the same bits). The reports come back in worker order.
-    /// </summary>
-    public async Task<LogProbReport[]> OldLogProbsAsync(IReadOnlyList<LogProbMicroBatch> microBatches)
-    {
-        ArgumentNullException.ThrowIfNull(microBatches);
-        int m = microBatches.Count;
-        return await Task.WhenAll(Enumerable.Range(0, _workers.Length).Select(async share =>
-        {
-            var (first, count) = DataParallelShares.Of(m, _workers.Length, share);
-            var work = new LogProbWork(Version, WeightHash, share, m, [.. microBatches.Skip(first).Take(count)]);
-            for (int attempt = 0; ; attempt++)
-            {
-                int holder = (share + attempt) % _workers.Length;
-                try
-                {
-                    if (attempt > 0) await _workers[holder].Configure(_setup);
-                    return await _workers[holder].ComputeLogProbs(work);
-                }
-                catch (Exception e) when (attempt + 1 < MaxShareAttempts && e is not ArgumentException)
-                {
-                    DistributedLog.LogProbShareRetry(_logger, RunId, work.Version, share, holder, attempt + 1, e.Message);
-                }
-            }
-        }));
     }
 
     /// <summary>How many holders a share is tried on before the step fails (the learner then resumes from the last sharded checkpoint).</summary>
