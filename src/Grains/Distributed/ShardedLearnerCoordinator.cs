@@ -150,8 +150,8 @@ public sealed class ShardedLearnerCoordinator
     /// each micro-batch.
     /// </summary>
     private Task<WorkerReport> ComputeShareAsync(long step, int share, GradientWork work) =>
-        RunShareAsync(share, w => w.Compute(work), (holder, attempt, e) =>
-            DistributedLog.ShareRetry(_logger, RunId, step, share, holder, attempt, e.GetType().Name, e.Message));
+        RunShareAsync(share, w => w.Compute(work), (holder, attempt, next, e) =>
+            DistributedLog.ShareRetry(_logger, RunId, step, share, holder, attempt, next, e.GetType().Name, e.Message));
 
     /// <summary>
     /// The old-log-prob pass at the current version: <paramref name="microBatches"/> (indices 0…M−1) split into the
@@ -167,22 +167,25 @@ public sealed class ShardedLearnerCoordinator
         {
             var (first, count) = DataParallelShares.Of(m, _workers.Length, share);
             var work = new LogProbWork(version, WeightHash, share, m, [.. microBatches.Skip(first).Take(count)]);
-            return RunShareAsync(share, w => w.ComputeLogProbs(work), (holder, attempt, e) =>
-                DistributedLog.LogProbShareRetry(_logger, RunId, version, share, holder, attempt, e.GetType().Name, e.Message));
+            return RunShareAsync(share, w => w.ComputeLogProbs(work), (holder, attempt, next, e) =>
+                DistributedLog.LogProbShareRetry(_logger, RunId, version, share, holder, attempt, next, e.GetType().Name, e.Message));
         }));
     }
 
     /// <summary>
-    /// Runs share <paramref name="share"/> on worker <paramref name="share"/>, re-assigned to the next worker (re-configured:
-    /// a worker re-activated on another silo has lost its engine) each time its holder is lost
-    /// (<see cref="ShardedStepFailure.IsRecoverable"/>), up to <see cref="MaxShareAttempts"/> holders; any other error —
-    /// a bug or bad data, which would fail the same way on every holder — fails at once.
+    /// Runs share <paramref name="share"/> on worker <paramref name="share"/>, retried each time its holder fails as a lost
+    /// holder does (<see cref="ShardedStepFailure.IsRecoverable"/>), up to <see cref="MaxShareAttempts"/> tries, each on a
+    /// re-configured holder: a holder that answered <see cref="DistributedStateLostException"/> is alive (activated again,
+    /// e.g. on a survivor after its silo died) and only lost its engine, so it is re-configured and keeps its share — else
+    /// every later step would pay that failure again and the other workers would carry its share for the rest of the
+    /// run; any other lost holder (its silo died with the call in flight, or cannot be reached) gives the share to the
+    /// next worker. Any other error — a bug or bad data, which would fail the same way on every holder — fails at once.
     /// </summary>
-    private async Task<T> RunShareAsync<T>(int share, Func<IGradientWorkerGrain, Task<T>> call, Action<int, int, Exception> retrying)
+    private async Task<T> RunShareAsync<T>(int share, Func<IGradientWorkerGrain, Task<T>> call, Action<int, int, int, Exception> retrying)
     {
+        int holder = share;
         for (int attempt = 0; ; attempt++)
         {
-            int holder = (share + attempt) % _workers.Length;
             try
             {
                 if (attempt > 0) await _workers[holder].Configure(_setup);
@@ -190,7 +193,9 @@ public sealed class ShardedLearnerCoordinator
             }
             catch (Exception e) when (attempt + 1 < MaxShareAttempts && ShardedStepFailure.IsRecoverable(e))
             {
-                retrying(holder, attempt + 1, e);
+                int next = e is DistributedStateLostException ? holder : (holder + 1) % _workers.Length;
+                retrying(holder, attempt + 1, next, e);
+                holder = next;
             }
         }
     }

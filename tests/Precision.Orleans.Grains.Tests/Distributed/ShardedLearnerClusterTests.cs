@@ -135,17 +135,19 @@ public sealed class ShardedLearnerClusterTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// The old-log-prob pass's shares are re-assigned as a step's are: worker 1 lost (a silo that died with its pass call
-    /// in flight) gives its share, micro-batches 3–4, to worker 0, re-configured, and every row's log-probs are still the
-    /// one-process engine's bit for bit; a bug (any error that does not mean a lost holder) fails the pass at once,
+    /// The old-log-prob pass's shares are retried as a step's are: worker 1 lost (a silo that died with its pass call in
+    /// flight) gives its share, micro-batches 3–4, to worker 0, re-configured; worker 1 answering that it lost its engine
+    /// (activated again after its silo died) is re-configured and keeps its share; either way every row's log-probs are
+    /// the one-process engine's bit for bit. A bug (any error that does not mean a lost holder) fails the pass at once,
     /// without trying the share on another worker.
     /// </summary>
     [Fact]
-    public async Task An_old_log_prob_share_whose_worker_is_lost_is_reassigned_bit_for_bit_and_a_bug_fails_the_pass_at_once()
+    public async Task An_old_log_prob_share_whose_worker_is_lost_is_retried_bit_for_bit_and_a_bug_fails_the_pass_at_once()
     {
         var options = Options(DType.Fp16, lora: false, growthInterval: 2000);
         var reference = new TrainingEngine(Model, options, seed: 23);
         const string runId = "logp-reassign";
+        string worker1 = ShardKeys.Worker(runId, 1);
         var coordinator = await ShardedLearnerCoordinator.StartAsync(_cluster.Client, runId, new TrainingEngine(Model, options, seed: 23), 2, 3, NullLogger.Instance);
         var workers = Enumerable.Range(0, 2).Select(w => _cluster.Client.GetGrain<IGradientWorkerGrain>(ShardKeys.Worker(runId, w))).ToArray();
         var rng = new Random(9);
@@ -154,32 +156,40 @@ public sealed class ShardedLearnerClusterTests : IAsyncLifetime
             var seqs = Enumerable.Range(0, rng.Next(1, 4)).Select(_ => Enumerable.Range(0, rng.Next(4, 10)).Select(_ => rng.Next(1, 17)).ToArray()).ToArray();
             return new LogProbMicroBatch(i, seqs, [.. seqs.Select(s => rng.Next(1, s.Length))]);
         }).ToArray();
-
-        _fault.FailLogProbs(ShardKeys.Worker(runId, 1), version: 0, new SiloUnavailableException($"{ShardKeys.Worker(runId, 1)} died in the old-log-prob pass (test fault)"));
-        var reports = await coordinator.OldLogProbsAsync(chunks);
-        Assert.Equal(1, _fault.LogProbFailures);
-        Assert.Equal([0, 1], reports.Select(r => r.Worker));
-        Assert.Equal([[0, 1, 2], [3, 4]], reports.Select(r => r.MicroBatches.Select(o => o.Index).ToArray()));
-        foreach (var o in reports.SelectMany(r => r.MicroBatches))
+        async Task<long[]> PassAndCountAsync()
         {
-            var chunk = chunks[o.Index];
-            var batch = TokenBatch.FromSequences(chunk.Sequences, chunk.PromptLengths);
-            var expected = reference.ComputeLogProbs(batch);
-            for (int r = 0; r < chunk.Sequences.Length; r++)
-                Assert.Equal(expected.AsSpan(r * batch.SeqLen + chunk.PromptLengths[r], chunk.Sequences[r].Length - chunk.PromptLengths[r]).ToArray()
-                    .Select(BitConverter.SingleToUInt32Bits), o.ResponseLogProbs[r].Select(BitConverter.SingleToUInt32Bits));
+            var reports = await coordinator.OldLogProbsAsync(chunks);
+            Assert.Equal([0, 1], reports.Select(r => r.Worker));
+            Assert.Equal([[0, 1, 2], [3, 4]], reports.Select(r => r.MicroBatches.Select(o => o.Index).ToArray()));
+            foreach (var o in reports.SelectMany(r => r.MicroBatches))
+            {
+                var chunk = chunks[o.Index];
+                var batch = TokenBatch.FromSequences(chunk.Sequences, chunk.PromptLengths);
+                var expected = reference.ComputeLogProbs(batch);
+                for (int r = 0; r < chunk.Sequences.Length; r++)
+                    Assert.Equal(expected.AsSpan(r * batch.SeqLen + chunk.PromptLengths[r], chunk.Sequences[r].Length - chunk.PromptLengths[r]).ToArray()
+                        .Select(BitConverter.SingleToUInt32Bits), o.ResponseLogProbs[r].Select(BitConverter.SingleToUInt32Bits));
+            }
+            return await Task.WhenAll(workers.Select(w => w.GetLogProbMicroBatches()));
         }
-        // Worker 0 computed both shares; worker 1 none.
-        var counts = await Task.WhenAll(workers.Select(w => w.GetLogProbMicroBatches()));
-        Assert.Equal([5L, 0L], counts);
 
-        _fault.FailLogProbs(ShardKeys.Worker(runId, 1), version: 0, new InvalidOperationException("a bug in the pass (test fault)"));
+        // Lost with the call in flight: worker 0 computes both shares (each worker's count of pass micro-batches).
+        _fault.FailLogProbs(worker1, version: 0, new SiloUnavailableException($"{worker1} died in the old-log-prob pass (test fault)"));
+        Assert.Equal(new[] { 5L, 0L }, await PassAndCountAsync());
+        Assert.Equal(1, _fault.LogProbFailures);
+
+        // Activated again without its engine: worker 1 is re-configured and computes its own share.
+        _fault.FailLogProbs(worker1, version: 0, new DistributedStateLostException($"gradient worker '{worker1}' holds no setup (test fault)"));
+        Assert.Equal(new[] { 8L, 2L }, await PassAndCountAsync());
+        Assert.Equal(2, _fault.LogProbFailures);
+
+        _fault.FailLogProbs(worker1, version: 0, new InvalidOperationException("a bug in the pass (test fault)"));
         var bug = await Assert.ThrowsAsync<InvalidOperationException>(() => coordinator.OldLogProbsAsync(chunks));
         Assert.Contains("a bug in the pass", bug.Message);
-        Assert.Equal(2, _fault.LogProbFailures);
-        // Worker 0 ran only its own share again: share 1 was not tried elsewhere.
-        counts = await Task.WhenAll(workers.Select(w => w.GetLogProbMicroBatches()));
-        Assert.Equal([8L, 0L], counts);
+        Assert.Equal(3, _fault.LogProbFailures);
+        // Worker 0 ran only its own share again: share 1 was not tried elsewhere, nor again on worker 1.
+        var counts = await Task.WhenAll(workers.Select(w => w.GetLogProbMicroBatches()));
+        Assert.Equal([11L, 2L], counts);
     }
 
     [Fact]
