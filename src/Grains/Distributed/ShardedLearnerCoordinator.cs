@@ -200,7 +200,7 @@ public sealed class ShardedLearnerCoordinator
         }
     }
 
-    /// <summary>How many holders a share is tried on before the step fails (the learner then resumes from the last sharded checkpoint).</summary>
+    /// <summary>How many times a share is tried (on its holder or the next) before the step fails (the learner then resumes from the last sharded checkpoint).</summary>
     public const int MaxShareAttempts = 3;
 
     /// <summary>The current version's trained parameters, fetched from the shards in shard order.</summary>

@@ -20,7 +20,8 @@ namespace Precision.Orleans.Client.Tests.MultiProcess;
 /// too) and restarting it resumes the run from its last sharded checkpoint, again equal to the embedded learner. In
 /// both, the shards' own logs (on Redis) outlive the kill: the killed silo's shards still show the steps they applied
 /// before it, no shard of any attempt applied a step another skipped, and the last attempt logged the whole run from
-/// its checkpoint on.
+/// its checkpoint on. SIGKILLing a third learner-role silo that holds only a gradient worker restarts nothing: the
+/// worker's share is retried (on another worker, then on itself activated again) and the shards log one attempt.
 /// </summary>
 public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
 {
@@ -144,6 +145,11 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: run completed");
         Assert.Equal(Steps, status.Step);
 
+        // No restart: the loss of the silo cost the run no state.
+        WriteRestartReasons(learners);
+        Assert.DoesNotContain("sharded step failed", learnerProcess.Output, StringComparison.Ordinal);
+        Assert.Empty(await run.GetResumes());
+
         // The learner retried worker 2's share — on worker 0 while worker 2's silo could not answer, then on worker 2
         // activated again on a survivor (it answers that it lost its engine, so it is re-configured and keeps its share).
         var retries = ShareRetries(learnerProcess);
@@ -155,9 +161,6 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         int workerBack = PortOf(await management.GetActivationAddress(grains.GetGrain<IGradientWorkerGrain>(ShardKeys.Worker(runId, 2))));
         output.WriteLine($"{retries.Length} retried share(s): {string.Join(", ", retries.Select(ErrorTypeOf))}; worker 2 now on {Where(workerBack)}");
         Assert.NotEqual(victimPort, workerBack);
-        WriteRestartReasons(learners);
-        Assert.DoesNotContain("sharded step failed", learnerProcess.Output, StringComparison.Ordinal);
-        Assert.Empty(await run.GetResumes());
 
         // From the shards' own logs: one attempt, every step once and in order, and both shards agree on each.
         var logs = await Task.WhenAll(Enumerable.Range(0, shards).Select(s => grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard(runId, s)).GetLog()));
