@@ -126,6 +126,7 @@ public sealed class GradientWorkerGrain : Grain, IGradientWorkerGrain
                 throw new ArgumentException($"worker {work.Worker}: old-log-prob micro-batches must be consecutive within 0…{work.TotalMicroBatches - 1}, got " +
                     string.Join(",", work.MicroBatches.Select(b => b.Index)));
         }
+        ServiceProvider.GetService<IGradientFaultHook>()?.BeforeLogProbs(this.GetPrimaryKeyString(), work.Version, work.Worker);
         double fetchSeconds = await LoadVersionAsync(engine, work.Version, work.WeightHash);
         // Off the grain scheduler, as Compute runs the engine: an engine whose experts run on grains blocks on their calls.
         var outcomes = await Task.Run(() => work.MicroBatches.Select(b =>

@@ -145,60 +145,62 @@ public sealed class ShardedLearnerCoordinator
     }
 
     /// <summary>
-    /// Share <paramref name="share"/> of the step, re-assigned to the next worker (re-configured: a worker re-activated
-    /// on another silo has lost its engine) each time its holder is lost (<see cref="ShardedStepFailure.IsRecoverable"/>),
-    /// up to <see cref="MaxShareAttempts"/> holders; any other error fails the step at once. The
-    /// retry computes from the same weight version, so slices a failed holder already sent are the same bits; the shards
-    /// keep the first copy of each micro-batch.
+    /// Share <paramref name="share"/> of the step on its holder (<see cref="RunShareAsync"/>). The retry computes from the
+    /// same weight version, so slices a failed holder already sent are the same bits; the shards keep the first copy of
+    /// each micro-batch.
     /// </summary>
-    private async Task<WorkerReport> ComputeShareAsync(long step, int share, GradientWork work)
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            int holder = (share + attempt) % _workers.Length;
-            try
-            {
-                if (attempt > 0) await _workers[holder].Configure(_setup);
-                return await _workers[holder].Compute(work);
-            }
-            // Only a lost holder (ShardedStepFailure.IsRecoverable): a bug would fail the same way on every holder.
-            catch (Exception e) when (attempt + 1 < MaxShareAttempts && ShardedStepFailure.IsRecoverable(e))
-            {
-                DistributedLog.ShareRetry(_logger, RunId, step, share, holder, attempt + 1, e.Message);
-            }
-        }
-    }
+    private Task<WorkerReport> ComputeShareAsync(long step, int share, GradientWork work) =>
+        RunShareAsync(share, w => w.Compute(work), (holder, attempt, next, e) =>
+            DistributedLog.ShareRetry(_logger, RunId, step, share, holder, attempt, next, e.GetType().Name, e.Message));
 
     /// <summary>
     /// The old-log-prob pass at the current version: <paramref name="microBatches"/> (indices 0…M−1) split into the
-    /// workers' consecutive shares as a step splits them; each share re-assigned to the next worker if its holder fails
-    /// (a no-grad pass changes no shard, so a retry is the same bits). The reports come back in worker order.
+    /// workers' consecutive shares as a step splits them, each share on its holder (<see cref="RunShareAsync"/>: a no-grad
+    /// pass changes no shard, so a retry is the same bits). The reports come back in worker order.
     /// </summary>
     public async Task<LogProbReport[]> OldLogProbsAsync(IReadOnlyList<LogProbMicroBatch> microBatches)
     {
         ArgumentNullException.ThrowIfNull(microBatches);
         int m = microBatches.Count;
-        return await Task.WhenAll(Enumerable.Range(0, _workers.Length).Select(async share =>
+        long version = Version;
+        return await Task.WhenAll(Enumerable.Range(0, _workers.Length).Select(share =>
         {
             var (first, count) = DataParallelShares.Of(m, _workers.Length, share);
-            var work = new LogProbWork(Version, WeightHash, share, m, [.. microBatches.Skip(first).Take(count)]);
-            for (int attempt = 0; ; attempt++)
-            {
-                int holder = (share + attempt) % _workers.Length;
-                try
-                {
-                    if (attempt > 0) await _workers[holder].Configure(_setup);
-                    return await _workers[holder].ComputeLogProbs(work);
-                }
-                catch (Exception e) when (attempt + 1 < MaxShareAttempts && e is not ArgumentException)
-                {
-                    DistributedLog.LogProbShareRetry(_logger, RunId, work.Version, share, holder, attempt + 1, e.Message);
-                }
-            }
+            var work = new LogProbWork(version, WeightHash, share, m, [.. microBatches.Skip(first).Take(count)]);
+            return RunShareAsync(share, w => w.ComputeLogProbs(work), (holder, attempt, next, e) =>
+                DistributedLog.LogProbShareRetry(_logger, RunId, version, share, holder, attempt, next, e.GetType().Name, e.Message));
         }));
     }
 
-    /// <summary>How many holders a share is tried on before the step fails (the learner then resumes from the last sharded checkpoint).</summary>
+    /// <summary>
+    /// Runs share <paramref name="share"/> on worker <paramref name="share"/>, retried each time its holder fails as a lost
+    /// holder does (<see cref="ShardedStepFailure.IsRecoverable"/>), up to <see cref="MaxShareAttempts"/> tries, each on a
+    /// re-configured holder: a holder that answered <see cref="DistributedStateLostException"/> is alive (activated again,
+    /// e.g. on a survivor after its silo died) and only lost its engine, so it is re-configured and keeps its share — else
+    /// every later step would pay that failure again and the other workers would carry its share for the rest of the
+    /// run; any other lost holder (its silo died with the call in flight, or cannot be reached) gives the share to the
+    /// next worker. Any other error — a bug or bad data, which would fail the same way on every holder — fails at once.
+    /// </summary>
+    private async Task<T> RunShareAsync<T>(int share, Func<IGradientWorkerGrain, Task<T>> call, Action<int, int, int, Exception> retrying)
+    {
+        int holder = share;
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                if (attempt > 0) await _workers[holder].Configure(_setup);
+                return await call(_workers[holder]);
+            }
+            catch (Exception e) when (attempt + 1 < MaxShareAttempts && ShardedStepFailure.IsRecoverable(e))
+            {
+                int next = e is DistributedStateLostException ? holder : (holder + 1) % _workers.Length;
+                retrying(holder, attempt + 1, next, e);
+                holder = next;
+            }
+        }
+    }
+
+    /// <summary>How many times a share is tried (on its holder or the next) before the step fails (the learner then resumes from the last sharded checkpoint).</summary>
     public const int MaxShareAttempts = 3;
 
     /// <summary>The current version's trained parameters, fetched from the shards in shard order.</summary>

@@ -18,7 +18,7 @@ public sealed class TinyPolicy : IDisposable
     public string Root { get; }
 
     /// <summary>A spec with paths relative to <see cref="Root"/>.</summary>
-    public string Spec(int iterations, int prompts = 2, int checkpointEvery = 1) => $"""
+    public string Spec(int iterations, int prompts = 2, int checkpointEvery = 1, int microBatchSequences = 6) => $"""
         name: tiny-cluster
         seed: 2
         model: model
@@ -33,7 +33,7 @@ public sealed class TinyPolicy : IDisposable
           prompts: {prompts}
           group_size: 3
           mini_batches: 1
-          micro_batch_sequences: 6
+          micro_batch_sequences: {microBatchSequences}
         rollout:
           max_new_tokens: 12
         optimizer:
@@ -43,10 +43,10 @@ public sealed class TinyPolicy : IDisposable
           checkpoint_every: {checkpointEvery}
         """;
 
-    public string WriteSpec(int iterations, int prompts = 2, int checkpointEvery = 1)
+    public string WriteSpec(int iterations, int prompts = 2, int checkpointEvery = 1, int microBatchSequences = 6)
     {
         var path = Path.Combine(Root, "run.yaml");
-        File.WriteAllText(path, Spec(iterations, prompts, checkpointEvery));
+        File.WriteAllText(path, Spec(iterations, prompts, checkpointEvery, microBatchSequences));
         return path;
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Precision.Orleans.Abstractions.Grains.Distributed;
 using Precision.Orleans.Abstractions.Grains.Rl;
 using Precision.Orleans.Client.Tests.Console;
@@ -19,7 +20,8 @@ namespace Precision.Orleans.Client.Tests.MultiProcess;
 /// too) and restarting it resumes the run from its last sharded checkpoint, again equal to the embedded learner. In
 /// both, the shards' own logs (on Redis) outlive the kill: the killed silo's shards still show the steps they applied
 /// before it, no shard of any attempt applied a step another skipped, and the last attempt logged the whole run from
-/// its checkpoint on.
+/// its checkpoint on. SIGKILLing a third learner-role silo that holds only a gradient worker restarts nothing: the
+/// worker's share is retried (on another worker, then on itself activated again) and the shards log one attempt.
 /// </summary>
 public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
 {
@@ -97,6 +99,114 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
         WriteRestartReasons([.. learners, restarted]);
         RunLedger.AssertExactlyOnce(await run.GetTrainedGroups(), Steps, Prompts);
         RunLedger.AssertSame(RunLedger.Embedded(single, cluster.Tiny.Root, Path.Combine(cluster.Tiny.Root, "embedded")), await run.GetMetrics(0));
+    }
+
+    /// <remarks>
+    /// Three learner-role silos, 2 shards and 3 gradient workers (3 micro-batches of 4 rows per step, one per worker): by
+    /// the placement rule worker 2 is alone on the third silo by address, with no shard and not the learner grain. Its
+    /// SIGKILL loses no run state, so the run must not restart: the share of worker 2 is re-assigned to worker 0 and
+    /// the step computed from the same weights, every step after too. Asserted: no resume, the shards' logs hold one
+    /// attempt with every step once, in order, agreed by both shards; the learner logged the re-assigned shares; each
+    /// group trained once and the metrics equal the embedded single learner's.
+    /// </remarks>
+    [Fact]
+    public async Task A_SIGKILLed_silo_holding_only_a_gradient_worker_has_its_share_reassigned_without_a_restart_and_equals_the_embedded_learner()
+    {
+        const string runId = "worker-kill";
+        const int workers = 3, shards = 2;
+        await using var cluster = new SiloCluster();
+        var (learners, single, run) = await StartShardedRunAsync(cluster, runId, learnerSilos: 3, gradientWorkers: workers, shards: shards,
+            microBatchSequences: 4, learnerOnFirstSilo: true);
+
+        // Where the grains are, as the silos placed them: the victim is the silo of worker 2, which must hold nothing else of the run's learner.
+        var grains = cluster.Client.Grains;
+        var management = grains.GetGrain<IManagementGrain>(0);
+        int PortOf(SiloAddress? a) => a?.Endpoint.Port ?? throw new Xunit.Sdk.XunitException("a grain of the run is not activated");
+        int learnerPort = PortOf(await management.GetActivationAddress(grains.GetGrain<ILearnerGrain>(runId)));
+        var shardPorts = await Task.WhenAll(Enumerable.Range(0, shards).Select(async s =>
+            PortOf(await management.GetActivationAddress(grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard(runId, s))))));
+        var workerPorts = await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
+            PortOf(await management.GetActivationAddress(grains.GetGrain<IGradientWorkerGrain>(ShardKeys.Worker(runId, w))))));
+        string Where(int port) => learners.Single(l => l.SiloPort == port).Name;
+        output.WriteLine($"learner on {Where(learnerPort)}; shards on {string.Join(", ", shardPorts.Select(Where))}; workers on {string.Join(", ", workerPorts.Select(Where))}");
+        int victimPort = workerPorts[2];
+        Assert.NotEqual(learnerPort, victimPort);
+        Assert.DoesNotContain(victimPort, shardPorts);
+        Assert.DoesNotContain(victimPort, workerPorts[..2]);
+        var victim = learners.Single(l => l.SiloPort == victimPort);
+        var learnerProcess = learners.Single(l => l.SiloPort == learnerPort);
+
+        int recordedBeforeKill = (await run.GetStatus()).Step;
+        victim.Kill();
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: SIGKILL {victim.Name} (worker 2 only) with {recordedBeforeKill} steps recorded");
+        Assert.True(recordedBeforeKill < Steps - 5, $"the run was at step {recordedBeforeKill} of {Steps} at the kill: make it longer");
+
+        var status = await cluster.WaitAsync(runId, s => s.State == RunState.Completed, TimeSpan.FromSeconds(120));
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: run completed");
+        Assert.Equal(Steps, status.Step);
+
+        // No restart: the loss of the silo cost the run no state.
+        WriteRestartReasons(learners);
+        Assert.DoesNotContain("sharded step failed", learnerProcess.Output, StringComparison.Ordinal);
+        Assert.Empty(await run.GetResumes());
+
+        // The learner retried worker 2's share — on worker 0 while worker 2's silo could not answer, then on worker 2
+        // activated again on a survivor (it answers that it lost its engine, so it is re-configured and keeps its share).
+        var retries = ShareRetries(learnerProcess);
+        foreach (var line in retries) output.WriteLine($"{learnerProcess.Name}: {line}");
+        Assert.NotEmpty(retries);
+        Assert.All(retries, r => Assert.Contains("gradient share 2 failed on worker 2 (attempt 1), retrying it on worker ", r, StringComparison.Ordinal));
+        Assert.All(retries[..^1], r => Assert.Contains("retrying it on worker 0: ", r, StringComparison.Ordinal));
+        Assert.Contains("retrying it on worker 2: DistributedStateLostException: ", retries[^1], StringComparison.Ordinal);
+        int workerBack = PortOf(await management.GetActivationAddress(grains.GetGrain<IGradientWorkerGrain>(ShardKeys.Worker(runId, 2))));
+        output.WriteLine($"{retries.Length} retried share(s): {string.Join(", ", retries.Select(ErrorTypeOf))}; worker 2 now on {Where(workerBack)}");
+        Assert.NotEqual(victimPort, workerBack);
+
+        // From the shards' own logs: one attempt, every step once and in order, and both shards agree on each.
+        var logs = await Task.WhenAll(Enumerable.Range(0, shards).Select(s => grains.GetGrain<IParameterShardGrain>(ShardKeys.Shard(runId, s)).GetLog()));
+        for (int s = 0; s < shards; s++)
+            output.WriteLine($"shard {s}: " + string.Join(", ", logs[s].GroupBy(e => e.Attempt)
+                .Select(g => $"attempt {g.Key}: {g.Count()} entries, steps {g.Min(e => e.Step)}–{g.Max(e => e.Step)}, {g.Count(e => e.Applied)} applied")));
+        Assert.Single(logs.SelectMany(l => l).Select(e => e.Attempt).Distinct());
+        foreach (var log in logs) Assert.Equal(Enumerable.Range(0, Steps).Select(i => (long)i), log.Select(e => e.Step));
+        for (int step = 0; step < Steps; step++)
+            Assert.True(logs.Select(l => (l[step].Applied, l[step].LossScale, l[step].NextLossScale, l[step].Version)).Distinct().Count() == 1,
+                $"step {step}: the shards disagree: {string.Join("; ", logs.Select(l => $"shard {l[step].Shard} applied={l[step].Applied} scale={l[step].LossScale} v{l[step].Version}"))}");
+
+        var records = await run.GetMetrics(0);
+        WriteStepTimes(records, recordedBeforeKill);
+        RunLedger.AssertExactlyOnce(await run.GetTrainedGroups(), Steps, Prompts);
+        RunLedger.AssertSame(RunLedger.Embedded(single, cluster.Tiny.Root, Path.Combine(cluster.Tiny.Root, "embedded")), records);
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: done");
+    }
+
+    /// <summary>Mean rollout and training seconds (and the median and slowest training) per iteration before the kill, the iteration it interrupted, and after.</summary>
+    private void WriteStepTimes(IReadOnlyList<IterationRecord> records, int recordedBeforeKill)
+    {
+        string Times(IEnumerable<IterationRecord> rows)
+        {
+            var train = rows.Select(r => r.TrainSeconds).Order().ToArray();
+            return train.Length == 0 ? "none" : $"rollout {rows.Average(r => r.RolloutSeconds):0.000} s, train {train.Average():0.000} s " +
+                $"(median {train[train.Length / 2]:0.000}, max {train[^1]:0.000}), iteration {rows.Average(r => r.IterationSeconds):0.000} s";
+        }
+        output.WriteLine($"iterations 1–{recordedBeforeKill}: {Times(records.Where(r => r.Step <= recordedBeforeKill))}; " +
+            $"{recordedBeforeKill + 1} (the kill): {Times(records.Where(r => r.Step == recordedBeforeKill + 1))}; " +
+            $"{recordedBeforeKill + 2}–{records.Count}: {Times(records.Where(r => r.Step > recordedBeforeKill + 1))}");
+    }
+
+    /// <summary>The learner's "gradient share … retrying it on worker …" lines, from its silo's output.</summary>
+    private static string[] ShareRetries(SiloProcess silo) =>
+        [.. silo.Output.Split('\n').Where(l => l.Contains("gradient share", StringComparison.Ordinal) && l.Contains("retrying it on worker", StringComparison.Ordinal))
+            .Select(l => l.Trim())];
+
+    /// <summary>The error type a share-retry line names (after "retrying it on worker N: ", up to the colon).</summary>
+    private static string ErrorTypeOf(string retryLine)
+    {
+        const string marker = "retrying it on worker ";
+        string rest = retryLine[(retryLine.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..];
+        rest = rest[(rest.IndexOf(": ", StringComparison.Ordinal) + 2)..];
+        int colon = rest.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? rest : rest[..colon];
     }
 
     /// <remarks>
@@ -216,21 +326,48 @@ public sealed class MultiProcessShardedFailoverTests(ITestOutputHelper output)
                 output.WriteLine($"{silo.Name}: {line.Trim()}");
     }
 
-    /// <summary>Two learner-role silos and a rollout silo; submits a 2-worker × 3-shard run (with
-    /// <paramref name="expertWorkers"/>) and waits until it is past its first checkpoint. Returns the learner-role silo
-    /// processes, the same spec without <c>parallel</c> (the embedded reference) and the run grain.</summary>
+    /// <summary>
+    /// <paramref name="learnerSilos"/> learner-role silos and a rollout silo; submits a <paramref name="gradientWorkers"/>-worker ×
+    /// <paramref name="shards"/>-shard run (with <paramref name="expertWorkers"/>; <paramref name="microBatchSequences"/> rows
+    /// per micro-batch) and waits until it is past its first checkpoint. With <paramref name="learnerOnFirstSilo"/> the
+    /// learner grain is pinned to the learner-role silo first by address: that silo gets the lowest of the chosen ports and
+    /// is the only learner-role silo when the client activates the learner grain, before the others start. Returns the
+    /// learner-role silo processes, the same spec without <c>parallel</c> (the embedded reference) and the run grain.
+    /// </summary>
     private async Task<(SiloProcess[] Learners, string SingleSpec, IRunGrain Run)> StartShardedRunAsync(SiloCluster cluster, string runId,
-        int expertWorkers = 1)
+        int expertWorkers = 1, int learnerSilos = 2, int gradientWorkers = 2, int shards = Shards, int microBatchSequences = 6,
+        bool learnerOnFirstSilo = false)
     {
-        var a = cluster.StartSiloAsync("learner-a", "learner");
-        var b = cluster.StartSiloAsync("learner-b", "learner");
-        await cluster.StartSiloAsync("rollout-a", "rollout", rolloutSlots: 1);
-        SiloProcess[] learners = [await a, await b];
-        await cluster.ConnectAsync();
-        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: three silos up, client connected");
-        var single = cluster.Tiny.WriteSpec(Steps, Prompts, CheckpointEvery);
+        string[] names = [.. Enumerable.Range(0, learnerSilos).Select(i => $"learner-{(char)('a' + i)}")];
+        SiloProcess[] learners;
+        if (learnerOnFirstSilo)
+        {
+            // Placement orders silos by "127.0.0.1:port@…", ordinally: free ports of one length order as numbers.
+            var ports = Enumerable.Range(0, learnerSilos).Select(_ => SiloProcess.FreePort().ToString(CultureInfo.InvariantCulture))
+                .Order(StringComparer.Ordinal).ToArray();
+            Assert.Single(ports.Select(p => p.Length).Distinct());
+            Task<SiloProcess> Start(int i) => cluster.StartSiloAsync(names[i], "learner", extra: new Dictionary<string, string> { ["SiloPort"] = ports[i] });
+            var first = Start(0);
+            await cluster.StartSiloAsync("rollout-a", "rollout", rolloutSlots: 1);
+            var firstSilo = await first;
+            await cluster.ConnectAsync();
+            var version = await cluster.Client.Grains.GetGrain<ILearnerGrain>(runId).GetVersion();
+            Assert.Equal(-1, version.Version);
+            output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: {names[0]} (port {ports[0]}) and rollout-a up, learner grain activated");
+            learners = [firstSilo, .. await Task.WhenAll(Enumerable.Range(1, learnerSilos - 1).Select(Start))];
+        }
+        else
+        {
+            var starting = names.Select(n => cluster.StartSiloAsync(n, "learner")).ToArray();
+            await cluster.StartSiloAsync("rollout-a", "rollout", rolloutSlots: 1);
+            learners = await Task.WhenAll(starting);
+            await cluster.ConnectAsync();
+        }
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: {learnerSilos + 1} silos up ({string.Join(", ", learners.Select(l => $"{l.Name} :{l.SiloPort}"))}), client connected");
+        var single = cluster.Tiny.WriteSpec(Steps, Prompts, CheckpointEvery, microBatchSequences);
         var sharded = Path.Combine(cluster.Tiny.Root, "sharded.yaml");
-        File.WriteAllText(sharded, cluster.Tiny.Spec(Steps, Prompts, CheckpointEvery) + $"\nparallel:\n  gradient_workers: 2\n  shards: {Shards}\n  expert_workers: {expertWorkers}\n");
+        File.WriteAllText(sharded, cluster.Tiny.Spec(Steps, Prompts, CheckpointEvery, microBatchSequences) +
+            $"\nparallel:\n  gradient_workers: {gradientWorkers}\n  shards: {shards}\n  expert_workers: {expertWorkers}\n");
         var submit = await CommandRun.InvokeAsync("submit", sharded, "--id", runId, "--cluster", cluster.Url);
         Assert.True(submit.ExitCode == 0, submit.Output + submit.Error);
         output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: submitted");

@@ -46,10 +46,11 @@ public sealed class SiloProcess : IAsyncDisposable
         var all = new Dictionary<string, string>(options)
         {
             ["Name"] = name,
-            ["SiloPort"] = FreePort().ToString(),
             ["GatewayPort"] = FreePort().ToString(),
             ["WebPort"] = webPort.ToString(),
         };
+        // A caller may choose the silo port (placement orders silos by address); else a free one.
+        all.TryAdd("SiloPort", FreePort().ToString());
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(dll);
         foreach (var (key, value) in all)

@@ -134,6 +134,64 @@ public sealed class ShardedLearnerClusterTests : IAsyncLifetime
         foreach (var log in await learner.ShardLogsAsync()) Assert.Equal([true, true, true], log.Select(e => e.Applied));
     }
 
+    /// <summary>
+    /// The old-log-prob pass's shares are retried as a step's are: worker 1 lost (a silo that died with its pass call in
+    /// flight) gives its share, micro-batches 3–4, to worker 0, re-configured; worker 1 answering that it lost its engine
+    /// (activated again after its silo died) is re-configured and keeps its share; either way every row's log-probs are
+    /// the one-process engine's bit for bit. A bug (any error that does not mean a lost holder) fails the pass at once,
+    /// without trying the share on another worker.
+    /// </summary>
+    [Fact]
+    public async Task An_old_log_prob_share_whose_worker_is_lost_is_retried_bit_for_bit_and_a_bug_fails_the_pass_at_once()
+    {
+        var options = Options(DType.Fp16, lora: false, growthInterval: 2000);
+        var reference = new TrainingEngine(Model, options, seed: 23);
+        const string runId = "logp-reassign";
+        string worker1 = ShardKeys.Worker(runId, 1);
+        var coordinator = await ShardedLearnerCoordinator.StartAsync(_cluster.Client, runId, new TrainingEngine(Model, options, seed: 23), 2, 3, NullLogger.Instance);
+        var workers = Enumerable.Range(0, 2).Select(w => _cluster.Client.GetGrain<IGradientWorkerGrain>(ShardKeys.Worker(runId, w))).ToArray();
+        var rng = new Random(9);
+        var chunks = Enumerable.Range(0, 5).Select(i =>
+        {
+            var seqs = Enumerable.Range(0, rng.Next(1, 4)).Select(_ => Enumerable.Range(0, rng.Next(4, 10)).Select(_ => rng.Next(1, 17)).ToArray()).ToArray();
+            return new LogProbMicroBatch(i, seqs, [.. seqs.Select(s => rng.Next(1, s.Length))]);
+        }).ToArray();
+        async Task<long[]> PassAndCountAsync()
+        {
+            var reports = await coordinator.OldLogProbsAsync(chunks);
+            Assert.Equal([0, 1], reports.Select(r => r.Worker));
+            Assert.Equal([[0, 1, 2], [3, 4]], reports.Select(r => r.MicroBatches.Select(o => o.Index).ToArray()));
+            foreach (var o in reports.SelectMany(r => r.MicroBatches))
+            {
+                var chunk = chunks[o.Index];
+                var batch = TokenBatch.FromSequences(chunk.Sequences, chunk.PromptLengths);
+                var expected = reference.ComputeLogProbs(batch);
+                for (int r = 0; r < chunk.Sequences.Length; r++)
+                    Assert.Equal(expected.AsSpan(r * batch.SeqLen + chunk.PromptLengths[r], chunk.Sequences[r].Length - chunk.PromptLengths[r]).ToArray()
+                        .Select(BitConverter.SingleToUInt32Bits), o.ResponseLogProbs[r].Select(BitConverter.SingleToUInt32Bits));
+            }
+            return await Task.WhenAll(workers.Select(w => w.GetLogProbMicroBatches()));
+        }
+
+        // Lost with the call in flight: worker 0 computes both shares (each worker's count of pass micro-batches).
+        _fault.FailLogProbs(worker1, version: 0, new SiloUnavailableException($"{worker1} died in the old-log-prob pass (test fault)"));
+        Assert.Equal(new[] { 5L, 0L }, await PassAndCountAsync());
+        Assert.Equal(1, _fault.LogProbFailures);
+
+        // Activated again without its engine: worker 1 is re-configured and computes its own share.
+        _fault.FailLogProbs(worker1, version: 0, new DistributedStateLostException($"gradient worker '{worker1}' holds no setup (test fault)"));
+        Assert.Equal(new[] { 8L, 2L }, await PassAndCountAsync());
+        Assert.Equal(2, _fault.LogProbFailures);
+
+        _fault.FailLogProbs(worker1, version: 0, new InvalidOperationException("a bug in the pass (test fault)"));
+        var bug = await Assert.ThrowsAsync<InvalidOperationException>(() => coordinator.OldLogProbsAsync(chunks));
+        Assert.Contains("a bug in the pass", bug.Message);
+        Assert.Equal(3, _fault.LogProbFailures);
+        // Worker 0 ran only its own share again: share 1 was not tried elsewhere, nor again on worker 1.
+        var counts = await Task.WhenAll(workers.Select(w => w.GetLogProbMicroBatches()));
+        Assert.Equal([11L, 2L], counts);
+    }
+
     [Fact]
     public async Task A_silo_killed_mid_step_never_leaves_one_shard_stepped_and_another_skipped_and_the_run_resumes_from_its_sharded_checkpoint()
     {
@@ -252,7 +310,8 @@ public sealed class ShardedLearnerClusterTests : IAsyncLifetime
         return [.. rows.Select((r, i) => new LanguageModelMicroBatch(i, r.seqs, r.starts, total))];
     }
 
-    /// <summary>Test-only fault hook: an inf in one worker's gradient at one step (what an fp16 backward past 65504 produces).</summary>
+    /// <summary>Test-only fault hook: an inf in one worker's gradient at one step (what an fp16 backward past 65504 produces), a
+    /// worker lost mid-step, a stall, or a failed old-log-prob share.</summary>
     private sealed class OverflowFault : IGradientFaultHook
     {
         private readonly ConcurrentDictionary<(string, long), bool> _targets = new();
@@ -271,6 +330,22 @@ public sealed class ShardedLearnerClusterTests : IAsyncLifetime
         }
 
         public void Poison(string workerKey, long step) => _targets[(workerKey, step)] = true;
+
+        private readonly ConcurrentDictionary<(string, long), Exception> _logProbFaults = new();
+        private int _logProbFailures;
+
+        /// <summary>How many old-log-prob shares the hook failed.</summary>
+        public int LogProbFailures => Volatile.Read(ref _logProbFailures);
+
+        /// <summary>The worker's next old-log-prob share at <paramref name="version"/> throws <paramref name="error"/> (once).</summary>
+        public void FailLogProbs(string workerKey, long version, Exception error) => _logProbFaults[(workerKey, version)] = error;
+
+        public void BeforeLogProbs(string workerKey, long version, int share)
+        {
+            if (!_logProbFaults.TryRemove((workerKey, version), out var error)) return;
+            Interlocked.Increment(ref _logProbFailures);
+            throw error;
+        }
 
         /// <summary>The worker fails once, mid-step, at that micro-batch (after sending the ones before it).</summary>
         public void Crash(string workerKey, long step, int microBatch) => _crashes[(workerKey, step, microBatch)] = true;
