@@ -31,7 +31,7 @@ public interface IParameterShardGrain : IGrainWithStringKey
     /// <summary>Replaces this shard's slice with a checkpointed one (checksum checked) holding weight version <paramref name="version"/>.</summary>
     Task LoadSlice(string directory, ShardSliceFile file, long version);
 
-    /// <summary>This shard's AdamW moments and step count (the learner mirrors them before a full checkpoint).</summary>
+    /// <summary>This shard's AdamW moments and step count (runs no longer pull them: shards write their own checkpoint slices; the sharded-step bench times this pull as the replaced path).</summary>
     Task<ShardMoments> GetMoments();
 
     /// <summary>
